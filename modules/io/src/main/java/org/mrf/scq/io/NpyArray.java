@@ -1,0 +1,213 @@
+package org.mrf.scq.io;
+
+import org.mrf.scq.core.util.MrfInputException;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A NumPy .npy array (format 1.0-3.0, C order) held as raw little-endian bytes plus dtype and
+ * shape. Reading never evaluates the header (it is parsed, not executed) and refuses Fortran
+ * order, object arrays and big-endian data with a message that says how to re-save the file.
+ */
+public final class NpyArray {
+    /** The element types MRF exports use. */
+    public enum DType {
+        UINT8("|u1", 1), INT16("<i2", 2), INT32("<i4", 4), INT64("<i8", 8), FLOAT32("<f4", 4), FLOAT64("<f8", 8),
+        COMPLEX64("<c8", 8), COMPLEX128("<c16", 16);
+
+        public final String descr;
+        public final int bytes;
+
+        DType(String descr, int bytes) {
+            this.descr = descr;
+            this.bytes = bytes;
+        }
+
+        static DType parse(String d) {
+            String norm = d.replace("=", "<");
+            if (norm.equals("<u1")) return UINT8;
+            for (DType t : values()) {
+                if (t.descr.equals(norm)) return t;
+            }
+            return null;
+        }
+    }
+
+    private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
+    private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
+    private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
+    private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
+
+    private final DType dtype;
+    private final int[] shape;
+    private final ByteBuffer data;
+
+    private NpyArray(DType dtype, int[] shape, ByteBuffer data) {
+        this.dtype = dtype;
+        this.shape = shape;
+        this.data = data.order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    public DType dtype() { return dtype; }
+    public int[] shape() { return shape.clone(); }
+
+    public long elements() {
+        long n = 1;
+        for (int s : shape) n *= s;
+        return n;
+    }
+
+    public static NpyArray ofFloat(float[] values, int... shape) {
+        check(values.length, shape);
+        ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        b.asFloatBuffer().put(values);
+        return new NpyArray(DType.FLOAT32, shape.clone(), b);
+    }
+
+    public static NpyArray ofBytes(byte[] values, int... shape) {
+        check(values.length, shape);
+        return new NpyArray(DType.UINT8, shape.clone(), ByteBuffer.wrap(values.clone()));
+    }
+
+    /** Interleaved complex64 from separate real and imaginary parts. */
+    public static NpyArray ofComplex(float[] re, float[] im, int... shape) {
+        check(re.length, shape);
+        if (im.length != re.length) throw new IllegalArgumentException("re and im differ in length");
+        ByteBuffer b = ByteBuffer.allocate(re.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < re.length; i++) b.putFloat(re[i]).putFloat(im[i]);
+        b.flip();
+        return new NpyArray(DType.COMPLEX64, shape.clone(), b);
+    }
+
+    private static void check(int n, int[] shape) {
+        long e = 1;
+        for (int s : shape) e *= s;
+        if (e != n) throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " holds " + e + " values, not " + n);
+    }
+
+    /** Values as float (real part for complex), converting integer and double types. */
+    public float[] toFloat() {
+        int n = Math.toIntExact(elements());
+        float[] out = new float[n];
+        ByteBuffer b = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < n; i++) {
+            out[i] = switch (dtype) {
+                case UINT8 -> b.get(i) & 0xff;
+                case INT16 -> b.getShort(2 * i);
+                case INT32 -> b.getInt(4 * i);
+                case INT64 -> b.getLong(8 * i);
+                case FLOAT32 -> b.getFloat(4 * i);
+                case FLOAT64 -> (float) b.getDouble(8 * i);
+                case COMPLEX64 -> b.getFloat(8 * i);
+                case COMPLEX128 -> (float) b.getDouble(16 * i);
+            };
+        }
+        return out;
+    }
+
+    /** Imaginary parts (zeros for real types). */
+    public float[] imagToFloat() {
+        int n = Math.toIntExact(elements());
+        float[] out = new float[n];
+        ByteBuffer b = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        if (dtype == DType.COMPLEX64) {
+            for (int i = 0; i < n; i++) out[i] = b.getFloat(8 * i + 4);
+        } else if (dtype == DType.COMPLEX128) {
+            for (int i = 0; i < n; i++) out[i] = (float) b.getDouble(16 * i + 8);
+        }
+        return out;
+    }
+
+    public boolean isComplex() {
+        return dtype == DType.COMPLEX64 || dtype == DType.COMPLEX128;
+    }
+
+    /** Reads a whole .npy stream; {@code source} names the file in error messages. */
+    public static NpyArray read(InputStream in, String source) throws IOException {
+        byte[] all = in.readAllBytes();
+        ByteBuffer b = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
+        if (all.length < 10 || !Arrays.equals(Arrays.copyOf(all, 6), MAGIC)) {
+            throw new MrfInputException(source + ": not a NumPy .npy file (bad magic). Save it with numpy.save().");
+        }
+        int major = all[6];
+        int headerLen;
+        int start;
+        if (major == 1) {
+            headerLen = b.getShort(8) & 0xffff;
+            start = 10;
+        } else if (major == 2 || major == 3) {
+            if (all.length < 12) throw new MrfInputException(source + ": truncated .npy header.");
+            headerLen = b.getInt(8);
+            start = 12;
+        } else {
+            throw new MrfInputException(source + ": unsupported .npy format version " + major + ".");
+        }
+        if (headerLen < 0 || start + headerLen > all.length) {
+            throw new MrfInputException(source + ": truncated .npy header (file is " + all.length + " bytes).");
+        }
+        String header = new String(all, start, headerLen, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+        Matcher d = DESCR.matcher(header), f = FORTRAN.matcher(header), s = SHAPE.matcher(header);
+        if (!d.find() || !f.find() || !s.find()) {
+            throw new MrfInputException(source + ": malformed .npy header '" + header.strip() + "'.");
+        }
+        DType dtype = DType.parse(d.group(1));
+        if (dtype == null) {
+            throw new MrfInputException(source + ": dtype '" + d.group(1) + "' is not supported; use one of float32 "
+                    + "(<f4), complex64 (<c8), float64, complex128, uint8, int16/32/64, little-endian.");
+        }
+        if (f.group(1).equals("True")) {
+            throw new MrfInputException(source + ": Fortran-ordered array; save it C-ordered "
+                    + "(numpy.save(path, numpy.ascontiguousarray(a))).");
+        }
+        String[] dims = s.group(1).split(",");
+        int[] shape = Arrays.stream(dims).map(String::strip).filter(x -> !x.isEmpty()).mapToInt(x -> {
+            try {
+                return Integer.parseInt(x.replace("L", ""));
+            } catch (NumberFormatException e) {
+                throw new MrfInputException(source + ": bad shape entry '" + x + "' in .npy header.");
+            }
+        }).toArray();
+        long n = 1;
+        for (int v : shape) {
+            if (v < 0) throw new MrfInputException(source + ": negative dimension in shape.");
+            n *= v;
+        }
+        long bytes = n * dtype.bytes;
+        int dataStart = start + headerLen;
+        if (all.length - dataStart < bytes) {
+            throw new MrfInputException(source + ": truncated .npy data: shape " + Arrays.toString(shape) + " of "
+                    + d.group(1) + " needs " + bytes + " bytes, the file has " + (all.length - dataStart) + ".");
+        }
+        return new NpyArray(dtype, shape, ByteBuffer.wrap(all, dataStart, (int) bytes).slice());
+    }
+
+    public void write(OutputStream out) throws IOException {
+        StringBuilder sh = new StringBuilder();
+        for (int i = 0; i < shape.length; i++) sh.append(shape[i]).append(shape.length == 1 ? "," : i + 1 < shape.length ? ", " : "");
+        String dict = "{'descr': '" + dtype.descr + "', 'fortran_order': False, 'shape': (" + sh + "), }";
+        int total = 10 + dict.length() + 1;
+        int pad = (64 - total % 64) % 64;
+        String header = dict + " ".repeat(pad) + "\n";
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        head.write(MAGIC);
+        head.write(1);
+        head.write(0);
+        head.write(header.length() & 0xff);
+        head.write((header.length() >> 8) & 0xff);
+        head.write(header.getBytes(StandardCharsets.ISO_8859_1));
+        out.write(head.toByteArray());
+        ByteBuffer d = data.duplicate();
+        byte[] bytes = new byte[d.remaining()];
+        d.get(bytes);
+        out.write(bytes);
+    }
+}
