@@ -8,31 +8,34 @@ import java.util.HexFormat;
 
 /**
  * An inversion-recovery FISP acquisition: per time point a flip angle, TR, TE and RF phase, plus
- * the inversion delay. Immutable; angles are stored in radians, times in milliseconds.
+ * the inversion delay. Immutable. Angles are kept in degrees as the schedule file gives them, so
+ * the CSV written next to a dataset reads back to the same hash; times are in milliseconds.
  */
-public final class FispSequence {
+public final class FispSequence implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
     /** The RF phase (90 degrees) for which the EPG states, and thus the signal, stay real. */
+    public static final double DEFAULT_PHASE_DEG = 90.0;
     public static final double DEFAULT_PHASE_RAD = Math.PI / 2;
 
     private final String name;
-    private final double[] flipRad;
+    private final double[] flipDeg;
     private final double[] trMs;
     private final double[] teMs;
-    private final double[] phaseRad;
+    private final double[] phaseDeg;
     private final double inversionMs;
 
-    public FispSequence(String name, double[] flipRad, double[] trMs, double[] teMs, double[] phaseRad,
-                        double inversionMs) {
-        int n = flipRad.length;
+    private FispSequence(String name, double[] flipDeg, double[] trMs, double[] teMs, double[] phaseDeg,
+                         double inversionMs) {
+        int n = flipDeg.length;
         if (n == 0) {
             throw new IllegalArgumentException("schedule '" + name + "' has no time points");
         }
-        if (trMs.length != n || teMs.length != n || phaseRad.length != n) {
+        if (trMs.length != n || teMs.length != n || phaseDeg.length != n) {
             throw new IllegalArgumentException("schedule '" + name + "': flip, TR, TE and phase arrays differ in length");
         }
         for (int i = 0; i < n; i++) {
-            if (!(trMs[i] > 0) || !(teMs[i] >= 0) || !(teMs[i] < trMs[i]) || !Double.isFinite(flipRad[i])
-                    || !Double.isFinite(phaseRad[i])) {
+            if (!(trMs[i] > 0) || !(teMs[i] >= 0) || !(teMs[i] < trMs[i]) || !Double.isFinite(flipDeg[i])
+                    || !Double.isFinite(phaseDeg[i])) {
                 throw new IllegalArgumentException("schedule '" + name + "' time point " + i
                         + ": needs finite flip and phase, TR > 0 and 0 <= TE < TR (TR=" + trMs[i] + ", TE=" + teMs[i] + ")");
             }
@@ -41,25 +44,33 @@ public final class FispSequence {
             throw new IllegalArgumentException("inversion delay must be a finite number >= 0 ms, got " + inversionMs);
         }
         this.name = name;
-        this.flipRad = flipRad.clone();
+        this.flipDeg = flipDeg.clone();
         this.trMs = trMs.clone();
         this.teMs = teMs.clone();
-        this.phaseRad = phaseRad.clone();
+        this.phaseDeg = phaseDeg.clone();
         this.inversionMs = inversionMs;
     }
 
+    /** Flip angles and RF phases in degrees, TR and TE in ms, one entry per time point. */
+    public static FispSequence ofDegrees(String name, double[] flipDeg, double[] trMs, double[] teMs, double[] phaseDeg,
+                                         double inversionMs) {
+        return new FispSequence(name, flipDeg, trMs, teMs, phaseDeg, inversionMs);
+    }
+
     public String name() { return name; }
-    public int length() { return flipRad.length; }
-    public double flipRad(int n) { return flipRad[n]; }
+    public int length() { return flipDeg.length; }
+    public double flipDeg(int n) { return flipDeg[n]; }
+    public double flipRad(int n) { return Math.toRadians(flipDeg[n]); }
     public double trMs(int n) { return trMs[n]; }
     public double teMs(int n) { return teMs[n]; }
-    public double phaseRad(int n) { return phaseRad[n]; }
+    public double phaseDeg(int n) { return phaseDeg[n]; }
+    public double phaseRad(int n) { return Math.toRadians(phaseDeg[n]); }
     public double inversionMs() { return inversionMs; }
 
     /** True when every pulse has the same RF phase, so the EPG can run in real arithmetic. */
     public boolean hasConstantPhase() {
-        for (double p : phaseRad) {
-            if (p != phaseRad[0]) return false;
+        for (double p : phaseDeg) {
+            if (p != phaseDeg[0]) return false;
         }
         return true;
     }
@@ -75,8 +86,8 @@ public final class FispSequence {
                     + "', which has " + length());
         }
         if (t == length()) return this;
-        return new FispSequence(name, Arrays.copyOf(flipRad, t), Arrays.copyOf(trMs, t), Arrays.copyOf(teMs, t),
-                Arrays.copyOf(phaseRad, t), inversionMs);
+        return new FispSequence(name, Arrays.copyOf(flipDeg, t), Arrays.copyOf(trMs, t), Arrays.copyOf(teMs, t),
+                Arrays.copyOf(phaseDeg, t), inversionMs);
     }
 
     /** The same sequence with another inversion delay and, where {@code teMs} is set, a constant TE. */
@@ -86,7 +97,7 @@ public final class FispSequence {
             te = new double[length()];
             Arrays.fill(te, teMsOverride);
         }
-        return new FispSequence(name, flipRad, trMs, te, phaseRad,
+        return new FispSequence(name, flipDeg, trMs, te, phaseDeg,
                 inversionMsOverride != null ? inversionMsOverride : inversionMs);
     }
 
@@ -97,7 +108,7 @@ public final class FispSequence {
     public String hash() {
         ByteBuffer buf = ByteBuffer.allocate(8 * (4 * length() + 1));
         for (int i = 0; i < length(); i++) {
-            buf.putDouble(flipRad[i]).putDouble(trMs[i]).putDouble(teMs[i]).putDouble(phaseRad[i]);
+            buf.putDouble(flipDeg[i]).putDouble(trMs[i]).putDouble(teMs[i]).putDouble(phaseDeg[i]);
         }
         buf.putDouble(inversionMs);
         try {
@@ -112,8 +123,8 @@ public final class FispSequence {
     public String toCsv() {
         StringBuilder sb = new StringBuilder("flip_deg,tr_ms,te_ms,phase_deg\n");
         for (int i = 0; i < length(); i++) {
-            sb.append(Math.toDegrees(flipRad[i])).append(',').append(trMs[i]).append(',').append(teMs[i]).append(',')
-                    .append(Math.toDegrees(phaseRad[i])).append('\n');
+            sb.append(flipDeg[i]).append(',').append(trMs[i]).append(',').append(teMs[i]).append(',')
+                    .append(phaseDeg[i]).append('\n');
         }
         return sb.toString();
     }

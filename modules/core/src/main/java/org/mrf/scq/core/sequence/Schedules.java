@@ -72,12 +72,12 @@ public final class Schedules {
         for (int i = 0; i < n; i++) {
             int k = i / 461;
             int m = i % 461;
-            flip[i] = Math.toRadians(5 + 7 * DEFAULT_LOBES[k] * Math.sin(Math.PI * m / 461));
+            flip[i] = 5 + 7 * DEFAULT_LOBES[k] * Math.sin(Math.PI * m / 461);
             tr[i] = DEFAULT_TR_MS;
             te[i] = teMs;
-            phase[i] = FispSequence.DEFAULT_PHASE_RAD;
+            phase[i] = FispSequence.DEFAULT_PHASE_DEG;
         }
-        return new FispSequence(DEFAULT, flip, tr, te, phase, inversionMs);
+        return FispSequence.ofDegrees(DEFAULT, flip, tr, te, phase, inversionMs);
     }
 
     /** Parses schedule CSV text; {@code source} names the file in error messages. */
@@ -143,17 +143,17 @@ public final class Schedules {
         double[] flip = new double[n], tr = new double[n], te = new double[n], ph = new double[n];
         for (int i = 0; i < n; i++) {
             double[] r = rows.get(i);
-            flip[i] = Math.toRadians(r[0]);
+            flip[i] = r[0];
             tr[i] = r[1];
             te[i] = r[2];
-            ph[i] = Math.toRadians(r[3]);
+            ph[i] = r[3];
         }
         if (!(inversionMs >= 0) || !Double.isFinite(inversionMs)) {
             throw new MrfInputException("inversion delay " + inversionMs + " ms (for schedule " + source
                     + ") must be a finite number >= 0. Set --inversion-ms or mrf.sequence.inversion-ms.");
         }
         String name = source.replaceAll(".*/", "").replaceAll("\\.csv$", "");
-        return new FispSequence(name, flip, tr, te, ph, inversionMs);
+        return FispSequence.ofDegrees(name, flip, tr, te, ph, inversionMs);
     }
 
     private static double cell(String source, int li, String[] cells, Map<String, Integer> col, String name) {

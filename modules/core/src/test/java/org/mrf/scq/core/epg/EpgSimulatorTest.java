@@ -11,11 +11,11 @@ import static org.junit.jupiter.api.Assertions.*;
 class EpgSimulatorTest {
     private static FispSequence constant(int n, double flipDeg, double trMs, double teMs, double phaseDeg, double tiMs) {
         double[] f = new double[n], tr = new double[n], te = new double[n], ph = new double[n];
-        Arrays.fill(f, Math.toRadians(flipDeg));
+        Arrays.fill(f, flipDeg);
         Arrays.fill(tr, trMs);
         Arrays.fill(te, teMs);
-        Arrays.fill(ph, Math.toRadians(phaseDeg));
-        return new FispSequence("test", f, tr, te, ph, tiMs);
+        Arrays.fill(ph, phaseDeg);
+        return FispSequence.ofDegrees("test", f, tr, te, ph, tiMs);
     }
 
     @Test
@@ -42,12 +42,12 @@ class EpgSimulatorTest {
         }
         // Longitudinal recovery is invisible without RF; one 90 deg pulse at the end reads it out.
         double[] f = new double[51];
-        f[50] = Math.PI / 2;
+        f[50] = 90;
         double[] tr = new double[51], te = new double[51], ph = new double[51];
         Arrays.fill(tr, 10);
         Arrays.fill(te, 3);
-        Arrays.fill(ph, Math.PI / 2);
-        FispSequence probe = new FispSequence("probe", f, tr, te, ph, 20);
+        Arrays.fill(ph, 90);
+        FispSequence probe = FispSequence.ofDegrees("probe", f, tr, te, ph, 20);
         double[][] y = EpgSimulator.exact(probe).simulate(900, 80);
         double mz = 1 - 2 * Math.exp(-(20 + 50 * 10) / 900.0);
         assertEquals(mz * Math.exp(-3 / 80.0), y[0][50], 1e-12);
@@ -62,9 +62,9 @@ class EpgSimulatorTest {
         double[][] x = EpgSimulator.exact(seq).simulate(1e15, 1e15);
         assertEquals(-1.0, x[0][0], 1e-9, "inverted magnetisation tipped by 90 deg gives |M| = 1");
         // Flip 90, then 180 with TE in between: the echo after the 180 has full magnitude.
-        double[] f = {Math.PI / 2, Math.PI, 0};
-        double[] tr = {10, 10, 10}, te = {0, 0, 0}, ph = {Math.PI / 2, Math.PI / 2, Math.PI / 2};
-        FispSequence echo = new FispSequence("echo", f, tr, te, ph, 0);
+        double[] f = {90, 180, 0};
+        double[] tr = {10, 10, 10}, te = {0, 0, 0}, ph = {90, 90, 90};
+        FispSequence echo = FispSequence.ofDegrees("echo", f, tr, te, ph, 0);
         double[][] y = EpgSimulator.exact(echo).simulate(1e15, 1e15);
         double total = 0;
         for (int i = 0; i < 3; i++) total = Math.max(total, Math.hypot(y[0][i], y[1][i]));
@@ -123,15 +123,15 @@ class EpgSimulatorTest {
         FispSequence seq = Schedules.load(Schedules.JIANG2015, 1.908, 18).truncate(300);
         double[] f = new double[300], tr = new double[300], te = new double[300], ph = new double[300];
         for (int i = 0; i < 300; i++) {
-            f[i] = seq.flipRad(i);
+            f[i] = seq.flipDeg(i);
             tr[i] = seq.trMs(i);
             te[i] = seq.teMs(i);
-            ph[i] = Math.toRadians(30);
+            ph[i] = 30;
         }
-        FispSequence constPhase = new FispSequence("c", f, tr, te, ph, 18);
+        FispSequence constPhase = FispSequence.ofDegrees("c", f, tr, te, ph, 18);
         double[] ph2 = ph.clone();
         ph2[299] = Math.nextUp(ph2[299]);
-        FispSequence varying = new FispSequence("v", f, tr, te, ph2, 18);
+        FispSequence varying = FispSequence.ofDegrees("v", f, tr, te, ph2, 18);
         assertTrue(constPhase.hasConstantPhase());
         assertFalse(varying.hasConstantPhase());
         double[][] a = EpgSimulator.exact(constPhase).simulate(1200, 150);
@@ -141,8 +141,8 @@ class EpgSimulatorTest {
             assertEquals(b[1][i], a[1][i], 1e-12, "im at " + i);
         }
         // A constant phase of 30 deg rotates the 90 deg signal by -60 deg.
-        Arrays.fill(ph, Math.PI / 2);
-        double[][] c = EpgSimulator.exact(new FispSequence("p90", f, tr, te, ph, 18)).simulate(1200, 150);
+        Arrays.fill(ph, 90);
+        double[][] c = EpgSimulator.exact(FispSequence.ofDegrees("p90", f, tr, te, ph, 18)).simulate(1200, 150);
         for (int i = 0; i < 300; i++) {
             assertEquals(0.0, c[1][i], 1e-15);
             assertEquals(c[0][i] * Math.cos(Math.toRadians(-60)), a[0][i], 1e-12);
@@ -158,12 +158,12 @@ class EpgSimulatorTest {
         int n = fisp.length();
         double[] f = new double[n], tr = new double[n], te = new double[n], ph = new double[n];
         for (int i = 0; i < n; i++) {
-            f[i] = fisp.flipRad(i);
+            f[i] = fisp.flipDeg(i);
             tr[i] = fisp.trMs(i);
             te[i] = fisp.teMs(i);
-            ph[i] = Math.toRadians(117.0 * i * (i + 1) / 2);
+            ph[i] = 117.0 * i * (i + 1) / 2;
         }
-        FispSequence flash = new FispSequence("flash", f, tr, te, ph, 18);
+        FispSequence flash = FispSequence.ofDegrees("flash", f, tr, te, ph, 18);
         double t1 = 1200, t2 = 300;
         double[] ref = perfectSpoiling(fisp, t1, t2);
         double[][] a = EpgSimulator.exact(fisp).simulate(t1, t2);

@@ -1,0 +1,167 @@
+package org.mrf.scq.spark;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.mrf.scq.core.dictionary.Dictionary;
+import org.mrf.scq.core.sequence.FispSequence;
+import org.mrf.scq.core.sequence.Schedules;
+import org.mrf.scq.core.util.MrfInputException;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.expr;
+
+/**
+ * The dictionary dataset of DESIGN 2 on any Hadoop path: Parquet rows
+ * {@code entry_id long, t1_ms float, t2_ms float, re array<float>, im array<float>} plus two
+ * sidecar files that Spark's readers skip: {@code _mrf_dictionary.json} (metadata) and
+ * {@code _schedule.csv} (the exact schedule the entries were simulated with).
+ */
+public final class DictionaryStore {
+    public static final String METADATA_FILE = "_mrf_dictionary.json";
+    public static final String SCHEDULE_FILE = "_schedule.csv";
+    public static final StructType SCHEMA = new StructType(new StructField[]{
+            DataTypes.createStructField("entry_id", DataTypes.LongType, false),
+            DataTypes.createStructField("t1_ms", DataTypes.FloatType, false),
+            DataTypes.createStructField("t2_ms", DataTypes.FloatType, false),
+            DataTypes.createStructField("re", DataTypes.createArrayType(DataTypes.FloatType, false), false),
+            DataTypes.createStructField("im", DataTypes.createArrayType(DataTypes.FloatType, false), false)});
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** What produced a dictionary; enough to rebuild it and to refuse mismatched inputs. */
+    public record Metadata(String scheduleName, String scheduleHash, int timepoints, double teMs, double inversionMs,
+                           double epgTolerance, String normalisation, List<String> t1Ranges, List<String> t2Ranges,
+                           boolean t2AtMostT1, long entries, String codeVersion, String created) {
+    }
+
+    private DictionaryStore() {
+    }
+
+    static void writeSidecars(FileSystem fs, Path dir, Metadata meta, FispSequence seq) throws IOException {
+        writeText(fs, new Path(dir, METADATA_FILE), JSON.writeValueAsString(meta));
+        writeText(fs, new Path(dir, SCHEDULE_FILE), seq.toCsv());
+    }
+
+    static void writeText(FileSystem fs, Path p, String text) throws IOException {
+        try (FSDataOutputStream out = fs.create(p, true)) {
+            out.write(text.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    static String readText(FileSystem fs, Path p) throws IOException {
+        try (FSDataInputStream in = fs.open(p)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    public static Metadata metadata(String path, Configuration conf) {
+        Path dir = new Path(path);
+        try {
+            FileSystem fs = dir.getFileSystem(conf);
+            if (!fs.exists(dir)) {
+                throw new MrfInputException("dictionary " + path + " does not exist. Build one with "
+                        + "'mrf dictionary --out " + path + "'.");
+            }
+            Path m = new Path(dir, METADATA_FILE);
+            if (!fs.exists(m)) {
+                throw new MrfInputException("dictionary " + path + " has no " + METADATA_FILE
+                        + ": it was not written by 'mrf dictionary' or its write did not finish. Rebuild it.");
+            }
+            return JSON.readValue(readText(fs, m), Metadata.class);
+        } catch (IOException e) {
+            throw new MrfInputException("dictionary " + path + ": metadata " + METADATA_FILE + " is unreadable ("
+                    + e.getMessage() + "). Rebuild the dictionary.", e);
+        }
+    }
+
+    /** The schedule the dictionary was simulated with (from its sidecar, not from the caller's config). */
+    public static FispSequence schedule(String path, Configuration conf) {
+        Metadata meta = metadata(path, conf);
+        Path p = new Path(path, SCHEDULE_FILE);
+        try {
+            FileSystem fs = p.getFileSystem(conf);
+            FispSequence seq = Schedules.parse(p.toString(), readText(fs, p), meta.teMs(), meta.inversionMs());
+            if (!seq.hash().equals(meta.scheduleHash())) {
+                throw new MrfInputException("dictionary " + path + ": " + SCHEDULE_FILE + " does not match the hash in "
+                        + METADATA_FILE + "; the dictionary was modified. Rebuild it.");
+            }
+            return seq;
+        } catch (IOException e) {
+            throw new MrfInputException("dictionary " + path + ": " + SCHEDULE_FILE + " is unreadable. Rebuild it.", e);
+        }
+    }
+
+    /** Loads the first {@code timepoints} time points of every entry into the driver (0 = all). */
+    public static Dictionary load(SparkSession spark, String path, int timepoints) {
+        Metadata meta = metadata(path, spark.sparkContext().hadoopConfiguration());
+        int t = timepoints <= 0 ? meta.timepoints() : timepoints;
+        if (t > meta.timepoints()) {
+            throw new MrfInputException("dictionary " + path + " has T=" + meta.timepoints() + " time points; "
+                    + t + " were asked for. Use --timepoints <= " + meta.timepoints() + " or rebuild the dictionary.");
+        }
+        Dataset<Row> ds;
+        try {
+            ds = spark.read().parquet(path);
+        } catch (Exception e) {
+            throw new MrfInputException("dictionary " + path + ": Parquet data unreadable (" + firstLine(e)
+                    + "). Rebuild it with 'mrf dictionary --overwrite'.", e);
+        }
+        for (StructField f : SCHEMA.fields()) {
+            if (!List.of(ds.schema().fieldNames()).contains(f.name())) {
+                throw new MrfInputException("dictionary " + path + ": column '" + f.name() + "' is missing (has "
+                        + List.of(ds.schema().fieldNames()) + "). Rebuild it with 'mrf dictionary'.");
+            }
+        }
+        List<Row> rows;
+        try {
+            rows = ds.select(col("entry_id"), col("t1_ms"), col("t2_ms"),
+                            expr("slice(re, 1, " + t + ")").as("re"), expr("slice(im, 1, " + t + ")").as("im"))
+                    .orderBy("entry_id").collectAsList();
+        } catch (Exception e) {
+            throw new MrfInputException("dictionary " + path + ": Parquet data unreadable (" + firstLine(e)
+                    + "). Rebuild it with 'mrf dictionary --overwrite'.", e);
+        }
+        if (rows.size() != meta.entries()) {
+            throw new MrfInputException("dictionary " + path + " holds " + rows.size() + " entries, its metadata says "
+                    + meta.entries() + ". It is incomplete; rebuild it.");
+        }
+        int n = rows.size();
+        float[] t1 = new float[n], t2 = new float[n], re = new float[n * t], im = new float[n * t];
+        for (int i = 0; i < n; i++) {
+            Row r = rows.get(i);
+            t1[i] = r.getFloat(1);
+            t2[i] = r.getFloat(2);
+            List<Float> a = r.getList(3), b = r.getList(4);
+            if (a.size() != t || b.size() != t) {
+                throw new MrfInputException("dictionary " + path + ": entry " + r.getLong(0) + " has " + a.size()
+                        + " time points, expected " + t + ". Rebuild the dictionary.");
+            }
+            for (int k = 0; k < t; k++) {
+                re[i * t + k] = a.get(k);
+                im[i * t + k] = b.get(k);
+            }
+        }
+        return new Dictionary(t1, t2, t, re, im, meta.scheduleHash());
+    }
+
+    static String firstLine(Throwable e) {
+        String m = String.valueOf(e.getMessage());
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+
+}
