@@ -8,6 +8,7 @@ import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
@@ -126,11 +127,12 @@ public final class DictionaryStore {
                         + List.of(ds.schema().fieldNames()) + "). Rebuild it with 'mrf dictionary'.");
             }
         }
-        List<Row> rows;
+        List<Entry> rows;
         try {
-            rows = ds.select(col("entry_id"), col("t1_ms"), col("t2_ms"),
+            // A bean encoder copies each array column straight into a float[] (no boxing).
+            rows = ds.select(col("entry_id").as("entryId"), col("t1_ms").as("t1"), col("t2_ms").as("t2"),
                             expr("slice(re, 1, " + t + ")").as("re"), expr("slice(im, 1, " + t + ")").as("im"))
-                    .orderBy("entry_id").collectAsList();
+                    .as(Encoders.bean(Entry.class)).collectAsList();
         } catch (Exception e) {
             throw new MrfInputException("dictionary " + path + ": Parquet data unreadable (" + firstLine(e)
                     + "). Rebuild it with 'mrf dictionary --overwrite'.", e);
@@ -139,23 +141,39 @@ public final class DictionaryStore {
             throw new MrfInputException("dictionary " + path + " holds " + rows.size() + " entries, its metadata says "
                     + meta.entries() + ". It is incomplete; rebuild it.");
         }
+        rows.sort(java.util.Comparator.comparingLong(Entry::getEntryId));
         int n = rows.size();
         float[] t1 = new float[n], t2 = new float[n], re = new float[n * t], im = new float[n * t];
         for (int i = 0; i < n; i++) {
-            Row r = rows.get(i);
-            t1[i] = r.getFloat(1);
-            t2[i] = r.getFloat(2);
-            List<Float> a = r.getList(3), b = r.getList(4);
-            if (a.size() != t || b.size() != t) {
-                throw new MrfInputException("dictionary " + path + ": entry " + r.getLong(0) + " has " + a.size()
+            Entry r = rows.get(i);
+            t1[i] = r.getT1();
+            t2[i] = r.getT2();
+            if (r.getRe().length != t || r.getIm().length != t) {
+                throw new MrfInputException("dictionary " + path + ": entry " + r.getEntryId() + " has " + r.getRe().length
                         + " time points, expected " + t + ". Rebuild the dictionary.");
             }
-            for (int k = 0; k < t; k++) {
-                re[i * t + k] = a.get(k);
-                im[i * t + k] = b.get(k);
-            }
+            System.arraycopy(r.getRe(), 0, re, i * t, t);
+            System.arraycopy(r.getIm(), 0, im, i * t, t);
         }
         return new Dictionary(t1, t2, t, re, im, meta.scheduleHash());
+    }
+
+    /** One dictionary row as Spark's bean encoder sees it. */
+    public static final class Entry implements java.io.Serializable {
+        private long entryId;
+        private float t1, t2;
+        private float[] re, im;
+
+        public long getEntryId() { return entryId; }
+        public void setEntryId(long v) { entryId = v; }
+        public float getT1() { return t1; }
+        public void setT1(float v) { t1 = v; }
+        public float getT2() { return t2; }
+        public void setT2(float v) { t2 = v; }
+        public float[] getRe() { return re; }
+        public void setRe(float[] v) { re = v; }
+        public float[] getIm() { return im; }
+        public void setIm(float[] v) { im = v; }
     }
 
     static String firstLine(Throwable e) {

@@ -93,7 +93,7 @@ public final class EpgSimulator {
             for (int i = 0; i < n; i++) {
                 double s = re[off + i];
                 re[off + i] = s * cosPhase;
-                im[off + i] = s * sinPhase;
+                im[off + i] = s * sinPhase + 0.0; // + 0.0 turns -0.0 into 0.0 for readable output
             }
         } else {
             simulateComplex(t1Ms, t2Ms, re, im, off);

@@ -1,0 +1,204 @@
+package org.mrf.scq.cli;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigResolveOptions;
+import com.typesafe.config.ConfigSyntax;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueFactory;
+import org.mrf.scq.core.util.MrfInputException;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The effective configuration: command-line flags > -D properties > --config FILE >
+ * conf/application.conf > reference.conf. Every key must exist in reference.conf and have its
+ * type; a typo fails with the nearest known key. Files are parsed as HOCON data only: includes of
+ * URLs and environment substitution are refused, so a config file cannot pull code or secrets in.
+ */
+public final class MrfConfig {
+    public static final String ROOT = "mrf";
+
+    private final Config config;
+
+    private MrfConfig(Config config) {
+        this.config = config;
+    }
+
+    public Config get() {
+        return config;
+    }
+
+    /**
+     * @param flags     command-line flags as full keys (e.g. mrf.sequence.te-ms), null values skipped
+     * @param dProps    -Dkey=value given on the mrf command line (merged above JVM system properties)
+     * @param file      the --config file, or null
+     * @param confDir   the directory holding application.conf, or null
+     */
+    public static MrfConfig load(Map<String, Object> flags, Map<String, String> dProps, Path file, Path confDir) {
+        Config reference = ConfigFactory.parseResources(MrfConfig.class.getClassLoader(), "reference.conf",
+                ConfigParseOptions.defaults().setAllowMissing(false)).resolve();
+        Config layered = reference;
+        if (confDir != null) {
+            Path app = confDir.resolve("application.conf");
+            if (Files.isRegularFile(app)) layered = parseFile(app).withFallback(layered);
+        }
+        if (file != null) {
+            if (!Files.isRegularFile(file)) {
+                throw new MrfInputException("--config " + file + ": no such file. Give an existing HOCON file.");
+            }
+            layered = parseFile(file).withFallback(layered);
+        }
+        Map<String, Object> sys = new LinkedHashMap<>();
+        System.getProperties().forEach((k, v) -> {
+            if (k.toString().startsWith(ROOT + ".")) sys.put(k.toString(), v.toString());
+        });
+        if (dProps != null) sys.putAll(dProps);
+        if (!sys.isEmpty()) layered = ConfigFactory.parseMap(sys, "-D system property").withFallback(layered);
+        Map<String, Object> cli = new LinkedHashMap<>();
+        if (flags != null) flags.forEach((k, v) -> {
+            if (v != null) cli.put(k, v instanceof List<?> l ? ConfigValueFactory.fromIterable(l) : v);
+        });
+        if (!cli.isEmpty()) layered = ConfigFactory.parseMap(cli, "command-line flag").withFallback(layered);
+        Config resolved;
+        try {
+            resolved = layered.resolve(ConfigResolveOptions.noSystem());
+        } catch (ConfigException e) {
+            throw new MrfInputException("configuration: " + e.getMessage(), e);
+        }
+        checkKnownKeys(resolved, reference);
+        try {
+            resolved.checkValid(reference, ROOT);
+        } catch (ConfigException.ValidationFailed e) {
+            StringBuilder sb = new StringBuilder("configuration has values of the wrong type:");
+            e.problems().forEach(p -> sb.append("\n  ").append(p.path()).append(" (").append(p.origin().description())
+                    .append("): ").append(p.problem()));
+            throw new MrfInputException(sb.append("\nSee reference.conf or 'mrf config show' for each key's type.").toString(), e);
+        }
+        checkConvertible(resolved, reference);
+        return new MrfConfig(resolved);
+    }
+
+    /** Includes could reach URLs or other files at parse time; configs here are plain data. */
+    private static final com.typesafe.config.ConfigIncluder NO_INCLUDES = new com.typesafe.config.ConfigIncluder() {
+        @Override
+        public com.typesafe.config.ConfigIncluder withFallback(com.typesafe.config.ConfigIncluder fallback) {
+            return this;
+        }
+
+        @Override
+        public com.typesafe.config.ConfigObject include(com.typesafe.config.ConfigIncludeContext context, String what) {
+            throw new MrfInputException("config: 'include \"" + what + "\"' is not allowed; put the keys in the file "
+                    + "itself.");
+        }
+    };
+
+    private static Config parseFile(Path p) {
+        try {
+            return ConfigFactory.parseFile(p.toFile(), ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF)
+                    .setAllowMissing(false).setIncluder(NO_INCLUDES));
+        } catch (ConfigException e) {
+            throw new MrfInputException("config file " + p + " is malformed: " + e.getMessage()
+                    + ". Fix the HOCON syntax (key = value, blocks in { }).", e);
+        }
+    }
+
+    private static void checkKnownKeys(Config merged, Config reference) {
+        List<String> unknown = new ArrayList<>();
+        for (Map.Entry<String, ConfigValue> e : merged.entrySet()) {
+            String key = e.getKey();
+            if (!key.startsWith(ROOT + ".")) continue;
+            if (!reference.hasPathOrNull(key)) {
+                unknown.add("'" + key + "' (from " + e.getValue().origin().description() + ")"
+                        + nearest(key, reference).map(n -> ": did you mean '" + n + "'?").orElse(""));
+            }
+        }
+        if (!unknown.isEmpty()) {
+            throw new MrfInputException("unknown configuration key" + (unknown.size() > 1 ? "s " : " ")
+                    + String.join(", ", unknown) + "; 'mrf config show' lists every key.");
+        }
+    }
+
+    /** checkValid accepts any string where a number is due; -D values are strings, so parse each one here. */
+    private static void checkConvertible(Config merged, Config reference) {
+        List<String> bad = new ArrayList<>();
+        for (Map.Entry<String, ConfigValue> e : reference.withOnlyPath(ROOT).entrySet()) {
+            String key = e.getKey();
+            try {
+                switch (e.getValue().valueType()) {
+                    case NUMBER -> merged.getDouble(key);
+                    case BOOLEAN -> merged.getBoolean(key);
+                    case LIST -> merged.getList(key);
+                    default -> merged.getString(key);
+                }
+            } catch (ConfigException ex) {
+                bad.add(key + " = " + merged.getValue(key).render(com.typesafe.config.ConfigRenderOptions.concise())
+                        + " (from " + merged.getValue(key).origin().description() + ") must be a "
+                        + e.getValue().valueType().name().toLowerCase(java.util.Locale.ROOT));
+            }
+        }
+        if (!bad.isEmpty()) {
+            throw new MrfInputException("configuration has values of the wrong type: " + String.join("; ", bad) + ".");
+        }
+    }
+
+    private static java.util.Optional<String> nearest(String key, Config reference) {
+        String best = null;
+        int bestD = Integer.MAX_VALUE;
+        for (String k : reference.withOnlyPath(ROOT).entrySet().stream().map(Map.Entry::getKey).toList()) {
+            int d = levenshtein(key, k);
+            if (d < bestD) {
+                bestD = d;
+                best = k;
+            }
+        }
+        return bestD <= Math.max(3, key.length() / 4) ? java.util.Optional.ofNullable(best) : java.util.Optional.empty();
+    }
+
+    static int levenshtein(String a, String b) {
+        int[] prev = new int[b.length() + 1], cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) prev[j] = j;
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                cur[j] = Math.min(Math.min(cur[j - 1], prev[j]) + 1, prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+
+    /** Every key with its value and where it came from, sorted, for 'mrf config show'. */
+    public String describe() {
+        Map<String, ConfigValue> sorted = new TreeMap<>();
+        config.withOnlyPath(ROOT).entrySet().forEach(e -> sorted.put(e.getKey(), e.getValue()));
+        StringBuilder sb = new StringBuilder();
+        int width = sorted.keySet().stream().mapToInt(String::length).max().orElse(10);
+        sorted.forEach((k, v) -> sb.append(String.format("%-" + width + "s = %-40s # %s%n", k, v.render(
+                com.typesafe.config.ConfigRenderOptions.concise()), origin(v))));
+        return sb.toString();
+    }
+
+    private static String origin(ConfigValue v) {
+        String d = v.origin().description();
+        if (d.contains("reference.conf")) return "default (reference.conf)";
+        return d;
+    }
+
+    public String string(String key) { return config.getString(key); }
+    public double number(String key) { return config.getDouble(key); }
+    public int integer(String key) { return config.getInt(key); }
+    public boolean bool(String key) { return config.getBoolean(key); }
+    public List<String> strings(String key) { return config.getStringList(key); }
+    public List<Double> numbers(String key) { return config.getDoubleList(key); }
+}
