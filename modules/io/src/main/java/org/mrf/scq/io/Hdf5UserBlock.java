@@ -14,10 +14,16 @@ import java.util.Arrays;
  * 3, the superblock checksum recomputed. MATLAB v7.3 MAT-files are HDF5 with a 512-byte user block.
  */
 final class Hdf5UserBlock {
+    /** Enough leading bytes to hold any superblock version's fixed fields. */
+    static final int SUPERBLOCK_BYTES = 96;
+
     private Hdf5UserBlock() {
     }
 
-    /** A copy of {@code hdf} (starting with the HDF5 signature) whose base address is {@code userBlockSize}. */
+    /**
+     * A copy of {@code hdf} (the file, or at least its first {@link #SUPERBLOCK_BYTES} bytes, starting
+     * with the HDF5 signature) whose superblock is moved behind a user block of {@code userBlockSize}.
+     */
     static byte[] relocate(byte[] hdf, int userBlockSize) {
         if (userBlockSize < 512 || Integer.bitCount(userBlockSize) != 1) {
             throw new IllegalArgumentException("an HDF5 user block is 0 or a power of two of at least 512 bytes");

@@ -556,9 +556,12 @@ public final class MatFiles {
                     ds.putAttribute("MATLAB_class", cls);
                 }
             }
-            byte[] hdf = Files.readAllBytes(tmp);
             out.write(userBlock());
-            out.write(Hdf5UserBlock.relocate(hdf, 512));
+            try (InputStream in = Files.newInputStream(tmp)) {
+                byte[] head = in.readNBytes(Hdf5UserBlock.SUPERBLOCK_BYTES);
+                out.write(Hdf5UserBlock.relocate(head, 512));
+                in.transferTo(out);
+            }
             out.flush();
         } finally {
             Files.deleteIfExists(tmp);

@@ -39,3 +39,6 @@ struct.pack_into('<8f', hdr, 76, 1, 2, 2, 5, 7, 1, 1, 1)
 struct.pack_into('<f', hdr, 108, 352.0)
 hdr[344:348] = b'n+1\0'
 open('series_thw_c64.nii', 'wb').write(bytes(hdr) + (re - 1j * re).astype(np.complex64).tobytes(order='C'))
+# NumPy: the same (T=3, H=2, W=4) complex64 series, and a big-endian float32 array (refused by NpyArray)
+np.save('series_thw_c64.npy', (re - 1j * re).astype(np.complex64))
+np.save('big_endian.npy', np.arange(4, dtype='>f4'))
