@@ -45,7 +45,7 @@ public final class ArrayFiles {
     public static final class WriteOptions {
         /** NIfTI header settings (FOV, slice thickness, frame time, on-disk type). */
         public Nifti.Options nifti = new Nifti.Options();
-        /** MAT-file flavour for .mat (v5 by default; v7.3 for real arrays larger than v5's 2 GB). */
+        /** MAT-file flavour for .mat (v5 by default; v7.3 for variables beyond v5's 2 GB limit). */
         public MatFiles.Version matVersion = MatFiles.Version.V5;
 
         public static WriteOptions defaults() {

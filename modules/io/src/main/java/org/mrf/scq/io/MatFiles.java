@@ -1,11 +1,9 @@
 package org.mrf.scq.io;
 
 import io.jhdf.HdfFile;
-import io.jhdf.WritableHdfFile;
 import io.jhdf.api.Attribute;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.Node;
-import io.jhdf.api.WritableDataset;
 import io.jhdf.exceptions.HdfException;
 import org.mrf.scq.core.util.MrfInputException;
 import us.hebi.matlab.mat.format.Mat5;
@@ -21,8 +19,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -59,13 +55,13 @@ import java.util.regex.Pattern;
  * complex (v7.3 complex: a compound of {@code real} and {@code imag}), converted to float;
  * {@link NdArray#elementType()} records single (FLOAT32/COMPLEX64), double (FLOAT64/COMPLEX128),
  * uint8/logical (UINT8), int16 (INT16), other integers (INT32). Cells, structs, char arrays,
- * sparse and objects are listed but not read. Written: single (FLOAT32 and INT32 arrays),
- * double, uint8, int16, complex single/double in v5; real single, double, uint8, int16 in v7.3.
+ * sparse and objects are listed but not read. Written, v5 and v7.3 alike: single (FLOAT32 and
+ * INT32 arrays), double, uint8, int16, complex single and complex double.
  *
- * <p><b>v7.3 writing limits</b> (jhdf 0.9.x): jhdf writes plain HDF5 with no user block and no
- * compound types. This class prepends the 512-byte MATLAB header (relocating the superblock's
- * base address), writes {@code MATLAB_class} attributes, and refuses complex arrays in v7.3 with a
- * message pointing at v5 (which holds complex data up to 2 GB per variable).
+ * <p><b>v7.3 writing</b>: jhdf 0.9.x can write plain HDF5 (primitive arrays, groups, attributes)
+ * but neither compound types (MATLAB's complex layout) nor a user block, so v7.3 files are
+ * written by the small {@link Hdf5Writer} of this package (original HDF5 file format, contiguous
+ * uncompressed datasets, 512-byte MATLAB header, {@code MATLAB_class} attributes); jhdf reads.
  */
 public final class MatFiles {
     /** MAT-file flavours this class writes. */
@@ -445,6 +441,11 @@ public final class MatFiles {
         return out;
     }
 
+    private static MrfInputException duplicate(String target, String name) {
+        return new MrfInputException(target + ": two arrays are named '" + name + "'; MAT-file variable names must be "
+                + "unique, rename one.");
+    }
+
     private static void checkName(String name, String target) {
         if (!MATLAB_NAME.matcher(name).matches()) {
             throw new MrfInputException(target + ": '" + name + "' is not a valid MATLAB variable name (a letter, then up to "
@@ -463,15 +464,17 @@ public final class MatFiles {
     /** MATLAB v5 (compressed, as {@code save -v7} does). */
     public static void writeV5(List<NdArray> arrays, OutputStream out, String target) throws IOException {
         Mat5File mat = Mat5.newMatFile();
+        java.util.Set<String> names = new java.util.HashSet<>();
         for (NdArray a : arrays) {
             checkName(a.name(), target);
+            if (!names.add(a.name())) throw duplicate(target, a.name());
             mat.addArray(a.name(), toMatrix(a));
         }
         long size = mat.getUncompressedSerializedSize();
         long cap = size + size / 64 + (1 << 16); // deflate may expand incompressible data slightly
         if (cap > Integer.MAX_VALUE - 16) {
             throw new MrfInputException(target + ": " + size + " bytes is too large for one MATLAB v5 MAT-file written in "
-                    + "memory; write v7.3 (real data) or .npy/.nii instead, or split the series.");
+                    + "memory; write MATLAB v7.3 (MatFiles.Version.V73) or .npy/.nii instead, or split the series.");
         }
         java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((int) cap);
         Mat5.newWriter(Sinks.wrap(buf)).writeMat(mat);
@@ -507,65 +510,53 @@ public final class MatFiles {
     }
 
     /**
-     * MATLAB v7.3: HDF5 behind the 512-byte MATLAB user block, one dataset per array with its
-     * {@code MATLAB_class} attribute; real arrays only (see the class notes).
+     * MATLAB v7.3: HDF5 behind the 512-byte MATLAB user block, one dataset per array (HDF5 dims =
+     * MATLAB dims reversed) with its {@code MATLAB_class} attribute; complex arrays as the
+     * {@code real}/{@code imag} compound MATLAB uses. Written by {@link Hdf5Writer} (jhdf 0.9 writes
+     * neither compound types nor user blocks), streamed, no temporary file.
      */
     public static void writeV73(List<NdArray> arrays, OutputStream out, String target) throws IOException {
+        List<Hdf5Writer.Dataset> ds = new ArrayList<>();
+        java.util.Set<String> names = new java.util.HashSet<>();
         for (NdArray a : arrays) {
             checkName(a.name(), target);
-            if (a.isComplex()) {
-                throw new MrfInputException(target + ": complex array '" + a.name() + "' cannot be written as MATLAB v7.3 "
-                        + "(the HDF5 library used, jhdf 0.9, writes no compound types); write it as v5 (.mat with "
-                        + "version V5, up to 2 GB per variable) or as .npy/.nii.");
+            if (!names.add(a.name())) throw duplicate(target, a.name());
+            int[] mdims = matlabDimsOf(a.shape());
+            int[] hdims = reverse(mdims);
+            long[] dims = Arrays.stream(hdims).asLongStream().toArray();
+            Hdf5Writer.Type type;
+            String cls;
+            switch (a.elementType()) {
+                case FLOAT64 -> { type = Hdf5Writer.Type.FLOAT64; cls = "double"; }
+                case COMPLEX128 -> { type = Hdf5Writer.Type.COMPLEX128; cls = "double"; }
+                case COMPLEX64 -> { type = Hdf5Writer.Type.COMPLEX64; cls = "single"; }
+                case UINT8 -> { type = Hdf5Writer.Type.UINT8; cls = "uint8"; }
+                case INT16 -> { type = Hdf5Writer.Type.INT16; cls = "int16"; }
+                default -> { type = Hdf5Writer.Type.FLOAT32; cls = "single"; }
             }
-        }
-        Path tmp = Files.createTempFile("mrf-mat73-", ".h5");
-        try {
-            try (WritableHdfFile h = HdfFile.write(tmp)) {
-                for (NdArray a : arrays) {
-                    int[] mdims = matlabDimsOf(a.shape());
-                    int[] hdims = reverse(mdims);
-                    float[] cm = toColumnMajor(a.re(), mdims[0], mdims[1]);
-                    String cls;
-                    Object data;
-                    switch (a.elementType()) {
-                        case FLOAT64 -> {
-                            double[] d = new double[cm.length];
-                            for (int i = 0; i < d.length; i++) d[i] = cm[i];
-                            data = nest(d, hdims);
-                            cls = "double";
-                        }
-                        case UINT8 -> {
-                            byte[] d = new byte[cm.length];
-                            for (int i = 0; i < d.length; i++) d[i] = (byte) NdArray.clampRound(cm[i], 0, 255);
-                            data = nest(d, hdims);
-                            cls = "uint8";
-                        }
-                        case INT16 -> {
-                            short[] d = new short[cm.length];
-                            for (int i = 0; i < d.length; i++) d[i] = (short) NdArray.clampRound(cm[i], Short.MIN_VALUE, Short.MAX_VALUE);
-                            data = nest(d, hdims);
-                            cls = "int16";
-                        }
-                        default -> {
-                            data = nest(cm, hdims);
-                            cls = "single";
+            int rows = mdims[0], cols = mdims[1];
+            float[] re = a.re(), im = a.im();
+            Hdf5Writer.SlabSource src = new Hdf5Writer.SlabSource() {
+                @Override
+                public int slabLength() {
+                    return rows * cols;
+                }
+
+                @Override
+                public void slab(int index, float[] r, float[] i) {
+                    int base = index * rows * cols;
+                    for (int c = 0; c < cols; c++) {
+                        for (int k = 0; k < rows; k++) {
+                            r[c * rows + k] = re[base + k * cols + c];
+                            if (i != null) i[c * rows + k] = im[base + k * cols + c];
                         }
                     }
-                    WritableDataset ds = h.putDataset(a.name(), data);
-                    ds.putAttribute("MATLAB_class", cls);
                 }
-            }
-            out.write(userBlock());
-            try (InputStream in = Files.newInputStream(tmp)) {
-                byte[] head = in.readNBytes(Hdf5UserBlock.SUPERBLOCK_BYTES);
-                out.write(Hdf5UserBlock.relocate(head, 512));
-                in.transferTo(out);
-            }
-            out.flush();
-        } finally {
-            Files.deleteIfExists(tmp);
+            };
+            ds.add(new Hdf5Writer.Dataset(a.name(), type, dims, cls, src));
         }
+        if (ds.isEmpty()) throw new IllegalArgumentException(target + ": nothing to write");
+        Hdf5Writer.write(out, userBlock(), ds);
     }
 
     /** The 512-byte MATLAB 7.3 header: descriptive text, version 0x0200, endian 'IM', zero padding. */
@@ -581,25 +572,5 @@ public final class MatFiles {
         b[126] = 'I';
         b[127] = 'M';
         return b;
-    }
-
-    /** A flat C-order primitive array as the nested Java array jhdf writes (dims = HDF5 dims). */
-    static Object nest(Object flat, int[] dims) {
-        if (dims.length == 1) return flat;
-        Class<?> comp = flat.getClass().getComponentType();
-        Object out = java.lang.reflect.Array.newInstance(comp, dims);
-        int inner = dims[dims.length - 1];
-        int[] idx = new int[dims.length - 1];
-        int rows = java.lang.reflect.Array.getLength(flat) / Math.max(1, inner);
-        for (int r = 0; r < rows; r++) {
-            Object row = out;
-            for (int a = 0; a < idx.length; a++) row = java.lang.reflect.Array.get(row, idx[a]);
-            System.arraycopy(flat, r * inner, row, 0, inner);
-            for (int a = idx.length - 1; a >= 0; a--) {
-                if (++idx[a] < dims[a]) break;
-                idx[a] = 0;
-            }
-        }
-        return out;
     }
 }

@@ -126,37 +126,63 @@ class MatFilesTest {
     }
 
     @Test
-    void v73RoundTripsRealTypesAndLooksLikeMatlab() throws IOException {
+    void v73RoundTripsEveryTypeAndLooksLikeMatlab() throws IOException {
         NdArray f32 = NdArray.real("mag", NiftiTest.ramp(3 * 4 * 5, 0.5f), 3, 4, 5);
         f32.re()[3] = Float.NaN;
         NdArray dbl = NdArray.of("t1", NdArray.ElementType.FLOAT64, new float[]{1.5f, 2, 3, 4, 5, 6}, null, 2, 3);
         NdArray u8 = NdArray.of("mask", NdArray.ElementType.UINT8, new float[]{0, 1, 1, 0, 255, 1}, null, 3, 2);
         NdArray i16 = NdArray.of("lab", NdArray.ElementType.INT16, new float[]{-3, 0, 7, 32767}, null, 2, 2);
-        List<NdArray> all = List.of(f32, dbl, u8, i16);
+        NdArray c128 = NdArray.of("z", NdArray.ElementType.COMPLEX128, new float[]{1, 2}, new float[]{3, Float.NaN}, 1, 2);
+        NdArray four = NdArray.real("vol4", NiftiTest.ramp(2 * 3 * 4 * 5, 1), 2, 3, 4, 5);
+        List<NdArray> all = List.of(series(), f32, dbl, u8, i16, c128, four);
         byte[] b = write(all, MatFiles.Version.V73);
         assertEquals("MATLAB 7.3 MAT-file", new String(b, 0, 19, StandardCharsets.US_ASCII));
+        assertEquals(0x00, b[124]);
         assertEquals(0x02, b[125]);
         assertEquals('I', b[126]);
         assertEquals('M', b[127]);
         assertEquals((byte) 0x89, b[512]);
         assertEquals('H', b[513]);
         java.nio.ByteBuffer sb = java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        assertEquals(512L, sb.getLong(512 + 12), "superblock base address = user block size");
-        assertEquals(b.length, sb.getLong(512 + 28), "end-of-file address counted from byte 0 (libhdf5 reads it)");
+        assertEquals(0, b[512 + 8], "superblock version 0");
+        assertEquals(512L, sb.getLong(512 + 24), "base address = user block size");
+        assertEquals(b.length, sb.getLong(512 + 40), "end-of-file address counted from byte 0, as libhdf5 writes it");
         Map<String, NdArray> back = MatFiles.readAll(new ByteArrayInputStream(b), "out.mat");
+        assertEquals(all.size(), back.size());
         for (NdArray a : all) assertEquals(a, back.get(a.name()), a.name());
         try (HdfFile h = HdfFile.fromBytes(b)) {
             assertEquals(512, h.getUserBlockSize());
             Dataset d = h.getDatasetByPath("mag");
             assertArrayEquals(new int[]{3, 5, 4}, d.getDimensions(), "HDF5 dims are MATLAB's [4 5 3] reversed");
             assertEquals("single", d.getAttribute("MATLAB_class").getData());
+            Dataset s = h.getDatasetByPath("series");
+            assertTrue(s.isCompound());
+            assertArrayEquals(new int[]{3, 5, 4}, s.getDimensions());
+            // HDF5 element (t=1, w=2, h=3) is our (t=1, h=3, w=2)
+            @SuppressWarnings("unchecked")
+            Map<String, Object> parts = (Map<String, Object>) s.getDataFlat();
+            float[] re = (float[]) parts.get("real");
+            assertEquals(series().get(1, 3, 2), re[(1 * 5 + 2) * 4 + 3]);
         }
     }
 
     @Test
-    void v73RefusesComplexWithAPointerToV5() {
-        MrfInputException e = assertThrows(MrfInputException.class, () -> write(List.of(series()), MatFiles.Version.V73));
-        assertTrue(e.getMessage().contains("out.mat") && e.getMessage().contains("v5"), e.getMessage());
+    void v73WithManyVariablesKeepsThemAll() throws IOException {
+        List<NdArray> many = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) many.add(NdArray.real("v" + (char) ('z' - i) + i, new float[]{i, -i}, 1, 2));
+        byte[] b = write(many, MatFiles.Version.V73);
+        Map<String, NdArray> back = MatFiles.readAll(new ByteArrayInputStream(b), "many.mat");
+        assertEquals(20, back.size());
+        for (NdArray a : many) assertEquals(a, back.get(a.name()), a.name());
+    }
+
+    @Test
+    void duplicateNamesAreRefused() {
+        NdArray a = NdArray.real("x", new float[1], 1, 1);
+        for (MatFiles.Version v : MatFiles.Version.values()) {
+            MrfInputException e = assertThrows(MrfInputException.class, () -> write(List.of(a, a), v));
+            assertTrue(e.getMessage().contains("out.mat") && e.getMessage().contains("'x'"), e.getMessage());
+        }
     }
 
     // ------------------------------------------------------------------ errors
