@@ -245,7 +245,7 @@ public final class MatFiles {
                     : complex ? compoundClass(ds) : String.valueOf(jt);
         }
         boolean numeric = !empty && isNumericClass(cls) && (complex ? compoundClass(ds) != null : jt != null && jt.isPrimitive());
-        return new VariableInfo(n.getName(), cls, empty ? new int[]{0, 0} : mdims, complex, numeric);
+        return new VariableInfo(n.getName(), empty ? "empty " + cls : cls, empty ? new int[]{0, 0} : mdims, complex, numeric);
     }
 
     private static String compoundClass(Dataset ds) {
@@ -366,6 +366,10 @@ public final class MatFiles {
     }
 
     private static MrfInputException notNumeric(String source, VariableInfo v) {
+        if (v.matlabClass().startsWith("empty")) {
+            return new MrfInputException(source + ": variable '" + v.name() + "' is an empty array (" + v.matlabClass()
+                    + "); there is nothing to load. Save the variable with its data, or pick another one.");
+        }
         return new MrfInputException(source + ": variable '" + v.name() + "' is " + v.matlabClass() + ", not a numeric array"
                 + " (single/double/integer/logical). Store the data as a plain numeric array (e.g. x = single(x)).");
     }

@@ -105,6 +105,27 @@ class MatFilesTest {
     }
 
     @Test
+    void readsChunkedDeflateV73AndListsEmptyAndStructVariables() throws IOException {
+        byte[] b = resource("mrf_v73_deflate.mat");
+        List<MatFiles.VariableInfo> vars = MatFiles.list(b, "d.mat");
+        assertEquals(List.of("info", "nothing", "series", "t1"), vars.stream().map(MatFiles.VariableInfo::name).sorted().toList());
+        NdArray s = MatFiles.read(b, "d.mat", "series");
+        assertEquals("series", s.name());
+        assertFixtureSeries(s, 1);
+        NdArray t1 = MatFiles.read(b, "d.mat", "t1");
+        assertEquals(1023, t1.get(2, 3));
+        assertTrue(Float.isNaN(t1.get(0, 1)));
+        for (String name : List.of("info", "nothing")) {
+            MrfInputException e = assertThrows(MrfInputException.class, () -> MatFiles.read(b, "d.mat", name));
+            assertTrue(e.getMessage().contains("d.mat") && e.getMessage().contains("'" + name + "'"), e.getMessage());
+        }
+        MrfInputException e = assertThrows(MrfInputException.class, () -> MatFiles.read(b, "d.mat", "nothing"));
+        assertTrue(e.getMessage().contains("empty"), e.getMessage());
+        e = assertThrows(MrfInputException.class, () -> MatFiles.read(b, "d.mat", "info"));
+        assertTrue(e.getMessage().contains("struct"), e.getMessage());
+    }
+
+    @Test
     void v5RoundTripsEveryType() throws IOException {
         NdArray s = series();
         NdArray dbl = NdArray.of("t1", NdArray.ElementType.FLOAT64, new float[]{1.5f, 2, 3, Float.NaN, 5, 6}, null, 2, 3);

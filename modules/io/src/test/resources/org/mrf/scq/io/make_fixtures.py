@@ -42,3 +42,16 @@ open('series_thw_c64.nii', 'wb').write(bytes(hdr) + (re - 1j * re).astype(np.com
 # NumPy: the same (T=3, H=2, W=4) complex64 series, and a big-endian float32 array (refused by NpyArray)
 np.save('series_thw_c64.npy', (re - 1j * re).astype(np.complex64))
 np.save('big_endian.npy', np.arange(4, dtype='>f4'))
+# v7.3 as MATLAB writes larger variables: chunked + deflate; plus an empty variable and a struct (group)
+with h5py.File('mrf_v73_deflate.mat', 'w', userblock_size=512) as f:
+    ct = np.dtype([('real', '<f4'), ('imag', '<f4')])
+    s = np.empty((T, W, H), dtype=ct); s['real'] = series.real.T; s['imag'] = series.imag.T
+    d = f.create_dataset('series', data=s, chunks=(1, W, H), compression='gzip', compression_opts=3)
+    d.attrs['MATLAB_class'] = np.bytes_('single')
+    d = f.create_dataset('t1', data=t1.T, chunks=(2, 2), compression='gzip'); d.attrs['MATLAB_class'] = np.bytes_('double')
+    d = f.create_dataset('nothing', data=np.array([0, 0], dtype=np.uint64)); d.attrs['MATLAB_class'] = np.bytes_('double')
+    d.attrs['MATLAB_empty'] = np.uint8(1)
+    g = f.create_group('info'); g.attrs['MATLAB_class'] = np.bytes_('struct')
+    d = g.create_dataset('tr', data=np.array([[7.0]])); d.attrs['MATLAB_class'] = np.bytes_('double')
+with open('mrf_v73_deflate.mat', 'r+b') as fh:
+    fh.write(hdr)
