@@ -27,20 +27,23 @@ public final class MapImages {
 
     /** A 256-entry colour table (index 0 = window minimum). */
     public enum Colormap {
-        GRAY, VIRIDIS;
+        GRAY(false), VIRIDIS(true);
 
-        private int[] table;
+        private final int[] table;
+
+        Colormap(boolean viridis) {
+            this.table = build(viridis);
+        }
 
         /** Packed 0xRRGGBB colour of level 0..255. */
         public int rgb(int level) {
-            if (table == null) table = build(this);
             return table[Math.max(0, Math.min(255, level))];
         }
 
-        private static int[] build(Colormap c) {
+        private static int[] build(boolean viridis) {
             int[] t = new int[256];
             for (int i = 0; i < 256; i++) {
-                t[i] = c == GRAY ? (i << 16) | (i << 8) | i : viridisLike(i / 255.0);
+                t[i] = !viridis ? (i << 16) | (i << 8) | i : viridisLike(i / 255.0);
                 // 8-bit rounding can make neighbouring levels equally bright or darker: nudge green
                 // (the most luminous primary) until lightness rises strictly, as a perceptual map should
                 while (i > 0 && luminance(t[i]) <= luminance(t[i - 1]) && (t[i] >> 8 & 255) < 255) t[i] += 1 << 8;

@@ -100,6 +100,7 @@ public final class MatFiles {
     /** Every numeric variable, in file order (non-numeric ones are skipped; see {@link #list}). */
     public static Map<String, NdArray> readAll(InputStream in, String source) throws IOException {
         byte[] bytes = in.readAllBytes();
+        if (sniff(bytes, source) == Kind.V5) return readAllV5(bytes, source);
         Map<String, NdArray> out = new LinkedHashMap<>();
         for (VariableInfo v : list(bytes, source)) {
             if (v.numeric()) out.put(v.name(), read(bytes, source, v.name()));
@@ -185,28 +186,42 @@ public final class MatFiles {
     }
 
     private static NdArray readV5(byte[] bytes, String source, String variable) throws IOException {
-        String want = variable;
-        if (want == null) want = chooseOnly(list(bytes, source), source);
-        try (Mat5File mat = openV5(bytes, source, want)) {
-            Array a = null;
+        try (Mat5File mat = openV5(bytes, source, variable)) {
+            List<VariableInfo> infos = new ArrayList<>();
+            for (MatFile.Entry e : mat.getEntries()) infos.add(infoV5(e.getName(), e.getValue()));
+            String want = variable;
+            if (want == null) want = chooseOnly(infos, source);
             for (MatFile.Entry e : mat.getEntries()) {
-                if (e.getName().equals(want)) a = e.getValue();
+                if (e.getName().equals(want)) return convertV5(source, e.getName(), e.getValue());
             }
-            if (a == null) throw missing(source, want, list(bytes, source));
-            VariableInfo info = infoV5(want, a);
-            if (!info.numeric()) throw notNumeric(source, info);
-            Matrix m = (Matrix) a;
-            int n = m.getNumElements();
-            float[] re = new float[n];
-            float[] im = m.isComplex() ? new float[n] : null;
-            boolean dbl = m.getType() == MatlabType.Double;
-            for (int i = 0; i < n; i++) {
-                re[i] = dbl ? (float) m.getDouble(i) : m.getFloat(i);
-                if (im != null) im[i] = dbl ? (float) m.getImaginaryDouble(i) : m.getImaginaryFloat(i);
-            }
-            NdArray.ElementType t = elementType(m.isLogical() ? "logical" : className(m.getType()), im != null);
-            return fromColumnMajor(want, t, m.getDimensions(), re, im);
+            throw missing(source, want, list(bytes, source)); // the filtered read saw only matches: list them all
         }
+    }
+
+    private static Map<String, NdArray> readAllV5(byte[] bytes, String source) throws IOException {
+        Map<String, NdArray> out = new LinkedHashMap<>();
+        try (Mat5File mat = openV5(bytes, source, null)) {
+            for (MatFile.Entry e : mat.getEntries()) {
+                if (infoV5(e.getName(), e.getValue()).numeric()) out.put(e.getName(), convertV5(source, e.getName(), e.getValue()));
+            }
+        }
+        return out;
+    }
+
+    private static NdArray convertV5(String source, String name, Array a) {
+        VariableInfo info = infoV5(name, a);
+        if (!info.numeric()) throw notNumeric(source, info);
+        Matrix m = (Matrix) a;
+        int n = m.getNumElements();
+        float[] re = new float[n];
+        float[] im = m.isComplex() ? new float[n] : null;
+        boolean dbl = m.getType() == MatlabType.Double;
+        for (int i = 0; i < n; i++) {
+            re[i] = dbl ? (float) m.getDouble(i) : m.getFloat(i);
+            if (im != null) im[i] = dbl ? (float) m.getImaginaryDouble(i) : m.getImaginaryFloat(i);
+        }
+        NdArray.ElementType t = elementType(info.matlabClass(), im != null);
+        return fromColumnMajor(name, t, m.getDimensions(), re, im);
     }
 
     // ---------------------------------------------------------------- v7.3 / HDF5
