@@ -496,7 +496,7 @@ public final class MatFiles {
                     + "memory; write MATLAB v7.3 (MatFiles.Version.V73) or .npy/.nii instead, or split the series.");
         }
         java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((int) cap);
-        Mat5.newWriter(Sinks.wrap(buf)).writeMat(mat);
+        Mat5.newWriter(Sinks.wrap(buf)).setDeflateLevel(java.util.zip.Deflater.BEST_SPEED).writeMat(mat);
         out.write(buf.array(), 0, buf.position());
         out.flush();
     }

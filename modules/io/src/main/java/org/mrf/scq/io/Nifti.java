@@ -329,7 +329,11 @@ public final class Nifti {
 
     /** Writes a gzip-compressed single-file NIfTI-1 (.nii.gz). {@code out} is finished, not closed. */
     public static void writeGzip(NdArray a, OutputStream out, Options opt) throws IOException {
-        GZIPOutputStream gz = new GZIPOutputStream(new NonClosing(out), 1 << 16);
+        GZIPOutputStream gz = new GZIPOutputStream(new NonClosing(out), 1 << 16) {
+            {
+                def.setLevel(java.util.zip.Deflater.BEST_SPEED); // float noise barely compresses; favour speed
+            }
+        };
         write(a, gz, opt);
         gz.finish();
         gz.flush();
