@@ -132,7 +132,7 @@ public final class NdArray {
         return new NdArray(newName, shape, re, im, elementType);
     }
 
-    /** Same values, another element type (e.g. to write a float map as uint8). Real <-> complex is not allowed. */
+    /** Same values, another element type (e.g. to write a float map as uint8). Real to complex or back is not allowed. */
     public NdArray withElementType(ElementType type) {
         return new NdArray(name, shape, re, im, type);
     }
