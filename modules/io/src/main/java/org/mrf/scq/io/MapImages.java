@@ -134,6 +134,12 @@ public final class MapImages {
         out.flush();
     }
 
+    /** Renders a 2D map and writes it as PNG in one go. */
+    public static void writePng(NdArray map, float min, float max, Colormap cmap, boolean[] mask, OutputStream out)
+            throws IOException {
+        writePng(render(map, min, max, cmap, mask), out);
+    }
+
     /** One panel of a figure: a map with its own window, colormap and title. */
     public record Panel(String title, float[] map, float min, float max, Colormap cmap) {
     }

@@ -139,6 +139,38 @@ class NiftiTest {
     }
 
     @Test
+    void readsExtensionsComplex128AndInt32() throws IOException {
+        // little-endian complex128 (T=2, H=1, W=2) with a 16-byte extension: vox_offset 368
+        ByteBuffer b = ByteBuffer.allocate(368 + 4 * 16).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(0, 348);
+        short[] dim = {4, 2, 1, 1, 2, 1, 1, 1};
+        for (int i = 0; i < 8; i++) b.putShort(40 + 2 * i, dim[i]);
+        b.putShort(70, (short) 1792).putShort(72, (short) 128);
+        b.putFloat(108, 368f);
+        b.put(344, (byte) 'n').put(345, (byte) '+').put(346, (byte) '1');
+        b.putInt(348, 1); // extension flag
+        b.putInt(352, 16).putInt(356, 0); // esize, ecode
+        for (int i = 0; i < 4; i++) b.putDouble(368 + 16 * i, i + 0.5).putDouble(368 + 16 * i + 8, -i);
+        NdArray a = read(b.array(), "c128.nii");
+        assertEquals(NdArray.ElementType.COMPLEX128, a.elementType());
+        assertArrayEquals(new int[]{2, 1, 2}, a.shape());
+        assertEquals(2.5f, a.get(1, 0, 0));
+        assertEquals(-3f, a.getImag(1, 0, 1));
+        // int32 3D volume
+        ByteBuffer c = ByteBuffer.allocate(352 + 4 * 8).order(ByteOrder.LITTLE_ENDIAN);
+        c.putInt(0, 348);
+        short[] d3 = {3, 2, 2, 2, 1, 1, 1, 1};
+        for (int i = 0; i < 8; i++) c.putShort(40 + 2 * i, d3[i]);
+        c.putShort(70, (short) 8).putShort(72, (short) 32).putFloat(108, 352f);
+        c.put(344, (byte) 'n').put(345, (byte) '+').put(346, (byte) '1');
+        for (int i = 0; i < 8; i++) c.putInt(352 + 4 * i, -100000 * i);
+        NdArray v = read(c.array(), "i32.nii");
+        assertEquals(NdArray.ElementType.INT32, v.elementType());
+        assertArrayEquals(new int[]{2, 2, 2}, v.shape());
+        assertEquals(-700000f, v.get(1, 1, 1));
+    }
+
+    @Test
     void writtenHeaderFieldsMatchTheStandard() throws IOException {
         NdArray a = NdArray.real("m", new float[256 * 256], 256, 256);
         byte[] b = write(a, new Nifti.Options());
