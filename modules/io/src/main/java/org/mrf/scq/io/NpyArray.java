@@ -78,6 +78,20 @@ public final class NpyArray {
         return new NpyArray(DType.UINT8, shape.clone(), ByteBuffer.wrap(values.clone()));
     }
 
+    public static NpyArray ofShorts(short[] values, int... shape) {
+        check(values.length, shape);
+        ByteBuffer b = ByteBuffer.allocate(values.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+        b.asShortBuffer().put(values);
+        return new NpyArray(DType.INT16, shape.clone(), b);
+    }
+
+    public static NpyArray ofDouble(double[] values, int... shape) {
+        check(values.length, shape);
+        ByteBuffer b = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+        b.asDoubleBuffer().put(values);
+        return new NpyArray(DType.FLOAT64, shape.clone(), b);
+    }
+
     /** Interleaved complex64 from separate real and imaginary parts. */
     public static NpyArray ofComplex(float[] re, float[] im, int... shape) {
         check(re.length, shape);

@@ -34,4 +34,30 @@ class NpyArrayTest {
                 () -> NpyArray.read(new ByteArrayInputStream(cut), "maps/t1.npy"));
         assertTrue(e.getMessage().contains("maps/t1.npy") && e.getMessage().contains("truncated"), e.getMessage());
     }
+
+    @Test
+    void wrongDtypeFromNumpyIsAClearError() throws IOException {
+        try (var in = getClass().getResourceAsStream("big_endian.npy")) {
+            assertNotNull(in);
+            MrfInputException e = assertThrows(MrfInputException.class, () -> NpyArray.read(in, "exp/big_endian.npy"));
+            assertTrue(e.getMessage().contains("exp/big_endian.npy") && e.getMessage().contains("'>f4'")
+                    && e.getMessage().contains("little-endian"), e.getMessage());
+        }
+    }
+
+    @Test
+    void shortAndDoubleArraysRoundTrip() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        NpyArray.ofShorts(new short[]{-5, 0, 32767, -32768}, 2, 2).write(out);
+        NpyArray s = NpyArray.read(new ByteArrayInputStream(out.toByteArray()), "s.npy");
+        assertEquals(NpyArray.DType.INT16, s.dtype());
+        assertArrayEquals(new float[]{-5, 0, 32767, -32768}, s.toFloat());
+        out.reset();
+        NpyArray.ofDouble(new double[]{1.25, Double.NaN}, 2).write(out);
+        NpyArray d = NpyArray.read(new ByteArrayInputStream(out.toByteArray()), "d.npy");
+        assertEquals(NpyArray.DType.FLOAT64, d.dtype());
+        assertArrayEquals(new int[]{2}, d.shape());
+        assertEquals(1.25f, d.toFloat()[0]);
+        assertTrue(Float.isNaN(d.toFloat()[1]));
+    }
 }
