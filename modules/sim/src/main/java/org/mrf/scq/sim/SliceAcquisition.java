@@ -81,6 +81,10 @@ public final class SliceAcquisition {
     private final NufftOperator[] interleaf;
     private final double[] dcf;            // full-trajectory weights w (sum = pi k_max^2 / N^2)
     private final int perInterleaf;
+    private volatile Report lastReport;
+
+    /** What the last {@link #acquire} did and how long each phase took (seconds). */
+    public record Report(int rank, int nodes, double noiseSigma, double modelSeconds, double forwardSeconds, double gridSeconds) {}
 
     public SliceAcquisition(FispSequence sequence, int matrix, Options options) {
         if (!(options.snr() > 0)) throw new MrfInputException("acquisition snr " + options.snr() + ": must be > 0 (Infinity for no noise)");
@@ -127,15 +131,25 @@ public final class SliceAcquisition {
         checkMaps(maps);
         ForkJoinPool pool = new ForkJoinPool(options.threads());
         try {
+            long t0 = System.nanoTime();
             FingerprintSubspace model = FingerprintSubspace.build(sequence, maps, options.logStep(),
                     options.basisTolerance(), options.epgTolerance(), pool);
+            modelSeconds = (System.nanoTime() - t0) / 1e9;
             return acquire(maps, model, noiseSeed, pool);
         } finally {
             pool.shutdown();
         }
     }
 
+    private double modelSeconds;
+
+    /** Statistics of the last fast acquisition (null before the first). */
+    public Report lastReport() {
+        return lastReport;
+    }
+
     ComplexSeries acquire(SubjectMaps maps, FingerprintSubspace model, long noiseSeed, ForkJoinPool pool) {
+        long t0 = System.nanoTime();
         int n2 = matrix * matrix, k = model.rank(), t = sequence.length(), per = perInterleaf, pCount = interleaf.length;
         double sigma = noiseSigma(maps, model);
         // Coefficient images c_k(r) = PD(r) c_k(T1(r), T2(r)).
@@ -154,6 +168,7 @@ public final class SliceAcquisition {
         double[][] s = new double[k][];
         FingerprintSubspace.run(pool, () -> IntStream.range(0, k).parallel().forEach(j -> s[j] = full.forward(coefImages[j])));
         double[] basis = model.basis();
+        long t1 = System.nanoTime();
         ComplexSeries out = ComplexSeries.zeros(t, matrix, matrix);
         ThreadLocal<double[]> image = ThreadLocal.withInitial(() -> new double[2 * n2]);
         FingerprintSubspace.run(pool, () -> IntStream.range(0, t).parallel().forEach(ti -> {
@@ -171,6 +186,7 @@ public final class SliceAcquisition {
             }
             reconstruct(ti, p, y, sigma, noiseSeed, image.get(), out);
         }));
+        lastReport = new Report(k, model.nodes(), sigma, modelSeconds, (t1 - t0) / 1e9, (System.nanoTime() - t1) / 1e9);
         return out;
     }
 
