@@ -18,7 +18,9 @@ public final class AcquisitionBenchmark {
         FispSequence seq = Schedules.paperDefault(Schedules.DEFAULT_TE_MS, Schedules.DEFAULT_INVERSION_MS);
         var gen = new DigitalSubjectGenerator(DigitalSubjectGenerator.Options.defaults().withMatrix(matrix).withLesions(2));
         SubjectMaps maps = gen.fromLabels(LabelMap.bundled("axial"), TissueTable.literature3T().perturbed(new java.util.Random(1), 0.1), 1);
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         for (int r = 0; r < repeats; r++) {
+            long c0 = os.getProcessCpuTime();
             long t0 = System.nanoTime();
             SliceAcquisition acq = new SliceAcquisition(seq, matrix, SliceAcquisition.Options.defaults().withThreads(threads));
             long t1 = System.nanoTime();
@@ -26,6 +28,8 @@ public final class AcquisitionBenchmark {
             long t2 = System.nanoTime();
             System.out.printf("matrix %d, T %d, threads %d: set-up (trajectory, DCF) %.2f s, acquisition %.2f s, total %.2f s (checksum %.4g)%n",
                     matrix, s.timepoints(), threads, (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t2 - t0) / 1e9, s.re()[s.re().length / 2]);
+            System.out.printf("  process CPU time %.2f s (on a shared machine wall time overstates; CPU / threads is the unloaded estimate)%n",
+                    (os.getProcessCpuTime() - c0) / 1e9);
             System.out.println("  " + acq.lastReport());
         }
     }

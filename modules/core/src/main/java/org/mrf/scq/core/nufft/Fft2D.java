@@ -15,14 +15,18 @@ import org.jtransforms.fft.DoubleFFT_1D;
 public final class Fft2D {
     private final int rows, cols;
     private final DoubleFFT_1D rowFft, colFft;
-    private final double[] column;
+    /** Columns are transformed in blocks: gathering a few adjacent columns row by row reads contiguous memory. */
+    private static final int BLOCK = 8;
+    private final double[][] block;
+    private final int[] allCols;
 
     public Fft2D(int rows, int cols) {
         this.rows = rows;
         this.cols = cols;
         this.rowFft = new DoubleFFT_1D(cols);
         this.colFft = rows == cols ? rowFft : new DoubleFFT_1D(rows);
-        this.column = new double[2 * rows];
+        this.block = new double[BLOCK][2 * rows];
+        this.allCols = java.util.stream.IntStream.range(0, cols).toArray();
     }
 
     public int rows() { return rows; }
@@ -38,18 +42,14 @@ public final class Fft2D {
      * be non-zero on input, so the column pass runs on those alone (the rest transform to zero).
      */
     public void forward(double[] a, int[] nonZeroCols) {
-        if (nonZeroCols == null) {
-            for (int c = 0; c < cols; c++) columnPass(a, c, false);
-        } else {
-            for (int c : nonZeroCols) columnPass(a, c, false);
-        }
+        columnPasses(a, nonZeroCols == null ? allCols : nonZeroCols, false);
         for (int r = 0; r < rows; r++) rowFft.complexForward(a, 2 * r * cols);
     }
 
     /** In-place unnormalised inverse FFT of the full array. */
     public void inverse(double[] a) {
         for (int r = 0; r < rows; r++) rowFft.complexInverse(a, 2 * r * cols, false);
-        for (int c = 0; c < cols; c++) columnPass(a, c, true);
+        columnPasses(a, allCols, true);
     }
 
     /**
@@ -59,20 +59,32 @@ public final class Fft2D {
      */
     public void inverse(double[] a, int[] wantedCols) {
         for (int r = 0; r < rows; r++) rowFft.complexInverse(a, 2 * r * cols, false);
-        for (int c : wantedCols) columnPass(a, c, true);
+        columnPasses(a, wantedCols, true);
     }
 
-    private void columnPass(double[] a, int c, boolean inverse) {
-        double[] col = column;
-        for (int r = 0, i = 2 * c; r < rows; r++, i += 2 * cols) {
-            col[2 * r] = a[i];
-            col[2 * r + 1] = a[i + 1];
-        }
-        if (inverse) colFft.complexInverse(col, false);
-        else colFft.complexForward(col);
-        for (int r = 0, i = 2 * c; r < rows; r++, i += 2 * cols) {
-            a[i] = col[2 * r];
-            a[i + 1] = col[2 * r + 1];
+    private void columnPasses(double[] a, int[] which, boolean inverse) {
+        for (int s = 0; s < which.length; s += BLOCK) {
+            int nb = Math.min(BLOCK, which.length - s);
+            for (int r = 0; r < rows; r++) {
+                int base = 2 * r * cols;
+                for (int b = 0; b < nb; b++) {
+                    int i = base + 2 * which[s + b];
+                    block[b][2 * r] = a[i];
+                    block[b][2 * r + 1] = a[i + 1];
+                }
+            }
+            for (int b = 0; b < nb; b++) {
+                if (inverse) colFft.complexInverse(block[b], false);
+                else colFft.complexForward(block[b]);
+            }
+            for (int r = 0; r < rows; r++) {
+                int base = 2 * r * cols;
+                for (int b = 0; b < nb; b++) {
+                    int i = base + 2 * which[s + b];
+                    a[i] = block[b][2 * r];
+                    a[i + 1] = block[b][2 * r + 1];
+                }
+            }
         }
     }
 }
