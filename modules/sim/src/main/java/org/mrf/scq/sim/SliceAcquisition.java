@@ -2,6 +2,7 @@ package org.mrf.scq.sim;
 
 import org.mrf.scq.core.epg.EpgSimulator;
 import org.mrf.scq.core.nufft.DensityCompensation;
+import org.mrf.scq.core.nufft.LinearOperator;
 import org.mrf.scq.core.nufft.NufftOperator;
 import org.mrf.scq.core.nufft.SpiralTrajectory;
 import org.mrf.scq.core.sequence.FispSequence;
@@ -42,8 +43,9 @@ import java.util.stream.IntStream;
  * <li>The gridding adjoint A_p^H D_p y_t is then done once per time point (the noise differs per
  *     time point, so there is nothing to share); it uses the pruned inverse FFT of the NUFFT.</li>
  * </ol>
- * {@link #acquireDirect} runs the model literally (per-pixel EPG, one forward and one adjoint NUFFT
- * per time point) and the tests compare the two.
+ * {@link #acquireDirect} runs the model literally, {@code b_t = gridding(p).forward(sampling(p).forward(x_t)
+ * + n_t)} with the composed operators {@link #sampling} (A_p) and {@link #gridding} (A_p^H D_p), per-pixel
+ * EPG, one forward and one adjoint NUFFT per time point; the tests compare the two (2e-3 relative).
  *
  * <h2>Noise level</h2>
  * {@code snr} is that of a fully sampled (all P interleaves) gridding image: the mean over the
@@ -79,6 +81,7 @@ public final class SliceAcquisition {
     private final SpiralTrajectory trajectory;
     private final NufftOperator full;
     private final NufftOperator[] interleaf;
+    private final LinearOperator[] reconstruction;   // A_p^H D_p
     private final double[] dcf;            // full-trajectory weights w (sum = pi k_max^2 / N^2)
     private final int perInterleaf;
     private volatile Report lastReport;
@@ -97,7 +100,13 @@ public final class SliceAcquisition {
         this.dcf = DensityCompensation.spiral(trajectory, full);
         this.perInterleaf = trajectory.samplesPerInterleaf();
         this.interleaf = new NufftOperator[options.interleaves()];
-        for (int p = 0; p < interleaf.length; p++) interleaf[p] = full.subset(p * perInterleaf, (p + 1) * perInterleaf);
+        this.reconstruction = new LinearOperator[options.interleaves()];
+        for (int p = 0; p < interleaf.length; p++) {
+            interleaf[p] = full.subset(p * perInterleaf, (p + 1) * perInterleaf);
+            double[] dp = new double[perInterleaf];
+            for (int q = 0; q < perInterleaf; q++) dp[q] = interleaf.length * dcf[p * perInterleaf + q];
+            reconstruction[p] = interleaf[p].adjointOperator().compose(LinearOperator.diagonal(dp, perInterleaf));
+        }
     }
 
     public SpiralTrajectory trajectory() { return trajectory; }
@@ -190,7 +199,17 @@ public final class SliceAcquisition {
         return out;
     }
 
-    /** Noise, density compensation and gridding adjoint of one time point's samples into {@code out}. */
+    /** The sampling operator A_p of interleaf p (image -> its k-space samples). */
+    public LinearOperator sampling(int p) {
+        return interleaf[Math.floorMod(p, interleaf.length)];
+    }
+
+    /** The gridding reconstruction A_p^H D_p of interleaf p (its samples -> image), composed from operators. */
+    public LinearOperator gridding(int p) {
+        return reconstruction[Math.floorMod(p, interleaf.length)];
+    }
+
+    /** Noise, then the gridding reconstruction of one time point's samples into {@code out}. */
     private void reconstruct(int ti, int p, double[] y, double sigma, long noiseSeed, double[] img, ComplexSeries out) {
         int per = perInterleaf, n2 = matrix * matrix;
         if (sigma > 0) {
@@ -198,13 +217,7 @@ public final class SliceAcquisition {
             double sd = sigma / Math.sqrt(2);   // per real and imaginary part
             for (int q = 0; q < 2 * per; q++) y[q] += sd * rnd.nextGaussian();
         }
-        double scale = interleaf.length;
-        for (int q = 0; q < per; q++) {
-            double w = scale * dcf[p * per + q];
-            y[2 * q] *= w;
-            y[2 * q + 1] *= w;
-        }
-        interleaf[p].adjoint(y, img);
+        reconstruction[p].forward(y, img);
         int base = ti * n2;
         for (int i = 0; i < n2; i++) {
             out.re()[base + i] = (float) img[2 * i];
@@ -234,7 +247,7 @@ public final class SliceAcquisition {
                     x[2 * i] = truth.re()[ti * n2 + i];
                     x[2 * i + 1] = truth.im()[ti * n2 + i];
                 }
-                reconstruct(ti, p, interleaf[p].forward(x), sigma, noiseSeed, new double[2 * n2], out);
+                reconstruct(ti, p, sampling(p).forward(x), sigma, noiseSeed, new double[2 * n2], out);
             }));
             return out;
         } finally {

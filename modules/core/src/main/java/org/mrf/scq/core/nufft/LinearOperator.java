@@ -58,6 +58,18 @@ public interface LinearOperator {
         };
     }
 
+    /** The adjoint as an operator of its own (SigPy's {@code A.H}): forward and adjoint swapped. */
+    default LinearOperator adjointOperator() {
+        LinearOperator a = this;
+        return new LinearOperator() {
+            @Override public int[] inputShape() { return a.outputShape(); }
+            @Override public int[] outputShape() { return a.inputShape(); }
+            @Override public void forward(double[] in, double[] out) { a.adjoint(in, out); }
+            @Override public void adjoint(double[] in, double[] out) { a.forward(in, out); }
+            @Override public LinearOperator adjointOperator() { return a; }
+        };
+    }
+
     /** Diagonal (element-wise) real weighting, e.g. density compensation; self-adjoint. */
     static LinearOperator diagonal(double[] weights, int... shape) {
         int n = sizeOf(shape);

@@ -92,6 +92,11 @@ class NufftOperatorTest {
         double[] r2 = ComplexVectors.dot(x, da.adjoint(y));
         assertEquals(l2[0], r2[0], 1e-10 * Math.hypot(l2[0], l2[1]));
         assertEquals(l2[1], r2[1], 1e-10 * Math.hypot(l2[0], l2[1]));
+        // The gridding reconstruction A^H D as an operator: image shape out, sample shape in.
+        LinearOperator gridding = op.adjointOperator().compose(LinearOperator.diagonal(dcf, op.samples()));
+        assertArrayEquals(new int[]{32, 32}, gridding.outputShape());
+        assertArrayEquals(da.adjoint(y), gridding.forward(y));
+        assertThrows(IllegalArgumentException.class, () -> op.compose(op));
     }
 
     @Test
