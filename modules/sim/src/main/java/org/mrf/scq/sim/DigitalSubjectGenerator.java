@@ -28,7 +28,7 @@ public final class DigitalSubjectGenerator {
     public record Options(int matrix, double fovMm, double maxRotationDeg, double maxScale, double maxShear,
                           double maxShiftMm, double elasticMm, double textureFraction, int lesions) {
         public static Options defaults() {
-            return new Options(256, 300, 8, 0.08, 0.04, 6, 2.5, 0.03, 0);
+            return new Options(256, 300, 8, 0.08, 0.04, 6, 2.0, 0.03, 0);
         }
 
         public Options withMatrix(int m) {
@@ -74,9 +74,10 @@ public final class DigitalSubjectGenerator {
             a11 = (s * sh + c) / sx;
             ty = o.maxShiftMm() * (2 * r.nextDouble() - 1);
             tx = o.maxShiftMm() * (2 * r.nextDouble() - 1);
-            // Elastic field: wavelengths 40-150 mm, i.e. smooth over the head (no folding at a few mm).
-            dy = new SmoothRandomField(r, 12, 40, 150);
-            dx = new SmoothRandomField(r, 12, 40, 150);
+            // Elastic field: wavelengths 50-200 mm, smooth over the head: with 2 mm amplitude the local
+            // stretch is about 13% rms, far from folding (which needs a displacement gradient near -1).
+            dy = new SmoothRandomField(r, 12, 50, 200);
+            dx = new SmoothRandomField(r, 12, 50, 200);
             elastic = o.elasticMm();
         }
 
