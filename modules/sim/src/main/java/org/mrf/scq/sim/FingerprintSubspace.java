@@ -12,8 +12,8 @@ import java.util.stream.IntStream;
  * fingerprint per pixel (65,536 x 2304 EPG steps would cost ~20 s) yet every pixel keeps its own
  * continuous (T1, T2):
  * <ol>
- * <li>Nodes: a lattice uniform in (ln T1, ln T2) with step {@code logStep} (default 0.02, i.e.
- *     2%), anchored at 1 ms so it does not depend on the subject. Only the nodes around the
+ * <li>Nodes: a lattice uniform in (ln T1, ln T2) with step {@code logStep} (default 0.05, i.e.
+ *     5%), anchored at 1 ms so it does not depend on the subject. Only the nodes around the
  *     pixels' values are simulated, with the project's EPG.</li>
  * <li>Basis: pivoted Gram-Schmidt over those node fingerprints: repeatedly take the node with the
  *     largest relative residual and orthonormalise it, until every node's residual is below
@@ -22,7 +22,11 @@ import java.util.stream.IntStream;
  *     would give a smaller K for an energy fraction, but no per-fingerprint bound).</li>
  * <li>Pixels: coefficients c = U^H f are bilinear-interpolated between the four nodes around
  *     (ln T1, ln T2). Fingerprints vary smoothly with ln T, so the interpolation error is
- *     O(step^2) (measured in the tests at 2%: well below 1e-2 of the fingerprint).</li>
+ *     O(step^2). Measured on the default schedule over T1 100-4500 ms, T2 10-2500 ms (200 random
+ *     pairs, basis tolerance 1e-4 to isolate it), worst relative error: 1e-4 at step 0.02,
+ *     2e-4 at 0.05, 7e-4 at 0.10, 1.4e-3 at 0.15. So at the default step it stays below the
+ *     default basis tolerance (1e-3), while a continuous-valued 256 x 256 slice (hydra) needs about
+ *     6x fewer EPG runs than at 0.02 (about 2,500 instead of 16,000 nodes).</li>
  * </ol>
  * Then the image at time t is x_t(r) = PD(r) sum_k U(t, k) c_k(r).
  */

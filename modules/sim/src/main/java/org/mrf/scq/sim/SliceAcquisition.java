@@ -62,7 +62,7 @@ public final class SliceAcquisition {
     public record Options(double snr, int interleaves, double centreDensity, double sampleSpacing,
                           double epgTolerance, double basisTolerance, double logStep, int threads) {
         public static Options defaults() {
-            return new Options(50, 48, 2.0, 0.5, EpgSimulator.DEFAULT_TOLERANCE, 1e-3, 0.02,
+            return new Options(50, 48, 2.0, 0.5, EpgSimulator.DEFAULT_TOLERANCE, 1e-3, 0.05,
                     Runtime.getRuntime().availableProcessors());
         }
 

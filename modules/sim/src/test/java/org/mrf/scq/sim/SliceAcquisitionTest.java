@@ -21,7 +21,7 @@ class SliceAcquisitionTest {
     void subspaceModelMatchesExactFingerprints() {
         SubjectMaps maps = subject(32, 4);
         ForkJoinPool pool = new ForkJoinPool(2);
-        FingerprintSubspace model = FingerprintSubspace.build(PAPER, maps, 0.02, 1e-3, 1e-5, pool);
+        FingerprintSubspace model = FingerprintSubspace.build(PAPER, maps, 0.05, 1e-3, 1e-5, pool);
         pool.shutdown();
         assertTrue(model.rank() > 3 && model.rank() < 60, "rank " + model.rank());
         var sim = new org.mrf.scq.core.epg.EpgSimulator(PAPER, 1e-5);
@@ -39,6 +39,7 @@ class SliceAcquisitionTest {
             worst = Math.max(worst, Math.sqrt(d / n));
         }
         assertTrue(worst < 2e-3, "worst relative fingerprint error of the interpolated subspace model: " + worst);
+        System.out.printf("subspace rank %d, %d nodes, worst fingerprint error %.2e%n", model.rank(), model.nodes(), worst);
     }
 
     @Test
@@ -50,8 +51,10 @@ class SliceAcquisitionTest {
         ComplexSeries direct = acq.acquireDirect(maps, 5);
         double err = fast.relativeError(direct);
         // Stated tolerance: 2e-3 relative over the whole series (subspace tolerance 1e-3 plus the
-        // O(step^2) interpolation in ln T1, ln T2); the noise is identical in both.
+        // O(step^2) interpolation in ln T1, ln T2, about 2e-4 at the default 5% step); the noise is
+        // identical in both.
         assertTrue(err < 2e-3, "fast vs direct relative error " + err);
+        System.out.printf("32x32x96 fast vs direct relative error %.2e%n", err);
         ComplexSeries noiseFree = new SliceAcquisition(seq, 32, SliceAcquisition.Options.defaults().withSnr(Double.POSITIVE_INFINITY))
                 .acquire(maps, 5);
         assertTrue(fast.relativeError(noiseFree) > 10 * err, "the comparison is not blind to noise");
@@ -77,7 +80,7 @@ class SliceAcquisitionTest {
         var clean = new SliceAcquisition(seq, 32, SliceAcquisition.Options.defaults().withSnr(Double.POSITIVE_INFINITY));
         ComplexSeries a = noisy.acquire(maps, 1), b = clean.acquire(maps, 1);
         ForkJoinPool pool = new ForkJoinPool(1);
-        double sigma = noisy.noiseSigma(maps, FingerprintSubspace.build(seq, maps, 0.02, 1e-3, 1e-5, pool));
+        double sigma = noisy.noiseSigma(maps, FingerprintSubspace.build(seq, maps, 0.05, 1e-3, 1e-5, pool));
         pool.shutdown();
         // b_t noise = A_p^H D_p n_t: per pixel variance sigma^2 sum_{j in p} (P w_j)^2, since each
         // adjoint row has unit-modulus phases.
