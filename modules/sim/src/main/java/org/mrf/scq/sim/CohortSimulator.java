@@ -158,7 +158,9 @@ public final class CohortSimulator {
         acq.put("centre_density", a.centreDensity());
         acq.put("sample_spacing", a.sampleSpacing());
         acq.put("snr", Double.isInfinite(a.snr()) ? "inf" : a.snr());
-        acq.put("reconstruction", "Kaiser-Bessel gridding adjoint (width 6, oversampling 2), Pipe-Menon DCF x interleaves");
+        acq.put("reconstruction", "Kaiser-Bessel gridding adjoint, Pipe-Menon DCF x interleaves");
+        acq.put("kernel_width", org.mrf.scq.core.nufft.NufftOperator.DEFAULT_WIDTH);
+        acq.put("grid_oversampling", a.gridOversampling());
         acq.put("epg_tolerance", a.epgTolerance());
         acq.put("subspace_tolerance", a.basisTolerance());
         acq.put("subspace_log_step", a.logStep());

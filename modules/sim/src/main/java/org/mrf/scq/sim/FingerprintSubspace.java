@@ -26,7 +26,7 @@ import java.util.stream.IntStream;
  *     pairs, basis tolerance 1e-4 to isolate it), worst relative error: 1e-4 at step 0.02,
  *     2e-4 at 0.05, 7e-4 at 0.10, 1.4e-3 at 0.15. So at the default step it stays below the
  *     default basis tolerance (1e-3), while a continuous-valued 256 x 256 slice (hydra) needs about
- *     6x fewer EPG runs than at 0.02 (about 2,500 instead of 16,000 nodes).</li>
+ *     4x fewer EPG runs than at 0.02 (about 3,700 instead of 16,000 nodes).</li>
  * </ol>
  * Then the image at time t is x_t(r) = PD(r) sum_k U(t, k) c_k(r).
  */

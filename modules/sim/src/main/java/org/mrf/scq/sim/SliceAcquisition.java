@@ -2,6 +2,7 @@ package org.mrf.scq.sim;
 
 import org.mrf.scq.core.epg.EpgSimulator;
 import org.mrf.scq.core.nufft.DensityCompensation;
+import org.mrf.scq.core.nufft.KaiserBesselKernel;
 import org.mrf.scq.core.nufft.LinearOperator;
 import org.mrf.scq.core.nufft.NufftOperator;
 import org.mrf.scq.core.nufft.SpiralTrajectory;
@@ -58,20 +59,29 @@ import java.util.stream.IntStream;
  */
 public final class SliceAcquisition {
 
-    /** Acquisition settings; {@link #defaults()} is the paper's setting. */
+    /**
+     * Acquisition settings; {@link #defaults()} is the paper's setting. {@code gridOversampling} is
+     * the NUFFT grid factor (kernel width 6): 2.0 (default) is accurate to ~1e-5 against the
+     * direct sum; 1.25 makes the per-time-point gridding about 1.75x faster at ~3e-4 error
+     * (measured), still far below the noise, if a profile needs the time.
+     */
     public record Options(double snr, int interleaves, double centreDensity, double sampleSpacing,
-                          double epgTolerance, double basisTolerance, double logStep, int threads) {
+                          double epgTolerance, double basisTolerance, double logStep, double gridOversampling, int threads) {
         public static Options defaults() {
             return new Options(50, 48, 2.0, 0.5, EpgSimulator.DEFAULT_TOLERANCE, 1e-3, 0.05,
-                    Runtime.getRuntime().availableProcessors());
+                    NufftOperator.DEFAULT_OVERSAMPLING, Runtime.getRuntime().availableProcessors());
         }
 
         public Options withSnr(double s) {
-            return new Options(s, interleaves, centreDensity, sampleSpacing, epgTolerance, basisTolerance, logStep, threads);
+            return new Options(s, interleaves, centreDensity, sampleSpacing, epgTolerance, basisTolerance, logStep, gridOversampling, threads);
         }
 
         public Options withThreads(int n) {
-            return new Options(snr, interleaves, centreDensity, sampleSpacing, epgTolerance, basisTolerance, logStep, n);
+            return new Options(snr, interleaves, centreDensity, sampleSpacing, epgTolerance, basisTolerance, logStep, gridOversampling, n);
+        }
+
+        public Options withGridOversampling(double o) {
+            return new Options(snr, interleaves, centreDensity, sampleSpacing, epgTolerance, basisTolerance, logStep, o, threads);
         }
     }
 
@@ -96,7 +106,8 @@ public final class SliceAcquisition {
         this.matrix = matrix;
         this.options = options;
         this.trajectory = SpiralTrajectory.variableDensity(matrix, options.interleaves(), options.centreDensity(), options.sampleSpacing());
-        this.full = new NufftOperator(matrix, matrix, trajectory.allKy(), trajectory.allKx());
+        this.full = new NufftOperator(matrix, matrix, trajectory.allKy(), trajectory.allKx(),
+                new KaiserBesselKernel(NufftOperator.DEFAULT_WIDTH, options.gridOversampling()));
         this.dcf = DensityCompensation.spiral(trajectory, full);
         this.perInterleaf = trajectory.samplesPerInterleaf();
         this.interleaf = new NufftOperator[options.interleaves()];
