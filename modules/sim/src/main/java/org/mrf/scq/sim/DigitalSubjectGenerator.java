@@ -122,7 +122,7 @@ public final class DigitalSubjectGenerator {
                 xs[iy * m + ix] = src[1];
             }
         }
-        paintLesions(lab, m, pix, r);
+        double[][] lesionFactors = paintLesions(lab, m, pix, r);
         float[] t1 = new float[m * m], t2 = new float[m * m], pd = new float[m * m];
         byte[] mask = new byte[m * m];
         double f = options.textureFraction();
@@ -130,15 +130,27 @@ public final class DigitalSubjectGenerator {
             Tissue t = Tissue.ofCode(lab[i] & 0xff);
             if (t == Tissue.BACKGROUND) continue;
             // Texture is evaluated at the source point, so it belongs to the anatomy, not the grid.
-            t1[i] = (float) (values.t1Ms(t) * (1 + f * t1Tex.at(ys[i], xs[i])));
-            t2[i] = (float) (values.t2Ms(t) * (1 + f * t2Tex.at(ys[i], xs[i])));
-            pd[i] = (float) (values.pd(t) * (1 + f * pdTex.at(ys[i], xs[i])));
+            double vt1 = values.t1Ms(t), vt2 = values.t2Ms(t), vpd = values.pd(t);
+            if (t == Tissue.LESION) {
+                double[] k = lesionFactors[i];
+                vt1 = values.t1Ms(Tissue.WHITE_MATTER) * k[0];
+                vt2 = values.t2Ms(Tissue.WHITE_MATTER) * k[1];
+                vpd = Math.min(1, values.pd(Tissue.WHITE_MATTER) * k[2]);
+            }
+            t1[i] = (float) (vt1 * (1 + f * t1Tex.at(ys[i], xs[i])));
+            t2[i] = (float) (vt2 * (1 + f * t2Tex.at(ys[i], xs[i])));
+            pd[i] = (float) (vpd * (1 + f * pdTex.at(ys[i], xs[i])));
             mask[i] = (byte) (t.inBrainMask() ? 1 : 0);
         }
         return new SubjectMaps(m, m, t1, t2, pd, mask, lab);
     }
 
-    private void paintLesions(byte[] lab, int m, double pix, Random r) {
+    /**
+     * Paints lesions over white matter; returns per pixel the lesion's factors on the subject's
+     * white-matter {T1, T2, PD} (T1 x1.4-2.0, T2 x1.7-2.5, PD x1.05-1.15, drawn per lesion), or null.
+     */
+    private double[][] paintLesions(byte[] lab, int m, double pix, Random r) {
+        double[][] factors = new double[lab.length][];
         int wm = Tissue.WHITE_MATTER.code;
         int[] wmPixels = java.util.stream.IntStream.range(0, lab.length).filter(i -> (lab[i] & 0xff) == wm).toArray();
         for (int l = 0; l < options.lesions() && wmPixels.length > 0; l++) {
@@ -147,16 +159,21 @@ public final class DigitalSubjectGenerator {
             double a = (2 + 4 * r.nextDouble()) / pix, b = (1.5 + 3 * r.nextDouble()) / pix;  // semi-axes, mm -> px
             double th = Math.PI * r.nextDouble();
             double ct = Math.cos(th), st = Math.sin(th);
+            double[] k = {1.4 + 0.6 * r.nextDouble(), 1.7 + 0.8 * r.nextDouble(), 1.05 + 0.1 * r.nextDouble()};
             int reach = (int) Math.ceil(Math.max(a, b)) + 1;
             for (int y = (int) cy - reach; y <= cy + reach; y++) {
                 for (int x = (int) cx - reach; x <= cx + reach; x++) {
                     if (y < 0 || y >= m || x < 0 || x >= m) continue;
                     double dy = y - cy, dx = x - cx;
                     double u = (ct * dx + st * dy) / a, v = (-st * dx + ct * dy) / b;
-                    if (u * u + v * v <= 1 && (lab[y * m + x] & 0xff) == wm) lab[y * m + x] = (byte) Tissue.LESION.code;
+                    if (u * u + v * v <= 1 && (lab[y * m + x] & 0xff) == wm) {
+                        lab[y * m + x] = (byte) Tissue.LESION.code;
+                        factors[y * m + x] = k;
+                    }
                 }
             }
         }
+        return factors;
     }
 
     /**

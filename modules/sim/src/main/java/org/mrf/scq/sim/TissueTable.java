@@ -23,8 +23,10 @@ import java.util.Random;
  * <li>Skin, dura, skull and the remaining PD values are rough stand-ins, not measurements:
  *     skin / dura as fibrous tissue near muscle values; cortical bone has sub-ms T2*, invisible
  *     at TE 2 ms, so it gets a low PD and short T2 (its exact values hardly matter).</li>
- * <li>Lesion (MS-like): white matter with T1 x1.6 and T2 x2 and PD x1.1, typical of
- *     demyelinated / oedematous plaques in MRF studies; per lesion the generator varies these.</li>
+ * <li>Lesion (MS-like): white matter with T1 x1.6, T2 x2 and PD x1.1 here (the typical value, for
+ *     manifests); prolonged T1 and T2 are the hallmark of demyelinated / oedematous plaques. The
+ *     generator draws each lesion's own factors (T1 x1.4-2.0, T2 x1.7-2.5, PD x1.05-1.15) on the
+ *     subject's white matter. These are plausible ranges, not a cited measurement.</li>
  * </ul>
  */
 public final class TissueTable {

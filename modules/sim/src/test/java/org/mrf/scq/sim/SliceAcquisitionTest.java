@@ -61,6 +61,15 @@ class SliceAcquisitionTest {
     }
 
     @Test
+    void rejectsMismatchedMapsAndBadSnrWithAFix() {
+        var acq = new SliceAcquisition(PAPER.truncate(10), 32, SliceAcquisition.Options.defaults());
+        var e = assertThrows(org.mrf.scq.core.util.MrfInputException.class, () -> acq.acquire(subject(64, 1), 1));
+        assertTrue(e.getMessage().contains("64 x 64") && e.getMessage().contains("32 x 32"), e.getMessage());
+        assertThrows(org.mrf.scq.core.util.MrfInputException.class,
+                () -> new SliceAcquisition(PAPER, 32, SliceAcquisition.Options.defaults().withSnr(0)));
+    }
+
+    @Test
     void sameSeedIdenticalSeriesWhateverTheThreadCount() {
         FispSequence seq = PAPER.truncate(60);
         SubjectMaps maps = subject(32, 2);
