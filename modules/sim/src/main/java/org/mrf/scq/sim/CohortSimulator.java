@@ -1,0 +1,178 @@
+package org.mrf.scq.sim;
+
+import org.mrf.scq.core.sequence.FispSequence;
+import org.mrf.scq.core.util.MrfInputException;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Simulates a cohort: N subjects x S slices, deterministic from one seed, written as a folder
+ * that looks like a set of scanner exports plus the truth (layout: COHORT-FORMAT.md).
+ *
+ * <p>Seeds: subject i draws from seed_i = mix(seed, i); its tissue table (+-{@code variation}
+ * around {@link TissueTable#literature3T()}) is shared by all its slices. Slice s uses phantom
+ * {@code phantoms[s mod |phantoms|]} with its own geometry / texture / lesion seed mix(seed_i, 2s)
+ * and noise seed mix(seed_i, 2s + 1). Nothing depends on time or thread count, so the same
+ * options give byte-identical folders.
+ */
+public final class CohortSimulator {
+    /** Name of the hydra-128 continuous phantom in {@link Options#phantoms()}. */
+    public static final String HYDRA = "hydra";
+
+    public record Options(int subjects, int slicesPerSubject, long seed, List<String> phantoms, int maxLesions,
+                          double variation, DigitalSubjectGenerator.Options subject, SliceAcquisition.Options acquisition) {
+        public static Options defaults(int subjects, int slicesPerSubject, long seed) {
+            return new Options(subjects, slicesPerSubject, seed, List.of("axial", "coronal", "sagittal"), 3, 0.10,
+                    DigitalSubjectGenerator.Options.defaults(), SliceAcquisition.Options.defaults());
+        }
+
+        public Options withMatrix(int m) {
+            return new Options(subjects, slicesPerSubject, seed, phantoms, maxLesions, variation, subject.withMatrix(m), acquisition);
+        }
+
+        public Options withAcquisition(SliceAcquisition.Options a) {
+            return new Options(subjects, slicesPerSubject, seed, phantoms, maxLesions, variation, subject, a);
+        }
+
+        public Options withPhantoms(List<String> p) {
+            return new Options(subjects, slicesPerSubject, seed, p, maxLesions, variation, subject, acquisition);
+        }
+    }
+
+    private final FispSequence sequence;
+    private final Options options;
+    private final ExportWriter writer;
+
+    public CohortSimulator(FispSequence sequence, Options options, ExportWriter writer) {
+        if (options.subjects() < 1 || options.slicesPerSubject() < 1) {
+            throw new MrfInputException("cohort size " + options.subjects() + " subjects x " + options.slicesPerSubject()
+                    + " slices: both must be >= 1");
+        }
+        if (options.phantoms().isEmpty()) throw new MrfInputException("cohort phantoms: list at least one of " + LabelMap.BUNDLED + " or hydra");
+        for (String p : options.phantoms()) {
+            if (!p.equals(HYDRA) && !LabelMap.BUNDLED.contains(p)) {
+                throw new MrfInputException("cohort phantom '" + p + "': use one of " + LabelMap.BUNDLED + " or " + HYDRA);
+            }
+        }
+        this.sequence = sequence;
+        this.options = options;
+        this.writer = writer;
+    }
+
+    /** Subject id of index i: {@code sub-000}, {@code sub-001}, ... (matches [A-Za-z0-9._-]). */
+    public static String subjectId(int i) {
+        return String.format(java.util.Locale.ROOT, "sub-%03d", i);
+    }
+
+    static long mix(long a, long b) {
+        // SplitMix64 finaliser over a combination: independent-looking streams for nearby inputs.
+        long z = a * 0x9E3779B97F4A7C15L + b + 0x632BE59BD9B4E019L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    /** Simulates and writes the whole cohort under {@code outDir}; returns the cohort manifest's path. */
+    public Path run(Path outDir) throws IOException {
+        Files.createDirectories(outDir);
+        int matrix = options.subject().matrix();
+        SliceAcquisition acquisition = new SliceAcquisition(sequence, matrix, options.acquisition());
+        Map<String, LabelMap> labelMaps = new LinkedHashMap<>();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < options.subjects(); i++) {
+            String id = subjectId(i);
+            ids.add(id);
+            long subjectSeed = mix(options.seed(), i);
+            TissueTable values = TissueTable.literature3T().perturbed(new Random(subjectSeed), options.variation());
+            Path dir = outDir.resolve(id);
+            List<Object> slices = new ArrayList<>();
+            for (int s = 0; s < options.slicesPerSubject(); s++) {
+                String phantom = options.phantoms().get(s % options.phantoms().size());
+                long sliceSeed = mix(subjectSeed, 2L * s), noiseSeed = mix(subjectSeed, 2L * s + 1);
+                int lesions = options.maxLesions() > 0 ? new Random(sliceSeed).nextInt(options.maxLesions() + 1) : 0;
+                DigitalSubjectGenerator gen = new DigitalSubjectGenerator(
+                        new DigitalSubjectGenerator.Options(matrix, options.subject().fovMm(), options.subject().maxRotationDeg(),
+                                options.subject().maxScale(), options.subject().maxShear(), options.subject().maxShiftMm(),
+                                options.subject().elasticMm(), options.subject().textureFraction(), lesions));
+                SubjectMaps maps = phantom.equals(HYDRA)
+                        ? gen.fromHydra(options.variation(), sliceSeed)
+                        : gen.fromLabels(labelMaps.computeIfAbsent(phantom, LabelMap::bundled), values, sliceSeed);
+                ComplexSeries series = acquisition.acquire(maps, noiseSeed);
+                String name = String.format(java.util.Locale.ROOT, "slice-%03d", s);
+                Map<String, String> files = writer.writeSlice(dir, name, series, maps);
+                Map<String, Object> slice = new LinkedHashMap<>();
+                slice.put("slice", s);
+                slice.put("phantom", phantom);
+                slice.put("seed", sliceSeed);
+                slice.put("noise_seed", noiseSeed);
+                slice.put("lesions", phantom.equals(HYDRA) ? 0 : lesions);
+                slice.put("shape", List.of(series.timepoints(), series.height(), series.width()));
+                slice.put("mask_pixels", maps.maskCount());
+                slice.put("files", new LinkedHashMap<String, Object>(files));
+                slices.add(slice);
+            }
+            Map<String, Object> subject = new LinkedHashMap<>();
+            subject.put("subject", id);
+            subject.put("seed", subjectSeed);
+            Map<String, Object> tissues = new LinkedHashMap<>();
+            for (Map.Entry<String, double[]> e : values.asMap().entrySet()) tissues.put(e.getKey(), e.getValue());
+            subject.put("tissues_t1ms_t2ms_pd", tissues);
+            subject.put("slices", slices);
+            writeText(dir.resolve("subject.json"), Json.write(subject));
+        }
+        Map<String, Object> cohort = new LinkedHashMap<>();
+        cohort.put("format", "mrf-sim-cohort");
+        cohort.put("version", 1);
+        cohort.put("export_format", writer.format());
+        cohort.put("seed", options.seed());
+        cohort.put("subjects", ids);
+        cohort.put("slices_per_subject", options.slicesPerSubject());
+        cohort.put("phantoms", new ArrayList<Object>(options.phantoms()));
+        cohort.put("matrix", matrix);
+        cohort.put("fov_mm", options.subject().fovMm());
+        cohort.put("pixel_mm", options.subject().fovMm() / matrix);
+        cohort.put("tissue_variation", options.variation());
+        cohort.put("texture_fraction", options.subject().textureFraction());
+        cohort.put("max_lesions", options.maxLesions());
+        Map<String, Object> schedule = new LinkedHashMap<>();
+        schedule.put("name", sequence.name());
+        schedule.put("hash", sequence.hash());
+        schedule.put("timepoints", sequence.length());
+        schedule.put("te_ms", sequence.teMs(0));
+        schedule.put("inversion_ms", sequence.inversionMs());
+        cohort.put("schedule", schedule);
+        SliceAcquisition.Options a = options.acquisition();
+        Map<String, Object> acq = new LinkedHashMap<>();
+        acq.put("trajectory", "variable-density spiral, one interleaf per time point, rotated by 360/interleaves deg per time point");
+        acq.put("interleaves", a.interleaves());
+        acq.put("samples_per_interleaf", acquisition.trajectory().samplesPerInterleaf());
+        acq.put("centre_density", a.centreDensity());
+        acq.put("sample_spacing", a.sampleSpacing());
+        acq.put("snr", Double.isInfinite(a.snr()) ? "inf" : a.snr());
+        acq.put("reconstruction", "Kaiser-Bessel gridding adjoint, Pipe-Menon DCF x interleaves");
+        acq.put("kernel_width", org.mrf.scq.core.nufft.NufftOperator.DEFAULT_WIDTH);
+        acq.put("grid_oversampling", a.gridOversampling());
+        acq.put("epg_tolerance", a.epgTolerance());
+        acq.put("subspace_tolerance", a.basisTolerance());
+        acq.put("subspace_log_step", a.logStep());
+        cohort.put("acquisition", acq);
+        Path manifest = outDir.resolve("cohort.json");
+        writeText(manifest, Json.write(cohort));
+        return manifest;
+    }
+
+    private static void writeText(Path file, String text) throws IOException {
+        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        Files.writeString(tmp, text, StandardCharsets.UTF_8);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+}

@@ -1,0 +1,30 @@
+package org.mrf.scq.sim;
+
+/**
+ * True tissue maps of one slice, C order (row-major), height x width: T1 and T2 in ms, proton
+ * density (water fraction), brain mask (1 inside) and tissue labels ({@link Tissue} codes; all
+ * zero for subjects made from continuous maps). Pixels with PD 0 carry no signal.
+ */
+public record SubjectMaps(int height, int width, float[] t1Ms, float[] t2Ms, float[] pd, byte[] mask, byte[] labels) {
+    public SubjectMaps {
+        int n = height * width;
+        if (t1Ms.length != n || t2Ms.length != n || pd.length != n || mask.length != n || labels.length != n) {
+            throw new IllegalArgumentException("maps must all hold " + height + " x " + width + " values");
+        }
+    }
+
+    public int pixels() {
+        return height * width;
+    }
+
+    /** Whether a pixel carries signal (positive PD, T1 and T2). */
+    public boolean hasSignal(int i) {
+        return pd[i] > 0 && t1Ms[i] > 0 && t2Ms[i] > 0;
+    }
+
+    public int maskCount() {
+        int c = 0;
+        for (byte b : mask) if (b != 0) c++;
+        return c;
+    }
+}

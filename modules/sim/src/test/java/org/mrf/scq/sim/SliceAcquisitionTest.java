@@ -1,0 +1,201 @@
+package org.mrf.scq.sim;
+
+import org.junit.jupiter.api.Test;
+import org.mrf.scq.core.sequence.FispSequence;
+import org.mrf.scq.core.sequence.Schedules;
+
+import java.util.Random;
+import java.util.concurrent.ForkJoinPool;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class SliceAcquisitionTest {
+    private static final FispSequence PAPER = Schedules.paperDefault(2.0, 18.0);
+
+    private static SubjectMaps subject(int matrix, long seed) {
+        var gen = new DigitalSubjectGenerator(DigitalSubjectGenerator.Options.defaults().withMatrix(matrix).withLesions(1));
+        return gen.fromLabels(LabelMap.bundled("axial"), TissueTable.literature3T().perturbed(new Random(seed), 0.1), seed);
+    }
+
+    @Test
+    void subspaceModelMatchesExactFingerprints() {
+        SubjectMaps maps = subject(32, 4);
+        ForkJoinPool pool = new ForkJoinPool(2);
+        FingerprintSubspace model = FingerprintSubspace.build(PAPER, maps, 0.05, 1e-3, 1e-5, pool);
+        pool.shutdown();
+        assertTrue(model.rank() > 3 && model.rank() < 60, "rank " + model.rank());
+        var sim = new org.mrf.scq.core.epg.EpgSimulator(PAPER, 1e-5);
+        double worst = 0;
+        for (int i = 0; i < maps.pixels(); i += 7) {
+            if (!maps.hasSignal(i)) continue;
+            double[][] exact = sim.simulate(maps.t1Ms()[i], maps.t2Ms()[i]);
+            double[] approx = model.fingerprint(maps.t1Ms()[i], maps.t2Ms()[i]);
+            double d = 0, n = 0;
+            for (int t = 0; t < PAPER.length(); t++) {
+                double a = approx[2 * t] - exact[0][t], b = approx[2 * t + 1] - exact[1][t];
+                d += a * a + b * b;
+                n += exact[0][t] * exact[0][t] + exact[1][t] * exact[1][t];
+            }
+            worst = Math.max(worst, Math.sqrt(d / n));
+        }
+        assertTrue(worst < 2e-3, "worst relative fingerprint error of the interpolated subspace model: " + worst);
+        System.out.printf("subspace rank %d, %d nodes, worst fingerprint error %.2e%n", model.rank(), model.nodes(), worst);
+    }
+
+    @Test
+    void shortcutEqualsDirectPerTimePointModel() {
+        FispSequence seq = PAPER.truncate(96);
+        SubjectMaps maps = subject(32, 11);
+        var acq = new SliceAcquisition(seq, 32, SliceAcquisition.Options.defaults().withSnr(30).withThreads(2));
+        ComplexSeries fast = acq.acquire(maps, 5);
+        ComplexSeries direct = acq.acquireDirect(maps, 5);
+        double err = fast.relativeError(direct);
+        // Stated tolerance: 2e-3 relative over the whole series (subspace tolerance 1e-3 plus the
+        // O(step^2) interpolation in ln T1, ln T2, about 2e-4 at the default 5% step); the noise is
+        // identical in both.
+        assertTrue(err < 2e-3, "fast vs direct relative error " + err);
+        System.out.printf("32x32x96 fast vs direct relative error %.2e%n", err);
+        ComplexSeries noiseFree = new SliceAcquisition(seq, 32, SliceAcquisition.Options.defaults().withSnr(Double.POSITIVE_INFINITY))
+                .acquire(maps, 5);
+        assertTrue(fast.relativeError(noiseFree) > 10 * err, "the comparison is not blind to noise");
+    }
+
+    @Test
+    void rejectsMismatchedMapsAndBadSnrWithAFix() {
+        var acq = new SliceAcquisition(PAPER.truncate(10), 32, SliceAcquisition.Options.defaults());
+        var e = assertThrows(org.mrf.scq.core.util.MrfInputException.class, () -> acq.acquire(subject(64, 1), 1));
+        assertTrue(e.getMessage().contains("64 x 64") && e.getMessage().contains("32 x 32"), e.getMessage());
+        assertThrows(org.mrf.scq.core.util.MrfInputException.class,
+                () -> new SliceAcquisition(PAPER, 32, SliceAcquisition.Options.defaults().withSnr(0)));
+    }
+
+    @Test
+    void sameSeedIdenticalSeriesWhateverTheThreadCount() {
+        FispSequence seq = PAPER.truncate(60);
+        SubjectMaps maps = subject(32, 2);
+        ComplexSeries a = new SliceAcquisition(seq, 32, SliceAcquisition.Options.defaults().withThreads(1)).acquire(maps, 99);
+        ComplexSeries b = new SliceAcquisition(seq, 32, SliceAcquisition.Options.defaults().withThreads(2)).acquire(maps, 99);
+        ComplexSeries c = new SliceAcquisition(seq, 32, SliceAcquisition.Options.defaults().withThreads(2)).acquire(maps, 100);
+        assertArrayEquals(a.re(), b.re());
+        assertArrayEquals(a.im(), b.im());
+        assertFalse(java.util.Arrays.equals(a.re(), c.re()), "another noise seed gives other noise");
+    }
+
+    @Test
+    void noiseHasTheClosedFormVariance() {
+        FispSequence seq = PAPER.truncate(48);
+        SubjectMaps maps = subject(32, 3);
+        var noisy = new SliceAcquisition(seq, 32, SliceAcquisition.Options.defaults().withSnr(20));
+        var clean = new SliceAcquisition(seq, 32, SliceAcquisition.Options.defaults().withSnr(Double.POSITIVE_INFINITY));
+        ComplexSeries a = noisy.acquire(maps, 1), b = clean.acquire(maps, 1);
+        ForkJoinPool pool = new ForkJoinPool(1);
+        double sigma = noisy.noiseSigma(maps, FingerprintSubspace.build(seq, maps, 0.05, 1e-3, 1e-5, pool));
+        pool.shutdown();
+        // b_t noise = A_p^H D_p n_t: per pixel variance sigma^2 sum_{j in p} (P w_j)^2, since each
+        // adjoint row has unit-modulus phases.
+        double[] w = org.mrf.scq.core.nufft.DensityCompensation.spiral(noisy.trajectory(),
+                new org.mrf.scq.core.nufft.NufftOperator(32, 32, noisy.trajectory().allKy(), noisy.trajectory().allKx()));
+        int per = noisy.trajectory().samplesPerInterleaf(), n2 = 32 * 32;
+        double predicted = 0, measured = 0;
+        for (int t = 0; t < 48; t++) {
+            double s = 0;
+            for (int q = 0; q < per; q++) s += Math.pow(48 * w[t * per + q], 2);
+            predicted += sigma * sigma * s;
+            for (int i = 0; i < n2; i++) {
+                double dr = a.re()[t * n2 + i] - b.re()[t * n2 + i], di = a.im()[t * n2 + i] - b.im()[t * n2 + i];
+                measured += (dr * dr + di * di) / n2;
+            }
+        }
+        assertEquals(1, measured / predicted, 0.05, "noise power measured / closed form");
+    }
+
+    @Test
+    void undersampledImagesAliasButTimeCoursesStillMatchFingerprints() {
+        TissueTable values = TissueTable.literature3T();
+        var gen = new DigitalSubjectGenerator(DigitalSubjectGenerator.Options.defaults().withMatrix(64));
+        SubjectMaps maps = gen.fromLabels(LabelMap.bundled("axial"), values, 8);
+        var acq = new SliceAcquisition(PAPER, 64, SliceAcquisition.Options.defaults().withSnr(Double.POSITIVE_INFINITY));
+        ComplexSeries b = acq.acquire(maps, 1);
+        ComplexSeries x = acq.trueImages(maps);
+        // Reduction factor 48 (centre oversampled x2): aliasing energy is several times the image's.
+        double err = b.relativeError(x);
+        assertTrue(err > 1, "single-interleaf gridding images must alias: relative error " + err);
+        // Against the fully sampled (all 48 interleaves) gridding image of the same time point too,
+        // which itself is close to the true image (only the k-space corners outside the disk are lost).
+        var traj = acq.trajectory();
+        var fullOp = new org.mrf.scq.core.nufft.NufftOperator(64, 64, traj.allKy(), traj.allKx());
+        double[] w = org.mrf.scq.core.nufft.DensityCompensation.spiral(traj, fullOp);
+        int t0 = 500, n2px = 64 * 64;
+        double[] xt = new double[2 * n2px], bt = new double[2 * n2px];
+        for (int i = 0; i < n2px; i++) {
+            xt[2 * i] = x.re()[t0 * n2px + i];
+            xt[2 * i + 1] = x.im()[t0 * n2px + i];
+            bt[2 * i] = b.re()[t0 * n2px + i];
+            bt[2 * i + 1] = b.im()[t0 * n2px + i];
+        }
+        double[] fullImage = fullOp.adjointOperator().compose(org.mrf.scq.core.nufft.LinearOperator.diagonal(w, fullOp.samples()))
+                .compose(fullOp).forward(xt);
+        double fullErr = org.mrf.scq.core.nufft.ComplexVectors.relativeError(fullImage, xt);
+        double aliasErr = org.mrf.scq.core.nufft.ComplexVectors.relativeError(bt, fullImage);
+        assertTrue(fullErr < 0.25, "fully sampled gridding is close to the truth: " + fullErr);
+        assertTrue(aliasErr > 4 * fullErr, "one interleaf vs fully sampled: " + aliasErr + " vs " + fullErr);
+        // Yet the aliasing is incoherent over time (the interleaf rotates), so matching each brain
+        // pixel's time course against the three brain tissues' fingerprints finds its own tissue.
+        Tissue[] classes = {Tissue.CSF, Tissue.GREY_MATTER, Tissue.WHITE_MATTER};
+        var sim = new org.mrf.scq.core.epg.EpgSimulator(PAPER, 1e-5);
+        double[][][] fp = new double[3][][];
+        for (int c = 0; c < 3; c++) fp[c] = sim.simulate(values.t1Ms(classes[c]), values.t2Ms(classes[c]));
+        int n2 = 64 * 64, t = PAPER.length(), right = 0, count = 0;
+        double sumCorr = 0;
+        for (int i = 0; i < n2; i++) {
+            Tissue truth = Tissue.ofCode(maps.labels()[i] & 0xff);
+            int want = java.util.Arrays.asList(classes).indexOf(truth);
+            if (want < 0) continue;
+            double best = -1;
+            int arg = -1;
+            for (int c = 0; c < 3; c++) {
+                double corr = correlation(b, i, n2, t, fp[c][0], fp[c][1]);
+                if (corr > best) {
+                    best = corr;
+                    arg = c;
+                }
+                if (c == want) sumCorr += corr;
+            }
+            if (arg == want) right++;
+            count++;
+        }
+        double meanCorr = sumCorr / count, accuracy = (double) right / count;
+        // Unbiased scale: D_p = 48 w_p makes the projection of each brain pixel's series on its true
+        // series ~1 (aliasing averages out over the rotating interleaves), which PD estimation needs.
+        java.util.List<Double> ratios = new java.util.ArrayList<>();
+        for (int i = 0; i < n2; i++) {
+            if (maps.mask()[i] == 0) continue;
+            double num = 0, den = 0;
+            for (int ti = 0; ti < t; ti++) {
+                int q = ti * n2 + i;
+                num += x.re()[q] * b.re()[q] + x.im()[q] * b.im()[q];
+                den += x.re()[q] * x.re()[q] + x.im()[q] * x.im()[q];
+            }
+            ratios.add(num / den);
+        }
+        java.util.Collections.sort(ratios);
+        double median = ratios.get(ratios.size() / 2);
+        assertEquals(1, median, 0.05, "median projection of the series on the true series");
+        assertTrue(meanCorr > 0.4, "mean |correlation| with the own tissue's fingerprint " + meanCorr);
+        assertTrue(accuracy > 0.8, "tissue matched from aliased time courses: " + accuracy);
+        System.out.printf("64x64x2304: aliasing error %.3f (vs full-spiral image %.3f; full vs truth %.3f), mean correlation %.3f, tissue match %.3f%n",
+                err, aliasErr, fullErr, meanCorr, accuracy);
+    }
+
+    private static double correlation(ComplexSeries b, int pixel, int n2, int t, double[] fr, double[] fi) {
+        double re = 0, im = 0, nb = 0, nf = 0;
+        for (int ti = 0; ti < t; ti++) {
+            int q = ti * n2 + pixel;
+            re += b.re()[q] * fr[ti] + b.im()[q] * fi[ti];
+            im += b.re()[q] * fi[ti] - b.im()[q] * fr[ti];
+            nb += b.re()[q] * b.re()[q] + b.im()[q] * b.im()[q];
+            nf += fr[ti] * fr[ti] + fi[ti] * fi[ti];
+        }
+        return Math.hypot(re, im) / Math.sqrt(nb * nf);
+    }
+}
