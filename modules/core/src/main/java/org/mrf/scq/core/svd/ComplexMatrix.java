@@ -73,31 +73,45 @@ public final class ComplexMatrix {
         return mmul(a, true, a);
     }
 
-    /**
-     * The three real operands that let {@link #conjProductGauss} form x * conj(e)^T with three
-     * GEMMs instead of four: (Er - Ei, Er, Ei), from e's rows.
-     */
-    public static INDArray[] gaussOperands(ComplexMatrix e) {
-        return new INDArray[]{e.re.sub(e.im), e.re.dup('c'), e.im.dup('c')};
+    /** True if the imaginary part is exactly zero everywhere. */
+    public boolean isReal() {
+        return im.amaxNumber().doubleValue() == 0.0;
     }
 
     /**
-     * S = X * conj(E)^T, i.e. S[p, n] = sum_t X[p, t] conj(E[n, t]) = <E_n, X_p>, by the Gauss
-     * three-multiplication trick: with k1 = Xr (Er - Ei)^T, k2 = (Xi - Xr) Er^T,
-     * k3 = (Xr + Xi) Ei^T: Re S = k1 + k3, Im S = k1 + k2.
-     *
-     * @param xr       Xr (p x t), or its transpose (t x p) if {@code xTimeMajor}
-     * @param xiMinusXr Xi - Xr, same layout
-     * @param xrPlusXi  Xr + Xi, same layout
-     * @param e        from {@link #gaussOperands} of E (n x t)
-     * @param outRe    receives Re S (p x n)
-     * @param outIm    receives Im S (p x n)
+     * The real operands that {@link #conjProduct} uses for the rows of E: (Er) alone if E is real
+     * (two GEMMs per product), else (Er - Ei, Er, Ei) for the Gauss three-multiplication trick.
      */
-    public static void conjProductGauss(INDArray xr, INDArray xiMinusXr, INDArray xrPlusXi, boolean xTimeMajor,
-                                        INDArray[] e, INDArray outRe, INDArray outIm) {
-        Nd4j.gemm(xr, e[0], outRe, xTimeMajor, true, 1.0, 0.0);
-        Nd4j.gemm(xiMinusXr, e[1], outIm, xTimeMajor, true, 1.0, 0.0);
+    public static INDArray[] rowOperands(ComplexMatrix e) {
+        if (e.isReal()) return new INDArray[]{e.re.dup('c')};
+        return new INDArray[]{e.re.sub(e.im), e.re.dup('c'), e.im.dup('c')};
+    }
+
+    /** Whether signals must be given as (Xr, Xi) (real E) or as (Xr, Xi - Xr, Xr + Xi) (complex E). */
+    public static boolean realOperands(INDArray[] e) {
+        return e.length == 1;
+    }
+
+    /**
+     * S = X * conj(E)^T, i.e. S[p, n] = sum_t X[p, t] conj(E[n, t]) = <E_n, X_p>.
+     * Complex E (Gauss): with k1 = Xr (Er - Ei)^T, k2 = (Xi - Xr) Er^T, k3 = (Xr + Xi) Ei^T,
+     * Re S = k1 + k3 and Im S = k1 + k2 (three GEMMs); real E: Re S = Xr Er^T, Im S = Xi Er^T.
+     *
+     * @param x       (Xr, Xi) for real E, (Xr, Xi - Xr, Xr + Xi) for complex E; each p x t, or
+     *                t x p if {@code xTimeMajor} (read transposed by the GEMM, no copy)
+     * @param e       from {@link #rowOperands} of E (n x t)
+     * @param outRe   receives Re S (p x n)
+     * @param outIm   receives Im S (p x n)
+     */
+    public static void conjProduct(INDArray[] x, boolean xTimeMajor, INDArray[] e, INDArray outRe, INDArray outIm) {
+        if (realOperands(e)) {
+            Nd4j.gemm(x[0], e[0], outRe, xTimeMajor, true, 1.0, 0.0);
+            Nd4j.gemm(x[1], e[0], outIm, xTimeMajor, true, 1.0, 0.0);
+            return;
+        }
+        Nd4j.gemm(x[0], e[0], outRe, xTimeMajor, true, 1.0, 0.0);
+        Nd4j.gemm(x[1], e[1], outIm, xTimeMajor, true, 1.0, 0.0);
         outIm.addi(outRe);
-        Nd4j.gemm(xrPlusXi, e[2], outRe, xTimeMajor, true, 1.0, 1.0);
+        Nd4j.gemm(x[2], e[2], outRe, xTimeMajor, true, 1.0, 1.0);
     }
 }

@@ -30,6 +30,14 @@ public final class HermitianEigen {
 
     /** {@code hr}, {@code hi}: row-major n x n, H = Hr + i Hi Hermitian (only assumed, symmetrised here). */
     public static HermitianEigen of(double[] hr, double[] hi, int n) {
+        boolean real = true;
+        for (double v : hi) {
+            if (v != 0) {
+                real = false;
+                break;
+            }
+        }
+        if (real) return ofReal(hr, n);
         int m = 2 * n;
         double[] e = new double[m * m];
         for (int i = 0; i < n; i++) {
@@ -90,6 +98,24 @@ public final class HermitianEigen {
             throw new IllegalStateException("Hermitian eigen-decomposition kept " + kept + " of " + n + " vectors");
         }
         return new HermitianEigen(values, vr, vi, n);
+    }
+
+    /** Real symmetric H: LAPACK directly, real eigenvectors (imaginary parts exactly zero). */
+    private static HermitianEigen ofReal(double[] hr, int n) {
+        double[] sym = new double[n * n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) sym[i * n + j] = 0.5 * (hr[i * n + j] + hr[j * n + i]);
+        }
+        INDArray a = Nd4j.create(sym, new long[]{n, n}, 'c');
+        double[] lam = Eigen.symmetricGeneralizedEigenvalues(a, true).toDoubleVector(); // ascending
+        double[] vec = a.dup('c').data().asDouble();
+        double[] values = new double[n], vr = new double[n * n];
+        for (int j = 0; j < n; j++) {
+            int c = n - 1 - j;
+            values[j] = lam[c];
+            for (int i = 0; i < n; i++) vr[i * n + j] = vec[i * n + c];
+        }
+        return new HermitianEigen(values, vr, new double[n * n], n);
     }
 
     /** From a (double) ND4J complex matrix. */

@@ -1,0 +1,295 @@
+package org.mrf.scq.core.match;
+
+import org.mrf.scq.core.svd.ComplexMatrix;
+import org.mrf.scq.core.util.MrfInputException;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The blocked complex-GEMM argmax shared by DM and SDM. Signals are processed in blocks of
+ * {@code pixelBlock} pixels, the (working-space) dictionary in blocks of {@code entryBlock}
+ * entries; for each pair the scores S = X conj(E)^T (pixels x entries) come from three real GEMMs
+ * (Gauss trick; two when the dictionary is real, as FISP dictionaries with a constant RF phase
+ * are), then |S|^2, and ND4J's row-wise argmax / max (contiguous rows: pixels-major scores).
+ * Memory: two float buffers of pixelBlock x entryBlock (2 x 2048 x 16384 x 4 B = 256 MiB at most).
+ */
+abstract class BlockedMatcher implements Matcher {
+    static final int DEFAULT_PIXEL_BLOCK = 2048;
+    static final int DEFAULT_ENTRY_BLOCK = 16384;
+
+    /** The dictionary in the space where scores are computed, for one T. */
+    static final class Prepared {
+        final int t;
+        /** Row operands of X's projection onto the basis (K x t rows: V^T), or null for DM. */
+        final INDArray[] projection;
+        /** Per entry block, the row operands of its unit-energy (working-space) rows. */
+        final INDArray[][] blocks;
+        final int[] blockStart;
+        /** PD = sqrt(score) * ||x|| * pdScale[n]. */
+        final float[] pdScale;
+
+        Prepared(int t, INDArray[] projection, INDArray[][] blocks, int[] blockStart, float[] pdScale) {
+            this.t = t;
+            this.projection = projection;
+            this.blocks = blocks;
+            this.blockStart = blockStart;
+            this.pdScale = pdScale;
+        }
+    }
+
+    protected final float[] t1;
+    protected final float[] t2;
+    protected final int dictT;
+    protected int pixelBlock = DEFAULT_PIXEL_BLOCK;
+    protected int entryBlock = DEFAULT_ENTRY_BLOCK;
+
+    BlockedMatcher(float[] t1, float[] t2, int dictT) {
+        this.t1 = t1;
+        this.t2 = t2;
+        this.dictT = dictT;
+    }
+
+    /** The working-space dictionary for t time points (t already validated against {@link #timepoints()}). */
+    abstract Prepared prepare(int t);
+
+    @Override
+    public int entries() {
+        return t1.length;
+    }
+
+    /** Splits unit-energy working rows (n x k, row-major) into entry blocks of row operands. */
+    Prepared blocksOf(int t, INDArray[] projection, float[] re, float[] im, int n, int k, float[] pdScale) {
+        boolean real = true;
+        for (float v : im) {
+            if (v != 0f) {
+                real = false;
+                break;
+            }
+        }
+        int nb = (n + entryBlock - 1) / entryBlock;
+        INDArray[][] blocks = new INDArray[nb][];
+        int[] start = new int[nb + 1];
+        for (int b = 0; b < nb; b++) {
+            int e0 = b * entryBlock, e1 = Math.min(n, e0 + entryBlock);
+            start[b] = e0;
+            float[] r = java.util.Arrays.copyOfRange(re, e0 * k, e1 * k);
+            float[] i = java.util.Arrays.copyOfRange(im, e0 * k, e1 * k);
+            INDArray er = Nd4j.create(r, new long[]{e1 - e0, k}, 'c');
+            blocks[b] = real ? new INDArray[]{er}
+                    : ComplexMatrix.rowOperands(new ComplexMatrix(er, Nd4j.create(i, new long[]{e1 - e0, k}, 'c')));
+        }
+        start[nb] = n;
+        return new Prepared(t, projection, blocks, start, pdScale);
+    }
+
+    private void checkT(int t, String input, int available) {
+        if (t < 1) {
+            throw new MrfInputException(input + ": asked to match t=" + t + " time points; t must be at least 1.");
+        }
+        if (t > timepoints()) {
+            throw new MrfInputException(input + ": asked to match t=" + t + " time points, but the "
+                    + (this instanceof SubspaceMatcher ? "SVD basis was computed for" : "dictionary has only") + " T="
+                    + timepoints() + "; pass t <= " + timepoints() + " or build the "
+                    + (this instanceof SubspaceMatcher ? "basis" : "dictionary") + " for the longer schedule.");
+        }
+        if (available < t) {
+            throw new MrfInputException(input + ": the signals hold " + available + " time points but t=" + t
+                    + " were asked for; pass t <= " + available + ".");
+        }
+    }
+
+    private static void checkArrays(float[] re, float[] im, String input) {
+        if (re == null || im == null) throw new MrfInputException(input + ": real or imaginary part is missing (null).");
+        if (re.length != im.length) {
+            throw new MrfInputException(input + ": real part has " + re.length + " values but imaginary part "
+                    + im.length + "; both must have the same shape.");
+        }
+    }
+
+    @Override
+    public MatchResult match(float[] re, float[] im, int pixels, int t) {
+        String input = "signals (pixel-major)";
+        checkArrays(re, im, input);
+        if (pixels < 1 || re.length % pixels != 0) {
+            throw new MrfInputException(input + ": " + re.length + " values are not a whole number of time points for "
+                    + pixels + " pixels; pass the right pixel count.");
+        }
+        int tIn = re.length / pixels;
+        checkT(t, input, tIn);
+        return run(re, im, pixels, t, tIn, false, 0);
+    }
+
+    @Override
+    public MatchResult matchTimeMajor(float[] re, float[] im, int frames, int height, int width, int t) {
+        String input = "signals (time-major T x H x W)";
+        checkArrays(re, im, input);
+        if (frames < 1 || height < 1 || width < 1 || (long) frames * height * width != re.length) {
+            throw new MrfInputException(input + ": shape (" + frames + ", " + height + ", " + width + ") needs "
+                    + ((long) frames * height * width) + " values, got " + re.length + "; pass the array's real shape.");
+        }
+        checkT(t, input, frames);
+        return run(re, im, height * width, t, frames, true, width);
+    }
+
+    private MatchResult run(float[] re, float[] im, int pixels, int t, int tIn, boolean timeMajor, int width) {
+        Prepared prep = prepare(t);
+        boolean realWork = ComplexMatrix.realOperands(prep.blocks[0]);
+        boolean realIn = ComplexMatrix.realOperands(prep.projection != null ? prep.projection : prep.blocks[0]);
+        int[] index = new int[pixels];
+        float[] r1 = new float[pixels], r2 = new float[pixels], pd = new float[pixels], corr = new float[pixels];
+        int pb = Math.min(pixelBlock, pixels);
+        float[] a = new float[pb * t], b = new float[pb * t], c = new float[pb * t];
+        double[] norm = new double[pb];
+        float[] scale = new float[pb];
+        float[] best = new float[pb];
+        int[] bestIdx = new int[pb];
+        for (int p0 = 0; p0 < pixels; p0 += pb) {
+            int nb = Math.min(pb, pixels - p0);
+            if (timeMajor) {
+                fillTimeMajor(re, im, pixels, t, p0, nb, width, realIn, a, b, c, norm, scale);
+            } else {
+                fillPixelMajor(re, im, tIn, t, p0, nb, realIn, a, b, c, norm, scale);
+            }
+            long[] shape = timeMajor ? new long[]{t, nb} : new long[]{nb, t};
+            INDArray[] x = new INDArray[realIn ? 2 : 3];
+            float[][] parts = {a, b, c};
+            for (int q = 0; q < x.length; q++) {
+                x[q] = Nd4j.create(nb == pb ? parts[q] : java.util.Arrays.copyOf(parts[q], nb * t), shape, 'c');
+            }
+            boolean tm = timeMajor;
+            if (prep.projection != null) { // SDM: X -> X conj(V) (nb x K), then the operands of that
+                long k = prep.projection[0].rows();
+                INDArray pr = Nd4j.create(DataType.FLOAT, nb, k), pi = Nd4j.create(DataType.FLOAT, nb, k);
+                ComplexMatrix.conjProduct(x, tm, prep.projection, pr, pi);
+                close(x);
+                x = realWork ? new INDArray[]{pr, pi} : new INDArray[]{pr, pi.sub(pr), pi.addi(pr)};
+                tm = false;
+            }
+            java.util.Arrays.fill(best, 0, nb, -1f);
+            for (int blk = 0; blk < prep.blocks.length; blk++) {
+                INDArray[] e = prep.blocks[blk];
+                long ne = e[0].rows();
+                INDArray sr = Nd4j.create(DataType.FLOAT, nb, ne), si = Nd4j.create(DataType.FLOAT, nb, ne);
+                ComplexMatrix.conjProduct(x, tm, e, sr, si);
+                sr.muli(sr);
+                si.muli(si);
+                sr.addi(si);
+                long[] am = Nd4j.argMax(sr, 1).data().asLong();
+                float[] mx = sr.max(1).data().asFloat();
+                close(sr, si);
+                int off = prep.blockStart[blk];
+                for (int j = 0; j < nb; j++) {
+                    if (mx[j] > best[j]) {
+                        best[j] = mx[j];
+                        bestIdx[j] = off + (int) am[j];
+                    }
+                }
+            }
+            close(x);
+            for (int j = 0; j < nb; j++) {
+                int p = p0 + j;
+                if (norm[j] == 0) {
+                    index[p] = -1;
+                    continue;
+                }
+                int n = bestIdx[j];
+                double s = Math.sqrt(Math.max(0f, best[j]));
+                index[p] = n;
+                r1[p] = t1[n];
+                r2[p] = t2[n];
+                corr[p] = (float) Math.min(1.0, s);
+                pd[p] = (float) (s * norm[j] * prep.pdScale[n]);
+            }
+        }
+        return new MatchResult(index, r1, r2, pd, corr);
+    }
+
+    private static void close(INDArray... arrays) {
+        for (INDArray x : arrays) {
+            if (x != null && x.closeable()) x.close();
+        }
+    }
+
+    private static MrfInputException notFinite(String where, float r, float i) {
+        return new MrfInputException("signals: " + where + " is not finite (re=" + r + ", im=" + i
+                + "); mask the pixel or fix the reconstruction (matching needs finite samples).");
+    }
+
+    /**
+     * x / ||x|| as the operands {@link ComplexMatrix#conjProduct} wants: (xr, xi) if {@code real}, else
+     * (xr, xi - xr, xr + xi); rows = pixels; norms over the first t samples.
+     */
+    private static void fillPixelMajor(float[] re, float[] im, int tIn, int t, int p0, int nb, boolean real, float[] a, float[] b,
+                                       float[] c, double[] norm, float[] scale) {
+        for (int j = 0; j < nb; j++) {
+            int off = (p0 + j) * tIn;
+            double e = 0;
+            for (int s = 0; s < t; s++) {
+                float r = re[off + s], i = im[off + s];
+                if (!Float.isFinite(r) || !Float.isFinite(i)) {
+                    throw notFinite("pixel " + (p0 + j) + ", time point " + s, r, i);
+                }
+                e += (double) r * r + (double) i * i;
+            }
+            norm[j] = Math.sqrt(e);
+            float inv = e > 0 ? (float) (1.0 / norm[j]) : 0f;
+            int o = j * t;
+            if (real) {
+                for (int s = 0; s < t; s++) {
+                    a[o + s] = re[off + s] * inv;
+                    b[o + s] = im[off + s] * inv;
+                }
+            } else {
+                for (int s = 0; s < t; s++) {
+                    float r = re[off + s] * inv, i = im[off + s] * inv;
+                    a[o + s] = r;
+                    b[o + s] = i - r;
+                    c[o + s] = r + i;
+                }
+            }
+        }
+    }
+
+    /** As {@link #fillPixelMajor} but the block is laid out (t x nb): frame s's pixels are contiguous. */
+    private static void fillTimeMajor(float[] re, float[] im, int pixels, int t, int p0, int nb, int width, boolean real, float[] a,
+                                      float[] b, float[] c, double[] norm, float[] scale) {
+        java.util.Arrays.fill(norm, 0, nb, 0.0);
+        for (int s = 0; s < t; s++) {
+            int off = s * pixels + p0;
+            for (int j = 0; j < nb; j++) {
+                float r = re[off + j], i = im[off + j];
+                norm[j] += (double) r * r + (double) i * i;
+            }
+        }
+        for (int j = 0; j < nb; j++) {
+            if (!Double.isFinite(norm[j])) { // NaN/Inf somewhere in this pixel's series: find it
+                int p = p0 + j;
+                for (int s = 0; s < t; s++) {
+                    float r = re[s * pixels + p], i = im[s * pixels + p];
+                    if (!Float.isFinite(r) || !Float.isFinite(i)) {
+                        throw notFinite("pixel " + p + " (row " + (p / width) + ", column " + (p % width) + "), frame " + s, r, i);
+                    }
+                }
+            }
+            norm[j] = Math.sqrt(norm[j]);
+            scale[j] = norm[j] > 0 ? (float) (1.0 / norm[j]) : 0f;
+        }
+        for (int s = 0; s < t; s++) {
+            int off = s * pixels + p0, o = s * nb;
+            if (real) {
+                for (int j = 0; j < nb; j++) {
+                    a[o + j] = re[off + j] * scale[j];
+                    b[o + j] = im[off + j] * scale[j];
+                }
+            } else {
+                for (int j = 0; j < nb; j++) {
+                    float r = re[off + j] * scale[j], i = im[off + j] * scale[j];
+                    a[o + j] = r;
+                    b[o + j] = i - r;
+                    c[o + j] = r + i;
+                }
+            }
+        }
+    }
+}
