@@ -123,8 +123,39 @@ public final class RandomizedSvd {
         }
         for (int j = 1; j < k; j++) sv[j] = Math.min(sv[j], sv[j - 1]); // float rounding must not break the order
         ComplexMatrix c = new ComplexMatrix(Nd4j.create(cr, new long[]{lq, k}, 'c'), Nd4j.create(ci, new long[]{lq, k}, 'c'));
-        ComplexMatrix v = ComplexMatrix.mmul(w, false, c).cast(DataType.FLOAT);
+        ComplexMatrix v = symmetricOrthonormalise(ComplexMatrix.mmul(w, false, c)).cast(DataType.FLOAT);
         return SvdBasis.fromArrays(cols, k, v.re.dup('c').data().asFloat(), v.im.dup('c').data().asFloat(), sv, total);
+    }
+
+    /**
+     * Loewdin orthonormalisation V (V^H V)^{-1/2} in double: the orthonormal matrix closest to V,
+     * so column j stays the vector of singular value j. It repairs the orthogonality W U Sigma^{-1}
+     * loses for singular values far below the largest (Gram eigenvalues carry errors of about
+     * 1e-16 of the largest).
+     */
+    static ComplexMatrix symmetricOrthonormalise(ComplexMatrix v) {
+        HermitianEigen eig = HermitianEigen.of(ComplexMatrix.gram(v));
+        int k = eig.n;
+        double[] ar = new double[k * k], ai = new double[k * k]; // U Lambda^{-1/2}
+        for (int j = 0; j < k; j++) {
+            double s = 1.0 / Math.sqrt(Math.max(eig.values[j], 1e-300));
+            for (int i = 0; i < k; i++) {
+                ar[i * k + j] = eig.vecRe[i * k + j] * s;
+                ai[i * k + j] = eig.vecIm[i * k + j] * s;
+            }
+        }
+        double[] ur = new double[k * k], ui = new double[k * k];
+        System.arraycopy(eig.vecRe, 0, ur, 0, k * k);
+        System.arraycopy(eig.vecIm, 0, ui, 0, k * k);
+        ComplexMatrix a = new ComplexMatrix(Nd4j.create(ar, new long[]{k, k}, 'c'), Nd4j.create(ai, new long[]{k, k}, 'c'));
+        ComplexMatrix u = new ComplexMatrix(Nd4j.create(ur, new long[]{k, k}, 'c'), Nd4j.create(ui, new long[]{k, k}, 'c'));
+        // (V^H V)^{-1/2} = A U^H with A = U Lambda^{-1/2}: Re = Ar Ur^T + Ai Ui^T, Im = Ai Ur^T - Ar Ui^T.
+        ComplexMatrix inv = ComplexMatrix.zeros(DataType.DOUBLE, k, k);
+        Nd4j.gemm(a.re, u.re, inv.re, false, true, 1.0, 0.0);
+        Nd4j.gemm(a.im, u.im, inv.re, false, true, 1.0, 1.0);
+        Nd4j.gemm(a.im, u.re, inv.im, false, true, 1.0, 0.0);
+        Nd4j.gemm(a.re, u.im, inv.im, false, true, -1.0, 1.0);
+        return ComplexMatrix.mmul(v, false, inv);
     }
 
     /**
