@@ -20,7 +20,7 @@ public final class DictionaryMatcher extends BlockedMatcher {
         this.dict = dict;
     }
 
-    /** Block sizes (pixels per GEMM block, entries per GEMM block); defaults 2048 and 16384. */
+    /** Block sizes (pixels per GEMM block, entries per GEMM block); defaults 4096 and 16384. */
     public DictionaryMatcher withBlocks(int pixels, int entries) {
         if (pixels < 1 || entries < 1) throw new IllegalArgumentException("block sizes must be positive");
         this.pixelBlock = pixels;

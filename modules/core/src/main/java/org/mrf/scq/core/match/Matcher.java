@@ -33,4 +33,8 @@ public interface Matcher {
      * read the frames with the transposing flag).
      */
     MatchResult matchTimeMajor(float[] re, float[] im, int frames, int height, int width, int t);
+
+    /** Frees working memory kept between calls (score buffers); the matcher stays usable. */
+    default void release() {
+    }
 }
