@@ -33,13 +33,19 @@ abstract class BlockedMatcher implements Matcher {
         final int[] blockStart;
         /** PD = sqrt(score) * ||x|| * pdScale[n]. */
         final float[] pdScale;
+        /** 0: direct complex scores; 1 / 2: blocks hold {@link Lift} features of a real / complex dictionary. */
+        final int lift;
+        /** Working dimension (t for DM, K for SDM). */
+        final int k;
 
-        Prepared(int t, INDArray[] projection, INDArray[][] blocks, int[] blockStart, float[] pdScale) {
+        Prepared(int t, INDArray[] projection, INDArray[][] blocks, int[] blockStart, float[] pdScale, int lift, int k) {
             this.t = t;
             this.projection = projection;
             this.blocks = blocks;
             this.blockStart = blockStart;
             this.pdScale = pdScale;
+            this.lift = lift;
+            this.k = k;
         }
     }
 
@@ -63,14 +69,31 @@ abstract class BlockedMatcher implements Matcher {
         return t1.length;
     }
 
-    /** Splits unit-energy working rows (n x k, row-major) into entry blocks of row operands. */
-    Prepared blocksOf(int t, INDArray[] projection, float[] re, float[] im, int n, int k, float[] pdScale) {
+    /**
+     * Splits unit-energy working rows (n x k, row-major) into entry blocks of row operands; with
+     * {@code allowLift} and few enough features, of {@link Lift} features instead.
+     */
+    Prepared blocksOf(int t, INDArray[] projection, float[] re, float[] im, int n, int k, float[] pdScale, boolean allowLift) {
         boolean real = true;
         for (float v : im) {
             if (v != 0f) {
                 real = false;
                 break;
             }
+        }
+        if (allowLift && Lift.features(k, real) <= Lift.MAX_FEATURES) {
+            int f = Lift.features(k, real);
+            float[] feat = Lift.entryFeatures(re, im, n, k, real);
+            int nb = (n + entryBlock - 1) / entryBlock;
+            INDArray[][] blocks = new INDArray[nb][];
+            int[] start = new int[nb + 1];
+            for (int b = 0; b < nb; b++) {
+                int e0 = b * entryBlock, e1 = Math.min(n, e0 + entryBlock);
+                start[b] = e0;
+                blocks[b] = new INDArray[]{Nd4j.create(java.util.Arrays.copyOfRange(feat, e0 * f, e1 * f), new long[]{e1 - e0, f}, 'c')};
+            }
+            start[nb] = n;
+            return new Prepared(t, projection, blocks, start, pdScale, real ? 1 : 2, k);
         }
         int nb = (n + entryBlock - 1) / entryBlock;
         INDArray[][] blocks = new INDArray[nb][];
@@ -85,7 +108,7 @@ abstract class BlockedMatcher implements Matcher {
                     : ComplexMatrix.rowOperands(new ComplexMatrix(er, Nd4j.create(i, new long[]{e1 - e0, k}, 'c')));
         }
         start[nb] = n;
-        return new Prepared(t, projection, blocks, start, pdScale);
+        return new Prepared(t, projection, blocks, start, pdScale, 0, k);
     }
 
     private void checkT(int t, String input, int available) {
@@ -151,7 +174,7 @@ abstract class BlockedMatcher implements Matcher {
 
     private synchronized MatchResult run(float[] re, float[] im, int pixels, int t, int tIn, boolean timeMajor, int width) {
         Prepared prep = prepare(t);
-        boolean realWork = ComplexMatrix.realOperands(prep.blocks[0]);
+        boolean realWork = prep.lift == 0 && ComplexMatrix.realOperands(prep.blocks[0]);
         boolean realIn = ComplexMatrix.realOperands(prep.projection != null ? prep.projection : prep.blocks[0]);
         int[] index = new int[pixels];
         float[] r1 = new float[pixels], r2 = new float[pixels], pd = new float[pixels], corr = new float[pixels];
@@ -187,7 +210,13 @@ abstract class BlockedMatcher implements Matcher {
                 INDArray pr = Nd4j.create(DataType.FLOAT, nb, k), pi = Nd4j.create(DataType.FLOAT, nb, k);
                 ComplexMatrix.conjProduct(x, tm, prep.projection, pr, pi);
                 close(x);
-                x = realWork ? new INDArray[]{pr, pi} : new INDArray[]{pr, pi.sub(pr), pi.addi(pr)};
+                if (prep.lift != 0) {
+                    float[] g = Lift.signalFeatures(pr.data().asFloat(), pi.data().asFloat(), nb, (int) k, prep.lift == 1);
+                    close(pr, pi);
+                    x = new INDArray[]{Nd4j.create(g, new long[]{nb, g.length / nb}, 'c')};
+                } else {
+                    x = realWork ? new INDArray[]{pr, pi} : new INDArray[]{pr, pi.sub(pr), pi.addi(pr)};
+                }
                 tm = false;
             }
             java.util.Arrays.fill(best, 0, nb, -1f);
@@ -195,11 +224,16 @@ abstract class BlockedMatcher implements Matcher {
             INDArray[][] buf = nb == pb ? full : partial;
             for (int blk = 0; blk < prep.blocks.length; blk++) {
                 INDArray[] e = prep.blocks[blk];
-                INDArray sr = buf[blk][0], si = buf[blk][1];
-                ComplexMatrix.conjProduct(x, tm, e, sr, si);
-                sr.muli(sr);
-                si.muli(si);
-                sr.addi(si);
+                INDArray sr = buf[blk][0];
+                if (prep.lift != 0) { // |<c, y>|^2 as one real GEMM of lifted features
+                    Nd4j.gemm(x[0], e[0], sr, false, true, 1.0, 0.0);
+                } else {
+                    INDArray si = buf[blk][1];
+                    ComplexMatrix.conjProduct(x, tm, e, sr, si);
+                    sr.muli(sr);
+                    si.muli(si);
+                    sr.addi(si);
+                }
                 long[] am = Nd4j.argMax(sr, 1).data().asLong();
                 int off = prep.blockStart[blk];
                 for (int j = 0; j < nb; j++) {
@@ -235,7 +269,8 @@ abstract class BlockedMatcher implements Matcher {
         INDArray[][] b = new INDArray[prep.blocks.length][];
         for (int blk = 0; blk < b.length; blk++) {
             long ne = prep.blocks[blk][0].rows();
-            b[blk] = new INDArray[]{Nd4j.createUninitialized(DataType.FLOAT, rows, ne),
+            b[blk] = prep.lift != 0 ? new INDArray[]{Nd4j.createUninitialized(DataType.FLOAT, rows, ne)}
+                    : new INDArray[]{Nd4j.createUninitialized(DataType.FLOAT, rows, ne),
                     Nd4j.createUninitialized(DataType.FLOAT, rows, ne)};
         }
         return b;

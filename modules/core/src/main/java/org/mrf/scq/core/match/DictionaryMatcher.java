@@ -51,7 +51,7 @@ public final class DictionaryMatcher extends BlockedMatcher {
                 im[x] *= pdScale[e];
             }
         }
-        cached = blocksOf(t, null, re, im, n, t, pdScale);
+        cached = blocksOf(t, null, re, im, n, t, pdScale, false);
         return cached;
     }
 }

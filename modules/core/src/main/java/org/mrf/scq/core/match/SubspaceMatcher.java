@@ -13,7 +13,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * (T x K). Entries are normalised to unit energy over T, projected (c_n = V^H d_n) and the
  * projections renormalised to unit energy, so a noiseless entry still matches itself exactly;
  * signals are normalised over T and projected (V^H x, one blocked GEMM). The match is
- * argmax_n |<c_n, V^H x>| / ||c_n||; PD = <c_n, V^H x> / (||c_n|| ||d_raw,n||), which equals the DM
+ * argmax_n |<c_n, V^H x>| / ||c_n||, computed for small K through the quadratic lifting of
+ * {@link Lift} (one GEMM, K(K+1)/2 features for a real dictionary); PD = <c_n, V^H x> / (||c_n|| ||d_raw,n||), which equals the DM
  * value for signals inside the subspace. Works only at the basis's T (signals may hold more time
  * points; the first T are used). Cost about 6 (real subspace dictionary: 4) * entries * K * pixels
  * flops plus the projection.
@@ -22,12 +23,17 @@ public final class SubspaceMatcher extends BlockedMatcher {
     private final SvdBasis basis;
     private final Prepared prepared;
 
-    /** Uses the first {@code rank} vectors of the basis. */
+    /** Uses the first {@code rank} vectors of the basis; lifted scores when they are small enough. */
     public SubspaceMatcher(Dictionary dict, SvdBasis basis, int rank) {
-        this(dict, basis, rank, DEFAULT_PIXEL_BLOCK, DEFAULT_ENTRY_BLOCK);
+        this(dict, basis, rank, DEFAULT_PIXEL_BLOCK, DEFAULT_ENTRY_BLOCK, true);
     }
 
-    public SubspaceMatcher(Dictionary dict, SvdBasis basis, int rank, int pixelBlock, int entryBlock) {
+    /**
+     * @param lift allow the quadratic lifting of {@link Lift} (one GEMM of K(K+1)/2 real features,
+     *             K^2 for a complex dictionary, instead of two or three GEMMs plus elementwise
+     *             passes over the score matrix); used only while the features number at most 256
+     */
+    public SubspaceMatcher(Dictionary dict, SvdBasis basis, int rank, int pixelBlock, int entryBlock, boolean lift) {
         super(dict.t1Values(), dict.t2Values(), basis.timepoints());
         if (dict.timepoints() < basis.timepoints()) {
             throw new MrfInputException("SDM: the SVD basis has T=" + basis.timepoints() + " but the dictionary only T="
@@ -41,7 +47,7 @@ public final class SubspaceMatcher extends BlockedMatcher {
         this.pixelBlock = pixelBlock;
         this.entryBlock = entryBlock;
         this.basis = basis.truncate(rank);
-        this.prepared = build(dict.truncate(basis.timepoints()));
+        this.prepared = build(dict.truncate(basis.timepoints()), lift);
     }
 
     /** The smallest rank reaching {@code energy} (e.g. 0.9999). */
@@ -68,7 +74,12 @@ public final class SubspaceMatcher extends BlockedMatcher {
         return prepared;
     }
 
-    private Prepared build(Dictionary d) {
+    /** Whether scores are computed from lifted features (see {@link Lift}). */
+    public boolean lifted() {
+        return prepared.lift != 0;
+    }
+
+    private Prepared build(Dictionary d, boolean lift) {
         int n = d.size(), t = d.timepoints(), k = basis.rank();
         ComplexMatrix v = basis.v(); // T x K
         INDArray[] proj = ComplexMatrix.rowOperands(new ComplexMatrix(v.re.transpose().dup('c'), v.im.transpose().dup('c')));
@@ -112,6 +123,6 @@ public final class SubspaceMatcher extends BlockedMatcher {
             System.arraycopy(r, 0, pre, e0 * k, nb * k);
             System.arraycopy(i, 0, pim, e0 * k, nb * k);
         }
-        return blocksOf(t, proj, pre, pim, n, k, pdScale);
+        return blocksOf(t, proj, pre, pim, n, k, pdScale, lift);
     }
 }

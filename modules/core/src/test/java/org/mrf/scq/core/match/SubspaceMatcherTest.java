@@ -87,6 +87,33 @@ class SubspaceMatcherTest {
     }
 
     @Test
+    void liftedScoresEqualDirectScores() {
+        Random rnd = new Random(24);
+        // Real dictionary (lift with K(K+1)/2 features) and a complex one at full rank K = T = 12 (K^2 features).
+        Dictionary cd = DictionaryMatcherTest.randomComplexDictionary(500, 12, rnd);
+        SvdBasis cb = RandomizedSvd.ofDictionary(cd, 12, 0, 2, 3);
+        for (Object[] c : new Object[][]{{d, basis, 8}, {cd, cb, 12}}) {
+            Dictionary dd = (Dictionary) c[0];
+            SvdBasis bb = (SvdBasis) c[1];
+            int k = (Integer) c[2], n = 700, t = dd.timepoints();
+            int[] entry = MatchFixtures.randomEntries(n, dd.size(), rnd);
+            entry[3] = -1;
+            float[][] x = MatchFixtures.signals(dd, entry, MatchFixtures.randomPd(n, rnd), 0.05, t, rnd);
+            SubspaceMatcher lifted = new SubspaceMatcher(dd, bb, k, 300, 256, true);
+            SubspaceMatcher direct = new SubspaceMatcher(dd, bb, k, 300, 256, false);
+            assertTrue(lifted.lifted());
+            assertFalse(direct.lifted());
+            MatchResult a = lifted.match(x[0], x[1], n, t), b = direct.match(x[0], x[1], n, t);
+            assertTrue(a.agreement(b) >= 0.995, "lifted vs direct agreement " + a.agreement(b));
+            assertEquals(-1, a.index[3]);
+            for (int p = 0; p < n; p++) {
+                assertEquals(b.correlation[p], a.correlation[p], 2e-5, "pixel " + p);
+                if (a.index[p] == b.index[p]) assertEquals(b.pd[p], a.pd[p], 1e-4 * b.pd[p] + 1e-6);
+            }
+        }
+    }
+
+    @Test
     void timepointsAreThoseOfTheBasis() {
         SubspaceMatcher sdm = new SubspaceMatcher(d, basis, 10);
         int n = 4, t = d.timepoints();
