@@ -69,7 +69,7 @@ public final class MatchBench {
         Random rnd = new Random(2024);
         DictionaryMatcher dm = new DictionaryMatcher(d);
         SubspaceMatcher sdm = SubspaceMatcher.forEnergy(d, basis, energy);
-        System.out.printf("sdm rank=%d energy=%s%n", sdm.rank(), energy);
+        System.out.printf("sdm rank=%d energy=%s lifted=%s%n", sdm.rank(), energy, sdm.lifted());
         List<Double> dmTimes = new ArrayList<>(), sdmTimes = new ArrayList<>();
         for (double noise : noises) {
             int[] truth = new int[pixels];
@@ -118,6 +118,16 @@ public final class MatchBench {
                 r = ">" + b.rank();
             }
             sb.append(' ').append(f).append('=').append(r);
+        }
+        // The same thresholds on the cumulative sum of singular values (not squared), over the held ones.
+        double sum = 0, acc = 0;
+        for (int k = 0; k < b.rank(); k++) sum += b.singularValue(k);
+        sb.append(" ranks_by_sigma_sum");
+        for (double f : SvdBasis.STANDARD_ENERGIES) {
+            acc = 0;
+            int k = 0;
+            while (k < b.rank() && acc < f * sum) acc += b.singularValue(k++);
+            sb.append(' ').append(f).append('=').append(k);
         }
         sb.append(String.format(" sigma1=%.4f sigma%d/sigma1=%.3e", b.singularValue(0), b.rank(),
                 b.singularValue(b.rank() - 1) / b.singularValue(0)));
@@ -187,12 +197,13 @@ public final class MatchBench {
     /** Which ND4J native library loaded (from this process's memory maps), BLAS vendor, threads, sgemm speed. */
     private static void environment() throws Exception {
         Nd4j.create(DataType.FLOAT, 2, 2).mmul(Nd4j.create(DataType.FLOAT, 2, 2));
+        java.util.Set<String> libs = new java.util.TreeSet<>();
         for (String line : Files.readAllLines(Path.of("/proc/self/maps"))) {
-            if (line.contains("libnd4jcpu") || line.contains("openblas") || line.contains("dnnl")) {
-                String path = line.substring(line.indexOf('/'));
-                System.out.println("native_library " + path);
+            if (line.contains("libnd4jcpu") || line.contains("libopenblas") || line.contains("dnnl") || line.contains("mkl")) {
+                libs.add(line.substring(line.indexOf('/')));
             }
         }
+        for (String l : libs) System.out.println("native_library " + l);
         java.util.Properties env = Nd4j.getExecutioner().getEnvironmentInformation();
         System.out.println("nd4j backend=" + Nd4j.getBackend().getClass().getSimpleName() + " blas_vendor="
                 + env.getProperty("blas.vendor") + " omp_threads=" + env.getProperty("omp.threads") + " cores="
