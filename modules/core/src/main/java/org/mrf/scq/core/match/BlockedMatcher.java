@@ -160,6 +160,9 @@ abstract class BlockedMatcher implements Matcher {
         return run(re, im, height * width, t, frames, true, width);
     }
 
+    /** -Dmrf.match.profile=true prints per-phase seconds of every call to stderr. */
+    private static final boolean PROFILE = Boolean.getBoolean("mrf.match.profile");
+
     private INDArray[][] cachedBuffers;
     private Prepared cachedFor;
     private int cachedRows;
@@ -191,12 +194,16 @@ abstract class BlockedMatcher implements Matcher {
             cachedRows = pb;
         }
         INDArray[][] full = cachedBuffers, partial = null;
+        long tFill = 0, tProj = 0, tScore = 0, tArg = 0, tk;
         for (int p0 = 0; p0 < pixels; p0 += pb) {
             int nb = Math.min(pb, pixels - p0);
+            tk = System.nanoTime();
             if (timeMajor) {
-                fillTimeMajor(re, im, pixels, t, p0, nb, width, realIn, a, b, c, norm, scale);
+                final int q0 = p0, n0 = nb;
+                parallel(nb, (j0, j1) -> fillTimeMajor(re, im, pixels, t, q0, n0, j0, j1, width, realIn, a, b, c, norm, scale));
             } else {
-                fillPixelMajor(re, im, tIn, t, p0, nb, realIn, a, b, c, norm, scale);
+                final int q0 = p0;
+                parallel(nb, (j0, j1) -> fillPixelMajor(re, im, tIn, t, q0, j0, j1, realIn, a, b, c, norm, scale));
             }
             long[] shape = timeMajor ? new long[]{t, nb} : new long[]{nb, t};
             INDArray[] x = new INDArray[realIn ? 2 : 3];
@@ -205,6 +212,8 @@ abstract class BlockedMatcher implements Matcher {
                 x[q] = Nd4j.create(nb == pb ? parts[q] : java.util.Arrays.copyOf(parts[q], nb * t), shape, 'c');
             }
             boolean tm = timeMajor;
+            tFill += System.nanoTime() - tk;
+            tk = System.nanoTime();
             if (prep.projection != null) { // SDM: X -> X conj(V) (nb x K), then the operands of that
                 long k = prep.projection[0].rows();
                 INDArray pr = Nd4j.create(DataType.FLOAT, nb, k), pi = Nd4j.create(DataType.FLOAT, nb, k);
@@ -219,12 +228,14 @@ abstract class BlockedMatcher implements Matcher {
                 }
                 tm = false;
             }
+            tProj += System.nanoTime() - tk;
             java.util.Arrays.fill(best, 0, nb, -1f);
             if (nb != pb && partial == null) partial = scoreBuffers(prep, nb);
             INDArray[][] buf = nb == pb ? full : partial;
             for (int blk = 0; blk < prep.blocks.length; blk++) {
                 INDArray[] e = prep.blocks[blk];
                 INDArray sr = buf[blk][0];
+                tk = System.nanoTime();
                 if (prep.lift != 0) { // |<c, y>|^2 as one real GEMM of lifted features
                     Nd4j.gemm(x[0], e[0], sr, false, true, 1.0, 0.0);
                 } else {
@@ -234,6 +245,9 @@ abstract class BlockedMatcher implements Matcher {
                     si.muli(si);
                     sr.addi(si);
                 }
+                if (PROFILE) Nd4j.getExecutioner().commit();
+                tScore += System.nanoTime() - tk;
+                tk = System.nanoTime();
                 long[] am = Nd4j.argMax(sr, 1).data().asLong();
                 int off = prep.blockStart[blk];
                 for (int j = 0; j < nb; j++) {
@@ -243,6 +257,7 @@ abstract class BlockedMatcher implements Matcher {
                         bestIdx[j] = off + (int) am[j];
                     }
                 }
+                tArg += System.nanoTime() - tk;
             }
             close(x);
             for (int j = 0; j < nb; j++) {
@@ -261,6 +276,10 @@ abstract class BlockedMatcher implements Matcher {
             }
         }
         if (partial != null) for (INDArray[] pair : partial) close(pair);
+        if (PROFILE) {
+            System.err.printf("match profile %s: fill %.3f s, projection %.3f s, scores %.3f s, argmax %.3f s%n",
+                    getClass().getSimpleName(), tFill / 1e9, tProj / 1e9, tScore / 1e9, tArg / 1e9);
+        }
         return new MatchResult(index, r1, r2, pd, corr);
     }
 
@@ -282,6 +301,26 @@ abstract class BlockedMatcher implements Matcher {
         }
     }
 
+    private interface Range {
+        void run(int from, int to);
+    }
+
+    /**
+     * Runs {@code body} over [0, n) in chunks on all cores (the O(pixels x T) copy and validation
+     * would otherwise be single-threaded next to multi-threaded GEMMs). On bad input the range is
+     * re-run sequentially so the error names the first bad pixel.
+     */
+    private static void parallel(int n, Range body) {
+        int chunks = Math.max(1, Math.min(n / 64, 4 * Runtime.getRuntime().availableProcessors()));
+        try {
+            java.util.stream.IntStream.range(0, chunks).parallel()
+                    .forEach(ci -> body.run((int) ((long) ci * n / chunks), (int) ((long) (ci + 1) * n / chunks)));
+        } catch (MrfInputException e) {
+            body.run(0, n);
+            throw e;
+        }
+    }
+
     private static MrfInputException notFinite(String where, float r, float i) {
         return new MrfInputException("signals: " + where + " is not finite (re=" + r + ", im=" + i
                 + "); mask the pixel or fix the reconstruction (matching needs finite samples).");
@@ -291,9 +330,9 @@ abstract class BlockedMatcher implements Matcher {
      * x / ||x|| as the operands {@link ComplexMatrix#conjProduct} wants: (xr, xi) if {@code real}, else
      * (xr, xi - xr, xr + xi); rows = pixels; norms over the first t samples.
      */
-    private static void fillPixelMajor(float[] re, float[] im, int tIn, int t, int p0, int nb, boolean real, float[] a, float[] b,
+    private static void fillPixelMajor(float[] re, float[] im, int tIn, int t, int p0, int j0, int j1, boolean real, float[] a, float[] b,
                                        float[] c, double[] norm, float[] scale) {
-        for (int j = 0; j < nb; j++) {
+        for (int j = j0; j < j1; j++) {
             int off = (p0 + j) * tIn;
             double e = 0;
             for (int s = 0; s < t; s++) {
@@ -323,17 +362,17 @@ abstract class BlockedMatcher implements Matcher {
     }
 
     /** As {@link #fillPixelMajor} but the block is laid out (t x nb): frame s's pixels are contiguous. */
-    private static void fillTimeMajor(float[] re, float[] im, int pixels, int t, int p0, int nb, int width, boolean real, float[] a,
-                                      float[] b, float[] c, double[] norm, float[] scale) {
-        java.util.Arrays.fill(norm, 0, nb, 0.0);
+    private static void fillTimeMajor(float[] re, float[] im, int pixels, int t, int p0, int nb, int j0, int j1, int width,
+                                      boolean real, float[] a, float[] b, float[] c, double[] norm, float[] scale) {
+        java.util.Arrays.fill(norm, j0, j1, 0.0);
         for (int s = 0; s < t; s++) {
             int off = s * pixels + p0;
-            for (int j = 0; j < nb; j++) {
+            for (int j = j0; j < j1; j++) {
                 float r = re[off + j], i = im[off + j];
                 norm[j] += (double) r * r + (double) i * i;
             }
         }
-        for (int j = 0; j < nb; j++) {
+        for (int j = j0; j < j1; j++) {
             if (!Double.isFinite(norm[j])) { // NaN/Inf somewhere in this pixel's series: find it
                 int p = p0 + j;
                 for (int s = 0; s < t; s++) {
@@ -349,12 +388,12 @@ abstract class BlockedMatcher implements Matcher {
         for (int s = 0; s < t; s++) {
             int off = s * pixels + p0, o = s * nb;
             if (real) {
-                for (int j = 0; j < nb; j++) {
+                for (int j = j0; j < j1; j++) {
                     a[o + j] = re[off + j] * scale[j];
                     b[o + j] = im[off + j] * scale[j];
                 }
             } else {
-                for (int j = 0; j < nb; j++) {
+                for (int j = j0; j < j1; j++) {
                     float r = re[off + j] * scale[j], i = im[off + j] * scale[j];
                     a[o + j] = r;
                     b[o + j] = i - r;

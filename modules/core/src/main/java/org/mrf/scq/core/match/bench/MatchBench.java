@@ -85,18 +85,28 @@ public final class MatchBench {
             dmTimes.add(dmS);
             MatchResult b = null;
             double[] st = new double[sdmReps];
+            long sdmCpu0 = cpuNanos();
             for (int r = 0; r < sdmReps; r++) {
                 long q0 = System.nanoTime();
                 b = run(sdm, x, pixels, t, side, timeMajor);
                 st[r] = secs(q0);
                 sdmTimes.add(st[r]);
             }
+            double sdmCores = (cpuNanos() - sdmCpu0) / 1e9 / Arrays.stream(st).sum();
             Arrays.sort(st);
             double truthDm = agreement(a.index, truth), truthSdm = agreement(b.index, truth);
             System.out.printf("dm seconds_per_slice=%.2f noise=%s cpu_cores_busy=%.2f exact_vs_truth=%.4f t1_mrae=%.4f t2_mrae=%.4f%n",
                     dmS, noise, cores, truthDm, mrae(a.t1, truth, d, true), mrae(a.t2, truth, d, false));
-            System.out.printf("sdm seconds_per_slice=%.3f agreement=%.4f noise=%s rank=%d exact_vs_truth=%.4f t1_mrae=%.4f t2_mrae=%.4f%n",
-                    st[st.length / 2], b.agreement(a), noise, sdm.rank(), truthSdm, mrae(b.t1, truth, d, true), mrae(b.t2, truth, d, false));
+            System.out.printf("sdm seconds_per_slice=%.3f agreement=%.4f noise=%s rank=%d cpu_cores_busy=%.2f exact_vs_truth=%.4f t1_mrae=%.4f t2_mrae=%.4f%n",
+                    st[st.length / 2], b.agreement(a), noise, sdm.rank(), sdmCores, truthSdm, mrae(b.t1, truth, d, true), mrae(b.t2, truth, d, false));
+            for (double f : new double[]{0.99999, 0.999999}) {
+                SubspaceMatcher other = SubspaceMatcher.forEnergy(d, basis, f);
+                long q0 = System.nanoTime();
+                MatchResult o = run(other, x, pixels, t, side, timeMajor);
+                System.out.printf("sdm_energy energy=%s rank=%d seconds_per_slice=%.3f agreement=%.4f noise=%s exact_vs_truth=%.4f%n",
+                        f, other.rank(), secs(q0), o.agreement(a), noise, agreement(o.index, truth));
+                other.release();
+            }
         }
         System.out.printf("dm median_seconds_per_slice=%.2f runs=%d%n", median(dmTimes), dmTimes.size());
         System.out.printf("sdm median_seconds_per_slice=%.3f runs=%d%n", median(sdmTimes), sdmTimes.size());
