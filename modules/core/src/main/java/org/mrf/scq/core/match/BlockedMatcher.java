@@ -1,5 +1,6 @@
 package org.mrf.scq.core.match;
 
+import org.mrf.scq.core.dictionary.Dictionary;
 import org.mrf.scq.core.svd.ComplexMatrix;
 import org.mrf.scq.core.util.MrfInputException;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -55,10 +56,39 @@ abstract class BlockedMatcher implements Matcher {
     protected int pixelBlock = DEFAULT_PIXEL_BLOCK;
     protected int entryBlock = DEFAULT_ENTRY_BLOCK;
 
-    BlockedMatcher(float[] t1, float[] t2, int dictT) {
-        this.t1 = t1;
-        this.t2 = t2;
+    private final Dictionary dict;
+    private NeighbourRefiner refiner;
+    private boolean refinerBuilt;
+    private boolean refine;
+
+    BlockedMatcher(Dictionary dict, int dictT, boolean refine) {
+        this.dict = dict;
+        this.t1 = dict.t1Values();
+        this.t2 = dict.t2Values();
         this.dictT = dictT;
+        this.refine = refine;
+    }
+
+    /**
+     * Whether each float GEMM winner is re-scored in double against its (T1, T2) grid neighbours
+     * (see {@link NeighbourRefiner}); on by default for DM (it makes DM the exact argmax the float
+     * scores approximate), off by default for SDM (then the neighbours are scored over all T time
+     * points: "SDM + exact local refinement"). A dictionary without grid structure is never refined.
+     */
+    public synchronized void setNeighbourRefinement(boolean on) {
+        this.refine = on;
+    }
+
+    public synchronized boolean neighbourRefinement() {
+        return refine && refiner() != null;
+    }
+
+    private NeighbourRefiner refiner() {
+        if (!refinerBuilt) {
+            refiner = NeighbourRefiner.of(dict);
+            refinerBuilt = true;
+        }
+        return refiner;
     }
 
     /** The working-space dictionary for t time points (t already validated against {@link #timepoints()}). */
@@ -194,7 +224,7 @@ abstract class BlockedMatcher implements Matcher {
             cachedRows = pb;
         }
         INDArray[][] full = cachedBuffers, partial = null;
-        long tFill = 0, tProj = 0, tScore = 0, tArg = 0, tk;
+        long tFill = 0, tProj = 0, tScore = 0, tArg = 0, tRefine = 0, tk;
         for (int p0 = 0; p0 < pixels; p0 += pb) {
             int nb = Math.min(pb, pixels - p0);
             tk = System.nanoTime();
@@ -274,11 +304,37 @@ abstract class BlockedMatcher implements Matcher {
                 corr[p] = (float) Math.min(1.0, s);
                 pd[p] = (float) (s * norm[j] * prep.pdScale[n]);
             }
+            tk = System.nanoTime();
+            NeighbourRefiner ref = refine ? refiner() : null;
+            if (ref != null) {
+                final int q0 = p0;
+                parallel(nb, (j0, j1) -> {
+                    double[] xr = new double[t], xi = new double[t], out = new double[3];
+                    for (int j = j0; j < j1; j++) {
+                        int p = q0 + j;
+                        if (norm[j] == 0) continue;
+                        for (int s = 0; s < t; s++) {
+                            int at = timeMajor ? s * pixels + p : p * tIn + s;
+                            xr[s] = re[at];
+                            xi[s] = im[at];
+                        }
+                        ref.refine(xr, xi, t, index[p], out);
+                        int n = (int) out[0];
+                        double mag = Math.sqrt(out[1]); // |<d, x>| / ||d||
+                        index[p] = n;
+                        r1[p] = t1[n];
+                        r2[p] = t2[n];
+                        corr[p] = (float) Math.min(1.0, mag / norm[j]);
+                        pd[p] = (float) (mag / Math.sqrt(out[2]));
+                    }
+                });
+            }
+            tRefine += System.nanoTime() - tk;
         }
         if (partial != null) for (INDArray[] pair : partial) close(pair);
         if (PROFILE) {
-            System.err.printf("match profile %s: fill %.3f s, projection %.3f s, scores %.3f s, argmax %.3f s%n",
-                    getClass().getSimpleName(), tFill / 1e9, tProj / 1e9, tScore / 1e9, tArg / 1e9);
+            System.err.printf("match profile %s: fill %.3f s, projection %.3f s, scores %.3f s, argmax %.3f s, refine %.3f s%n",
+                    getClass().getSimpleName(), tFill / 1e9, tProj / 1e9, tScore / 1e9, tArg / 1e9, tRefine / 1e9);
         }
         return new MatchResult(index, r1, r2, pd, corr);
     }

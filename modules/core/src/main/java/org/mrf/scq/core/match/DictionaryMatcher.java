@@ -16,7 +16,7 @@ public final class DictionaryMatcher extends BlockedMatcher {
     private Prepared cached;
 
     public DictionaryMatcher(Dictionary dict) {
-        super(dict.t1Values(), dict.t2Values(), dict.timepoints());
+        super(dict, dict.timepoints(), true);
         this.dict = dict;
     }
 

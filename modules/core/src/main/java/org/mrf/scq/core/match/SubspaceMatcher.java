@@ -34,7 +34,7 @@ public final class SubspaceMatcher extends BlockedMatcher {
      *             passes over the score matrix); used only while the features number at most 256
      */
     public SubspaceMatcher(Dictionary dict, SvdBasis basis, int rank, int pixelBlock, int entryBlock, boolean lift) {
-        super(dict.t1Values(), dict.t2Values(), basis.timepoints());
+        super(dict, basis.timepoints(), false);
         if (dict.timepoints() < basis.timepoints()) {
             throw new MrfInputException("SDM: the SVD basis has T=" + basis.timepoints() + " but the dictionary only T="
                     + dict.timepoints() + "; compute the basis from this dictionary (truncated to the T you match at).");

@@ -143,6 +143,42 @@ class DictionaryMatcherTest {
     }
 
     @Test
+    void refinedDmIsTheDoublePrecisionArgmaxOnNoisyPixels() {
+        Random rnd = new Random(16);
+        int n = 300, t = d.timepoints(), N = d.size();
+        int[] entry = MatchFixtures.randomEntries(n, N, rnd);
+        float[][] x = MatchFixtures.signals(d, entry, MatchFixtures.randomPd(n, rnd), 0.03, t, rnd);
+        DictionaryMatcher m = new DictionaryMatcher(d);
+        assertTrue(m.neighbourRefinement());
+        MatchResult r = m.match(x[0], x[1], n, t);
+        int exact = 0;
+        for (int p = 0; p < n; p++) {
+            double best = -1, bestPd = 0;
+            int bi = -1;
+            for (int e = 0; e < N; e++) {
+                double sr = 0, si = 0, dn = 0;
+                for (int s = 0; s < t; s++) {
+                    double ar = d.re()[e * t + s], ai = d.im()[e * t + s], br = x[0][p * t + s], bi2 = x[1][p * t + s];
+                    sr += ar * br + ai * bi2;
+                    si += ar * bi2 - ai * br;
+                    dn += ar * ar + ai * ai;
+                }
+                double c = (sr * sr + si * si) / dn;
+                if (c > best) {
+                    best = c;
+                    bi = e;
+                    bestPd = Math.sqrt(c / dn);
+                }
+            }
+            if (bi == r.index[p]) {
+                exact++;
+                assertEquals(bestPd, r.pd[p], 1e-5 * bestPd);
+            }
+        }
+        assertTrue(exact >= n - 1, "refined DM = double argmax for " + exact + " of " + n);
+    }
+
+    @Test
     void blockingDoesNotChangeResults() {
         Random rnd = new Random(13);
         int n = 333;

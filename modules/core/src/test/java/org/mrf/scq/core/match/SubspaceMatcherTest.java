@@ -47,6 +47,22 @@ class SubspaceMatcherTest {
     }
 
     @Test
+    void refinedSdmAgreesWithDmEvenAtHighNoise() {
+        Random rnd = new Random(25);
+        int n = 3000;
+        int[] entry = MatchFixtures.randomEntries(n, d.size(), rnd);
+        float[][] x = MatchFixtures.signals(d, entry, MatchFixtures.randomPd(n, rnd), 0.1, d.timepoints(), rnd);
+        MatchResult dm = new DictionaryMatcher(d).match(x[0], x[1], n, d.timepoints());
+        SubspaceMatcher sdm = SubspaceMatcher.forEnergy(d, basis, 0.9999);
+        assertFalse(sdm.neighbourRefinement());
+        double plain = sdm.match(x[0], x[1], n, d.timepoints()).agreement(dm);
+        sdm.setNeighbourRefinement(true);
+        double refined = sdm.match(x[0], x[1], n, d.timepoints()).agreement(dm);
+        System.out.printf("SDM K=%d at 10%% noise: agreement with DM %.4f plain, %.4f refined%n", sdm.rank(), plain, refined);
+        assertTrue(refined >= 0.97 && refined > plain, "refined " + refined + " plain " + plain);
+    }
+
+    @Test
     void noiselessEntriesMatchExactlyInTheSubspace() {
         Random rnd = new Random(22);
         int n = 500;
