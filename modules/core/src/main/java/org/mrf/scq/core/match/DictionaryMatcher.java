@@ -8,7 +8,10 @@ import org.mrf.scq.core.dictionary.Dictionary;
  * PD = <d_n, x> / ||d_raw,n|| (magnitude reported; see {@link MatchResult}). Cost about
  * 6 * entries * t * pixels flops (three real GEMMs per block, Gauss trick; 4 * ... and two GEMMs
  * for a real dictionary), blocked so that
- * memory stays bounded. The normalised dictionary for the last t used is cached (3 floats per
+ * memory stays bounded. Each float winner is then re-scored in double against its (T1, T2) grid
+ * neighbours ({@link #setNeighbourRefinement}, on by default): float score rounding (~1e-6) is
+ * larger than the best/second-best gap of about half the noisy pixels on the paper grid, and the
+ * refinement makes the result the exact argmax there. The normalised dictionary for the last t used is cached (3 floats per
  * sample: 90 MB for the paper grid at t = 576).
  */
 public final class DictionaryMatcher extends BlockedMatcher {

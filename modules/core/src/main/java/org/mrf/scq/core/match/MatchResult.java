@@ -12,7 +12,9 @@ package org.mrf.scq.core.match;
  * complex least-squares scale PD = <d_raw, x> / ||d_raw||^2 = <d, x> / ||d_raw|| with d = d_raw /
  * ||d_raw||. So a signal that is exactly c * e^{i phi} * d_raw gets pd = c; pd is in the units of
  * the signal relative to an M0 = 1 simulation (it includes receive gain). 0 for an all-zero pixel.
- * SDM computes the inner products in the subspace (see {@link SubspaceMatcher}).</li>
+ * Plain SDM computes the inner products in the subspace (see {@link SubspaceMatcher}); with
+ * neighbour refinement (DM's default) index, PD and correlation come from double-precision sums
+ * over the first T time points.</li>
  * <li>{@code correlation}: |<d, x>| / (||d|| ||x||) in [0, 1] (SDM: in the subspace, relative to
  * the full-T norm of x); 0 for an all-zero pixel.</li>
  * </ul>
