@@ -13,7 +13,7 @@ class DictionaryMatcherTest {
     private final Dictionary d = MatchFixtures.dictionary();
 
     @Test
-    void dictionaryIsComplexAndLargeEnough() {
+    void fixtureDictionaryIsLargeEnough() {
         assertTrue(d.size() > 1000, "entries " + d.size());
         double im = 0, re = 0;
         for (int i = 0; i < d.re().length; i++) {
