@@ -37,9 +37,11 @@ public final class DictionaryCommand implements Callable<Integer> {
     Integer partitions;
     @Option(names = "--overwrite", description = "Replace an existing output (only once the new one is complete).")
     boolean overwrite;
+    @Option(names = "--no-svd", description = "Skip the randomized SVD (otherwise stored in OUT/_basis).")
+    boolean noSvd;
 
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
         common.flag("mrf.sequence.schedule", schedule).flag("mrf.sequence.te-ms", teMs)
                 .flag("mrf.sequence.inversion-ms", inversionMs).flag("mrf.dictionary.timepoints", timepoints)
                 .flag("mrf.epg.tolerance", tolerance).flag("mrf.spark.master", master)
@@ -55,6 +57,12 @@ public final class DictionaryCommand implements Callable<Integer> {
             DictionaryJob.Result r = DictionaryJob.run(spark, seq, grid, c.number("mrf.epg.tolerance"), out, overwrite,
                     c.integer("mrf.spark.partitions"));
             System.out.println(r.summary());
+            if (!noSvd) {
+                org.mrf.scq.core.svd.SvdBasis basis = SvdCommand.compute(c, org.mrf.scq.spark.DictionaryStore.load(spark, r.path(), 0));
+                org.mrf.scq.spark.BasisStore.write(r.path(), basis, spark.sparkContext().hadoopConfiguration());
+                System.out.println("svd: rank=" + basis.rank() + " ranks_for_energy=" + org.mrf.scq.spark.BasisStore.ranks(basis)
+                        + " wrote " + r.path() + "/" + org.mrf.scq.spark.BasisStore.DIR);
+            }
         } finally {
             spark.stop();
         }

@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 /** The mrf command line: one flat tool per stage over one library, like BART. */
 @Command(name = "mrf", mixinStandardHelpOptions = true, versionProvider = Mrf.Version.class,
         description = "MR fingerprinting on Spark: FISP EPG dictionaries, dictionary matching and SCQ.",
-        subcommands = {FingerprintCommand.class, DictionaryCommand.class, ConfigCommand.class, BenchCommand.class,
+        subcommands = {FingerprintCommand.class, DictionaryCommand.class, SvdCommand.class, MatchCommand.class,
+                ConfigCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
                 "  mrf fingerprint --t1 1000 --t2 80 --out wm.csv",

@@ -62,7 +62,10 @@ public final class MrfConfig {
             if (k.toString().startsWith(ROOT + ".")) sys.put(k.toString(), v.toString());
         });
         if (dProps != null) sys.putAll(dProps);
-        if (!sys.isEmpty()) layered = ConfigFactory.parseMap(sys, "-D system property").withFallback(layered);
+        for (Map.Entry<String, Object> e : sys.entrySet()) {
+            layered = ConfigFactory.empty().withValue(e.getKey(), hoconValue(e.getKey(), e.getValue().toString()))
+                    .withFallback(layered);
+        }
         Map<String, Object> cli = new LinkedHashMap<>();
         if (flags != null) flags.forEach((k, v) -> {
             if (v != null) cli.put(k, v instanceof List<?> l ? ConfigValueFactory.fromIterable(l) : v);
@@ -85,6 +88,17 @@ public final class MrfConfig {
         }
         checkConvertible(resolved, reference);
         return new MrfConfig(resolved);
+    }
+
+    /** -D values are text; read them as HOCON values so lists and numbers work (-Dmrf.x='["a","b"]'). */
+    private static ConfigValue hoconValue(String key, String text) {
+        ConfigParseOptions opts = ConfigParseOptions.defaults().setOriginDescription("-D system property " + key)
+                .setIncluder(NO_INCLUDES);
+        try {
+            return ConfigFactory.parseString("v = " + text, opts).getValue("v");
+        } catch (ConfigException notHocon) {
+            return ConfigValueFactory.fromAnyRef(text, "-D system property " + key);
+        }
     }
 
     /** Includes could reach URLs or other files at parse time; configs here are plain data. */
