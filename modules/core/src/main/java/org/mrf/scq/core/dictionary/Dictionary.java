@@ -11,7 +11,8 @@ import java.util.stream.IntStream;
  * stored row-major (entries x T) as float re/im, M0 = 1, not normalised (matching normalises after
  * truncating to the time points it uses).
  */
-public final class Dictionary {
+public final class Dictionary implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
     private final float[] t1;
     private final float[] t2;
     private final int timepoints;

@@ -1,0 +1,116 @@
+package org.mrf.scq.spark;
+
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.mrf.scq.core.util.MrfInputException;
+import org.mrf.scq.io.MapImages;
+import org.mrf.scq.io.NdArray;
+import org.mrf.scq.io.Nifti;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The maps dataset of DESIGN 2: one Parquet row per (subject, slice, method, ar) with H x W maps,
+ * plus per-slice NIfTI maps and PNG figures (truth | estimate | error) for people to look at.
+ */
+public final class MapsStore {
+    public static final StructType SCHEMA = new StructType(new StructField[]{
+            DataTypes.createStructField("subject", DataTypes.StringType, false),
+            DataTypes.createStructField("slice", DataTypes.IntegerType, false),
+            DataTypes.createStructField("method", DataTypes.StringType, false),
+            DataTypes.createStructField("ar", DataTypes.IntegerType, false),
+            DataTypes.createStructField("height", DataTypes.IntegerType, false),
+            DataTypes.createStructField("width", DataTypes.IntegerType, false),
+            DataTypes.createStructField("t1_ms", DataTypes.createArrayType(DataTypes.FloatType, false), false),
+            DataTypes.createStructField("t2_ms", DataTypes.createArrayType(DataTypes.FloatType, false), false),
+            DataTypes.createStructField("pd", DataTypes.createArrayType(DataTypes.FloatType, false), true)});
+
+    /** One slice's maps from one method at one acceleration rate. */
+    public record SliceMaps(String subject, int slice, String method, int ar, int height, int width, float[] t1Ms,
+                            float[] t2Ms, float[] pd) implements Serializable {
+        public String key() {
+            return subject + "/" + slice;
+        }
+
+        Row toRow() {
+            return RowFactory.create(subject, slice, method, ar, height, width, t1Ms, t2Ms, pd);
+        }
+    }
+
+    private MapsStore() {
+    }
+
+    public static void writeParquet(SparkSession spark, List<SliceMaps> maps, String path) {
+        List<Row> rows = new ArrayList<>();
+        for (SliceMaps m : maps) rows.add(m.toRow());
+        spark.createDataFrame(rows, SCHEMA).coalesce(1).write().parquet(path);
+    }
+
+    public static List<SliceMaps> read(SparkSession spark, String path) {
+        Dataset<Row> ds;
+        try {
+            ds = spark.read().parquet(path);
+        } catch (Exception e) {
+            throw new MrfInputException("maps dataset " + path + " is missing or unreadable (" + DictionaryStore.firstLine(e)
+                    + "). Create it with 'mrf ground-truth' or 'mrf infer'.", e);
+        }
+        List<SliceMaps> out = new ArrayList<>();
+        for (Row r : ds.collectAsList()) {
+            out.add(new SliceMaps(r.getAs("subject"), r.getAs("slice"), r.getAs("method"), r.getAs("ar"), r.getAs("height"),
+                    r.getAs("width"), floats(r, r.fieldIndex("t1_ms")), floats(r, r.fieldIndex("t2_ms")),
+                    r.isNullAt(r.fieldIndex("pd")) ? null : floats(r, r.fieldIndex("pd"))));
+        }
+        return out;
+    }
+
+    /**
+     * NIfTI maps and, where a reference is given, a truth | estimate | error PNG per property, under
+     * {@code dir/<subject>/slice-<k>/<method>_ar<N>_*}.
+     */
+    public static void writeImages(FileSystem fs, Path dir, SliceMaps m, float[] refT1, float[] refT2, float[] mask)
+            throws IOException {
+        Path sliceDir = new Path(new Path(dir, m.subject()), String.format(Locale.ROOT, "slice-%03d", m.slice()));
+        String stem = m.method() + "_ar" + m.ar();
+        Nifti.Options opt = Nifti.Options.fov(300, 300);
+        for (Object[] e : new Object[][]{{"t1_ms", m.t1Ms()}, {"t2_ms", m.t2Ms()}, {"pd", m.pd()}}) {
+            if (e[1] == null) continue;
+            try (FSDataOutputStream out = fs.create(new Path(sliceDir, stem + "_" + e[0] + ".nii"), true)) {
+                Nifti.write(NdArray.real((String) e[0], (float[]) e[1], m.height(), m.width()), out, opt);
+            }
+        }
+        boolean[] bm = null;
+        if (mask != null) {
+            bm = new boolean[mask.length];
+            for (int i = 0; i < mask.length; i++) bm[i] = mask[i] > 0;
+        }
+        if (refT1 != null) png(fs, new Path(sliceDir, stem + "_t1.png"), MapImages.truthEstimateError("T1 [ms]", refT1, m.t1Ms(),
+                m.height(), m.width(), 0, 3000, 500, bm));
+        if (refT2 != null) png(fs, new Path(sliceDir, stem + "_t2.png"), MapImages.truthEstimateError("T2 [ms]", refT2, m.t2Ms(),
+                m.height(), m.width(), 0, 300, 50, bm));
+    }
+
+    static float[] floats(Row r, int i) {
+        List<Float> l = r.getList(i);
+        float[] a = new float[l.size()];
+        for (int k = 0; k < a.length; k++) a[k] = l.get(k);
+        return a;
+    }
+
+    private static void png(FileSystem fs, Path p, java.awt.image.BufferedImage img) throws IOException {
+        try (FSDataOutputStream out = fs.create(p, true)) {
+            MapImages.writePng(img, out);
+        }
+    }
+}
