@@ -1,0 +1,46 @@
+package org.mrf.scq.cli;
+
+import org.apache.spark.sql.SparkSession;
+import org.mrf.scq.spark.GroundTruthJob;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "ground-truth", mixinStandardHelpOptions = true,
+        description = "The paper's ground truth: DM on all time points of every slice, and DM at each acceleration rate, "
+                + "with errors against the true maps where the slices carry them.",
+        footer = {"", "Writes OUT/maps (Parquet), OUT/images/<subject>/slice-<k>/ (NIfTI + PNG) and OUT/summary.json",
+                "(keys dm.ar<N>.t1_err_pct, dm.ar<N>.t2_err_pct).", "Examples:",
+                "  mrf ground-truth --slices slices/ --dictionary dict/ --out gt/",
+                "  mrf ground-truth --slices hdfs:///mrf/slices --dictionary hdfs:///mrf/dict --out hdfs:///mrf/gt --ars 1,4"})
+public final class GroundTruthCommand implements Callable<Integer> {
+    @Mixin
+    Common common;
+    @Option(names = "--slices", required = true, description = "Slices dataset written by 'mrf ingest'.")
+    String slices;
+    @Option(names = "--dictionary", required = true, description = "Dictionary of the slices' schedule (all time points).")
+    String dictionary;
+    @Option(names = "--out", required = true, description = "Output directory.")
+    String out;
+    @Option(names = "--ars", split = ",", defaultValue = "1,2,4,8,16", description = "Acceleration rates (default 1,2,4,8,16).")
+    List<Integer> ars;
+    @Option(names = "--master", description = "Spark master URL (default local[*]).")
+    String master;
+    @Option(names = "--overwrite", description = "Replace an existing output once the new one is complete.")
+    boolean overwrite;
+
+    @Override
+    public Integer call() {
+        common.flag("mrf.spark.master", master);
+        SparkSession spark = common.spark();
+        try {
+            System.out.println(GroundTruthJob.run(spark, slices, dictionary, out, ars, overwrite).summary());
+        } finally {
+            spark.stop();
+        }
+        return 0;
+    }
+}
