@@ -297,8 +297,8 @@ public final class CohortReader {
             if (!Float.isFinite(re[i]) || !Float.isFinite(im[i])) {
                 int px = h * w, tt = i / px, r = (i % px) / w, c = i % w;
                 throw new MrfInputException(src + ": series value at (t, row, col) = (" + tt + ", " + r + ", " + c + ") is "
-                        + re[i] + (im[i] < 0 || Float.isNaN(im[i]) ? " " : " +") + im[i] + "i, not finite; the reconstruction "
-                        + "produced NaN/Inf there. Replace non-finite values (e.g. by 0) before export.");
+                        + "not finite (real " + re[i] + ", imaginary " + im[i] + "); the reconstruction produced NaN/Inf "
+                        + "there. Replace non-finite values (e.g. by 0) before export.");
             }
         }
         float[][] maps = new float[4][];
@@ -340,7 +340,17 @@ public final class CohortReader {
                     bytes = readAll(rel, src, e);
                     cache.put(rel, bytes);
                 }
-                return MatFiles.read(bytes, src, variable(e, role, bytes, src));
+                String var = variable(e, role, bytes, src);
+                try {
+                    return MatFiles.read(bytes, src, var);
+                } catch (MrfInputException x) {
+                    if (e.variables().containsKey(role) || var == null) {
+                        throw new MrfInputException(x.getMessage() + " (" + e.manifest() + ", slice " + e.slice() + ": role '"
+                                + role + "' reads variable " + (var == null ? "<the only numeric one>" : "'" + var + "'")
+                                + "; name it with \"variables\": {\"" + role + "\": \"...\"}.)", x);
+                    }
+                    throw x;
+                }
             }
             try (InputStream in = open(rel, src, e)) {
                 return ArrayFiles.read(in, src, null);

@@ -146,7 +146,12 @@ class CohortBadInputTest {
                     writeMat(d.resolve("s1/series.mat"), MatFiles.Version.V5, series(T, H, W).withName("a"),
                             series(T, H, W).withName("b"));
                     files(d, NPY_FILES.replace("slice-000_series.npy", "series.mat"));
-                }, "series.mat", "2 numeric variables"),
+                }, "series.mat", "name it with \"variables\": {\"series\""),
+                c("named variable absent", d -> {
+                    writeMat(d.resolve("s1/series.mat"), MatFiles.Version.V5, series(T, H, W).withName("img"));
+                    subject(d, subjectJson("s1", "[{\"slice\": 0, \"files\": {\"series\": \"series.mat\"}, "
+                            + "\"variables\": {\"series\": \"recon\"}}]"));
+                }, "series.mat", "no variable 'recon'"),
                 // ---- array content
                 c("real series", d -> write(seriesNpy(d), NdArray.real("series", series(T, H, W).re(), T, H, W)),
                         "slice-000_series.npy", "is real"),
@@ -155,9 +160,9 @@ class CohortBadInputTest {
                 c("wrong T", d -> write(seriesNpy(d), series(T + 1, H, W)), "slice-000_series.npy",
                         "T = 5 time points"),
                 c("NaN in series", d -> write(seriesNpy(d), seriesWith(H * W + 2 * W + 3, Float.NaN)), "slice-000_series.npy",
-                        "(t, row, col) = (1, 2, 3) is NaN"),
+                        "(t, row, col) = (1, 2, 3) is not finite (real NaN"),
                 c("Inf in series", d -> write(seriesNpy(d), seriesWith(5, Float.POSITIVE_INFINITY)), "slice-000_series.npy",
-                        "(t, row, col) = (0, 0, 5) is Infinity"),
+                        "(t, row, col) = (0, 0, 5) is not finite (real Infinity"),
                 c("map of wrong size", d -> write(d.resolve("s1/slice-000_t1_ms.npy"), map("t1_ms", H, W + 1, 1f)),
                         "slice-000_t1_ms.npy", "t1_ms map has shape [8, 9]"),
                 c("complex map", d -> write(d.resolve("s1/slice-000_pd.npy"), series(1, H, W).reshape(H, W)),
