@@ -40,8 +40,9 @@ import java.util.Set;
  * after the role ({@code series}, {@code t1_ms}, {@code t2_ms}, {@code pd}, {@code mask}), else
  * the file's only numeric variable. Several roles may name the same .mat file.
  *
- * <p>Not thread-safe for {@link #manifest()} caching only in the benign sense (it may parse
- * twice); every method may be called from any thread.
+ * <p>Thread-safe: the only state is the cached manifest (two threads may both parse it once).
+ * The reader itself is not Serializable (its {@link FileSource} may not be); on Spark, list
+ * {@link SliceEntry}s on the driver (they are Serializable) and build a reader per partition.
  */
 public final class CohortReader {
     /** Manifest {@code format} written by the simulator. */
