@@ -86,6 +86,8 @@ public final class CohortSimulator {
         Files.createDirectories(outDir);
         int matrix = options.subject().matrix();
         SliceAcquisition acquisition = new SliceAcquisition(sequence, matrix, options.acquisition());
+        // NIfTI headers carry the pixel size: give the writer this cohort's FOV.
+        ExportWriter writer = this.writer instanceof NiftiExportWriter n ? n.withFov(options.subject().fovMm()) : this.writer;
         Map<String, LabelMap> labelMaps = new LinkedHashMap<>();
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < options.subjects(); i++) {
