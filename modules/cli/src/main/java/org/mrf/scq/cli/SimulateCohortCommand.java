@@ -3,7 +3,6 @@ package org.mrf.scq.cli;
 import org.mrf.scq.core.sequence.FispSequence;
 import org.mrf.scq.core.util.MrfInputException;
 import org.mrf.scq.sim.CohortSimulator;
-import org.mrf.scq.sim.NpyExportWriter;
 import org.mrf.scq.sim.SliceAcquisition;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -35,7 +34,7 @@ public final class SimulateCohortCommand implements Callable<Integer> {
     int matrix;
     @Option(names = "--seed", defaultValue = "42", description = "Seed; the same seed gives a byte-identical cohort.")
     long seed;
-    @Option(names = "--format", defaultValue = "npy", description = "Export format: npy (default).")
+    @Option(names = "--format", defaultValue = "npy", description = "Export format: npy (default), nifti (.nii.gz), nii, mat (v5), mat73.")
     String format;
     @Option(names = "--snr", defaultValue = "50", description = "SNR of a fully sampled image (default 50; inf = no noise).")
     String snr;
@@ -47,9 +46,7 @@ public final class SimulateCohortCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         FispSequence seq = common.sequence();
-        if (!format.equals("npy")) {
-            throw new MrfInputException("--format " + format + ": only npy is available in this build.");
-        }
+        org.mrf.scq.sim.ExportWriter writer = org.mrf.scq.sim.ExportWriters.forName(format);
         double s = snr.equalsIgnoreCase("inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(snr);
         if (!(s > 0)) throw new MrfInputException("--snr " + snr + ": must be > 0 or inf.");
         if (matrix < 16 || matrix % 2 != 0) throw new MrfInputException("--matrix " + matrix + ": use an even size >= 16.");
@@ -64,7 +61,7 @@ public final class SimulateCohortCommand implements Callable<Integer> {
         Files.createDirectories(abs.getParent());
         Path tmp = Files.createTempDirectory(abs.getParent(), "." + abs.getFileName() + ".tmp");
         try {
-            new CohortSimulator(seq, o, new NpyExportWriter()).run(tmp);
+            new CohortSimulator(seq, o, writer).run(tmp);
             if (Files.exists(abs)) org.apache.commons.io.FileUtils.deleteDirectory(abs.toFile());
             Files.move(tmp, abs, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } finally {

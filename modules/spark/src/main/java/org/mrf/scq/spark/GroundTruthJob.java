@@ -131,6 +131,8 @@ public final class GroundTruthJob {
             return new Result(target.target().toString(), gt.size(), summary, (System.nanoTime() - t0) / 1e9);
         } catch (IOException e) {
             throw new UncheckedIOException("ground-truth job could not write " + out, e);
+        } catch (Exception e) {
+            throw SparkErrors.unwrap(e, "ground-truth stopped; nothing was written to " + out);
         } finally {
             bd.destroy();
         }

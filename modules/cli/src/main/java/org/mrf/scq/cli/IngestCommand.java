@@ -1,0 +1,39 @@
+package org.mrf.scq.cli;
+
+import org.apache.spark.sql.SparkSession;
+import org.mrf.scq.spark.IngestJob;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.concurrent.Callable;
+
+@Command(name = "ingest", mixinStandardHelpOptions = true,
+        description = "Ingest a cohort folder (cohort.json + one folder per subject; .npy/.nii/.nii.gz/.mat exports) "
+                + "into the Parquet slices dataset, validating shapes, time points, finiteness and subject ids.",
+        footer = {"", "New subjects are appended; subjects already in the dataset are refused. A failed ingest leaves",
+                "the dataset as it was.", "Examples:",
+                "  mrf ingest --cohort cohort/ --out slices/",
+                "  mrf ingest --cohort hdfs:///scans/2026-11 --out hdfs:///mrf/slices --master yarn"})
+public final class IngestCommand implements Callable<Integer> {
+    @Mixin
+    Common common;
+    @Option(names = "--cohort", required = true, description = "Cohort folder (any Hadoop path).")
+    String cohort;
+    @Option(names = "--out", required = true, description = "Slices dataset to create or append to.")
+    String out;
+    @Option(names = "--master", description = "Spark master URL (default local[*]).")
+    String master;
+
+    @Override
+    public Integer call() {
+        common.flag("mrf.spark.master", master);
+        SparkSession spark = common.spark();
+        try {
+            System.out.println(IngestJob.run(spark, cohort, out).summary());
+        } finally {
+            spark.stop();
+        }
+        return 0;
+    }
+}
