@@ -1,0 +1,246 @@
+package org.mrf.scq.spark;
+
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.SparkSession;
+import org.mrf.scq.core.dictionary.Dictionary;
+import org.mrf.scq.core.eval.MapErrors;
+import org.mrf.scq.core.match.DictionaryMatcher;
+import org.mrf.scq.core.match.MatchResult;
+import org.mrf.scq.core.match.Matcher;
+import org.mrf.scq.core.match.SubspaceMatcher;
+import org.mrf.scq.core.slice.MrfSlice;
+import org.mrf.scq.core.svd.RandomizedSvd;
+import org.mrf.scq.core.svd.SvdBasis;
+import org.mrf.scq.core.util.MrfInputException;
+import org.mrf.scq.core.util.Progress;
+import org.mrf.scq.io.MapImages;
+import org.mrf.scq.io.NpyArray;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * Leave-one-subject-out evaluation (DESIGN 6): for each acceleration rate and each held-out
+ * subject, every method estimates T1/T2 maps of the held-out slices from their first T = Tfull/ar
+ * time points (learned methods train on the other subjects first); errors against the DM ground
+ * truth and against the true maps, and time per slice. Writes report.json, report.md,
+ * tables/errors.csv, maps/ (NPY) and figures/ (PNG) into a new directory.
+ */
+public final class Evaluation {
+    /** A method that learns from the training subjects; DM and SDM are built in. */
+    public interface LearnedMethod {
+        String name();
+
+        /** Trains on {@code train} (first t time points) against their ground-truth maps; returns a predictor. */
+        Predictor train(List<MrfSlice> train, Map<String, MapsStore.SliceMaps> groundTruth, int t);
+    }
+
+    public interface Predictor {
+        /** {t1Ms, t2Ms} for one slice. */
+        float[][] predict(MrfSlice slice);
+    }
+
+    public record Row(String method, int ar, String subject, int slice, double t1Err, double t2Err, double t1ErrTrue,
+                      double t2ErrTrue, double seconds) {
+    }
+
+    public record Report(String path, Map<String, Map<String, Map<String, Double>>> summary, List<Row> rows, double seconds) {
+        public String summaryText() {
+            StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "evaluate: methods=%d rows=%d in %.1fs wrote %s/report.md, report.json",
+                    summary.size(), rows.size(), seconds, path));
+            summary.forEach((m, byAr) -> byAr.forEach((ar, e) -> sb.append(String.format(Locale.ROOT,
+                    "%n  %-8s %-5s T1 %6.2f %%  T2 %6.2f %% (vs DM ground truth)  %.3f s/slice", m, ar, e.get("t1_err_pct"),
+                    e.get("t2_err_pct"), e.get("seconds_per_slice")))));
+            return sb.toString();
+        }
+    }
+
+    private Evaluation() {
+    }
+
+    public static Report run(SparkSession spark, String slicesPath, String groundTruthPath, String dictionaryPath, List<Integer> ars,
+                             List<String> builtIn, List<LearnedMethod> learned, List<String> heldOut, String out, double sdmEnergy) {
+        long t0 = System.nanoTime();
+        var conf = spark.sparkContext().hadoopConfiguration();
+        Map<String, MapsStore.SliceMaps> gt = new LinkedHashMap<>();
+        for (MapsStore.SliceMaps m : MapsStore.read(spark, groundTruthPath + "/maps")) if (m.ar() == 1) gt.put(m.key(), m);
+        Dictionary dict = DictionaryStore.load(spark, dictionaryPath, 0);
+        List<MrfSlice> all = SliceStore.slices(spark, slicesPath, 0).collect();
+        if (all.isEmpty()) throw new MrfInputException("slices dataset " + slicesPath + " is empty: nothing to evaluate.");
+        TreeSet<String> subjects = new TreeSet<>();
+        all.forEach(s -> subjects.add(s.subject()));
+        List<String> folds = heldOut == null || heldOut.isEmpty() ? new ArrayList<>(subjects) : heldOut;
+        for (String h : folds) {
+            if (!subjects.contains(h)) {
+                throw new MrfInputException("held-out subject '" + h + "' is not in " + slicesPath + " (subjects: " + subjects + ").");
+            }
+        }
+        if (!learned.isEmpty() && subjects.size() < 2) {
+            throw new MrfInputException("LOSO needs at least 2 subjects to train learned methods; " + slicesPath + " has " + subjects.size() + ".");
+        }
+        for (MrfSlice s : all) {
+            if (!gt.containsKey(s.key())) {
+                throw new MrfInputException("ground truth " + groundTruthPath + " has no maps for " + s.key()
+                        + ". Recompute it with 'mrf ground-truth --slices " + slicesPath + "'.");
+            }
+        }
+        List<Row> rows = new ArrayList<>();
+        try (AtomicOutput target = AtomicOutput.begin(out, conf, false)) {
+            FileSystem fs = target.fs();
+            int methods = builtIn.size() + learned.size();
+            Progress progress = new Progress("evaluate", (long) ars.size() * methods * folds.size(), "folds");
+            for (int ar : ars) {
+                int t = dict.timepoints() / ar;
+                Dictionary dt = dict.truncate(t);
+                for (String m : builtIn) {
+                    Matcher matcher = switch (m) {
+                        case "dm" -> new DictionaryMatcher(dt);
+                        case "sdm" -> SubspaceMatcher.forEnergy(dt, RandomizedSvd.ofDictionary(dt), sdmEnergy);
+                        default -> throw new MrfInputException("method '" + m + "': built-in methods are dm and sdm.");
+                    };
+                    for (String h : folds) {
+                        for (MrfSlice s : all) {
+                            if (!s.subject().equals(h)) continue;
+                            long a = System.nanoTime();
+                            MatchResult r = matcher.matchTimeMajor(s.re(), s.im(), s.timepoints(), s.height(), s.width(), t);
+                            double sec = (System.nanoTime() - a) / 1e9;
+                            rows.add(record(fs, target.tmp(), m, ar, s, gt.get(s.key()), r.t1, r.t2, sec));
+                        }
+                        progress.advance(1);
+                    }
+                    matcher.release();
+                }
+                for (LearnedMethod lm : learned) {
+                    for (String h : folds) {
+                        List<MrfSlice> train = new ArrayList<>(), test = new ArrayList<>();
+                        for (MrfSlice s : all) (s.subject().equals(h) ? test : train).add(s.truncate(t));
+                        Predictor p = lm.train(train, gt, t);
+                        for (MrfSlice s : test) {
+                            long a = System.nanoTime();
+                            float[][] maps = p.predict(s);
+                            double sec = (System.nanoTime() - a) / 1e9;
+                            rows.add(record(fs, target.tmp(), lm.name(), ar, s, gt.get(s.key()), maps[0], maps[1], sec));
+                        }
+                        progress.advance(1);
+                    }
+                }
+            }
+            progress.finish();
+            Map<String, Map<String, Map<String, Double>>> summary = summarise(rows);
+            writeReport(fs, target.tmp(), summary, rows, folds, slicesPath, dictionaryPath);
+            target.commit();
+            return new Report(target.target().toString(), summary, rows, (System.nanoTime() - t0) / 1e9);
+        } catch (IOException e) {
+            throw new UncheckedIOException("evaluation could not write " + out, e);
+        }
+    }
+
+    private static Row record(FileSystem fs, Path dir, String method, int ar, MrfSlice s, MapsStore.SliceMaps gt, float[] t1,
+                              float[] t2, double sec) throws IOException {
+        float[] mask = s.mask();
+        double e1 = MapErrors.meanRelativeErrorPct(t1, gt.t1Ms(), mask), e2 = MapErrors.meanRelativeErrorPct(t2, gt.t2Ms(), mask);
+        double x1 = s.t1Ms() == null ? Double.NaN : MapErrors.meanRelativeErrorPct(t1, s.t1Ms(), mask);
+        double x2 = s.t2Ms() == null ? Double.NaN : MapErrors.meanRelativeErrorPct(t2, s.t2Ms(), mask);
+        Path sliceDir = new Path(new Path(new Path(dir, "maps"), s.subject()), String.format(Locale.ROOT, "slice-%03d", s.slice()));
+        String stem = method + "_ar" + ar;
+        npy(fs, new Path(sliceDir, stem + "_t1_ms.npy"), t1, s);
+        npy(fs, new Path(sliceDir, stem + "_t2_ms.npy"), t2, s);
+        if (!fs.exists(new Path(sliceDir, "gt_t1_ms.npy"))) {
+            npy(fs, new Path(sliceDir, "gt_t1_ms.npy"), gt.t1Ms(), s);
+            npy(fs, new Path(sliceDir, "gt_t2_ms.npy"), gt.t2Ms(), s);
+            if (s.t1Ms() != null) npy(fs, new Path(sliceDir, "true_t1_ms.npy"), s.t1Ms(), s);
+            if (s.t2Ms() != null) npy(fs, new Path(sliceDir, "true_t2_ms.npy"), s.t2Ms(), s);
+            if (mask != null) {
+                byte[] m = new byte[mask.length];
+                for (int i = 0; i < m.length; i++) m[i] = (byte) (mask[i] > 0 ? 1 : 0);
+                try (FSDataOutputStream o = fs.create(new Path(sliceDir, "mask.npy"), true)) {
+                    NpyArray.ofBytes(m, s.height(), s.width()).write(o);
+                }
+            }
+        }
+        boolean[] bm = null;
+        if (mask != null) {
+            bm = new boolean[mask.length];
+            for (int i = 0; i < mask.length; i++) bm[i] = mask[i] > 0;
+        }
+        Path fig = new Path(new Path(dir, "figures"), s.subject() + String.format(Locale.ROOT, "_slice-%03d_", s.slice()) + stem);
+        try (FSDataOutputStream o = fs.create(fig.suffix("_t1.png"), true)) {
+            MapImages.writePng(MapImages.truthEstimateError("T1 [ms] GT vs " + method, gt.t1Ms(), t1, s.height(), s.width(), 0, 3000,
+                    500, bm), o);
+        }
+        try (FSDataOutputStream o = fs.create(fig.suffix("_t2.png"), true)) {
+            MapImages.writePng(MapImages.truthEstimateError("T2 [ms] GT vs " + method, gt.t2Ms(), t2, s.height(), s.width(), 0, 300,
+                    50, bm), o);
+        }
+        return new Row(method, ar, s.subject(), s.slice(), e1, e2, x1, x2, sec);
+    }
+
+    private static void npy(FileSystem fs, Path p, float[] v, MrfSlice s) throws IOException {
+        try (FSDataOutputStream o = fs.create(p, true)) {
+            NpyArray.ofFloat(v, s.height(), s.width()).write(o);
+        }
+    }
+
+    static Map<String, Map<String, Map<String, Double>>> summarise(List<Row> rows) {
+        Map<String, Map<String, List<Row>>> by = new LinkedHashMap<>();
+        for (Row r : rows) by.computeIfAbsent(r.method(), k -> new LinkedHashMap<>()).computeIfAbsent("ar" + r.ar(), k -> new ArrayList<>()).add(r);
+        Map<String, Map<String, Map<String, Double>>> out = new LinkedHashMap<>();
+        by.forEach((m, byAr) -> byAr.forEach((ar, l) -> {
+            // Mean over held-out subjects of each subject's mean over its slices.
+            Map<String, List<Row>> bySubject = new LinkedHashMap<>();
+            l.forEach(r -> bySubject.computeIfAbsent(r.subject(), k -> new ArrayList<>()).add(r));
+            double[][] per = new double[5][bySubject.size()];
+            int i = 0;
+            for (List<Row> rs : bySubject.values()) {
+                per[0][i] = rs.stream().mapToDouble(Row::t1Err).average().orElse(Double.NaN);
+                per[1][i] = rs.stream().mapToDouble(Row::t2Err).average().orElse(Double.NaN);
+                per[2][i] = rs.stream().mapToDouble(Row::t1ErrTrue).average().orElse(Double.NaN);
+                per[3][i] = rs.stream().mapToDouble(Row::t2ErrTrue).average().orElse(Double.NaN);
+                per[4][i] = rs.stream().mapToDouble(Row::seconds).average().orElse(Double.NaN);
+                i++;
+            }
+            Map<String, Double> e = new LinkedHashMap<>();
+            String[] keys = {"t1_err_pct", "t2_err_pct", "t1_err_pct_true", "t2_err_pct_true", "seconds_per_slice"};
+            for (int k = 0; k < 5; k++) {
+                double[] ms = MapErrors.meanStd(per[k]);
+                e.put(keys[k], ms[0]);
+                if (k < 4) e.put(keys[k].replace("_pct", "_std_pct"), ms[1]);
+            }
+            out.computeIfAbsent(m, k -> new LinkedHashMap<>()).put(ar, e);
+        }));
+        return out;
+    }
+
+    private static void writeReport(FileSystem fs, Path dir, Map<String, Map<String, Map<String, Double>>> summary, List<Row> rows,
+                                    List<String> folds, String slices, String dictionary) throws IOException {
+        DictionaryStore.writeText(fs, new Path(dir, "report.json"), DictionaryStore.JSON.writeValueAsString(summary));
+        StringBuilder csv = new StringBuilder("method,ar,subject,slice,t1_err_pct,t2_err_pct,t1_err_pct_true,t2_err_pct_true,seconds_per_slice\n");
+        for (Row r : rows) {
+            csv.append(String.format(Locale.ROOT, "%s,%d,%s,%d,%.4f,%.4f,%.4f,%.4f,%.5f%n", r.method(), r.ar(), r.subject(), r.slice(),
+                    r.t1Err(), r.t2Err(), r.t1ErrTrue(), r.t2ErrTrue(), r.seconds()));
+        }
+        DictionaryStore.writeText(fs, new Path(dir, "tables/errors.csv"), csv.toString());
+        StringBuilder md = new StringBuilder("# MRF evaluation report\n\n");
+        md.append("Leave-one-subject-out over ").append(folds.size()).append(" held-out subjects (").append(String.join(", ", folds))
+                .append(").\nSlices: `").append(slices).append("`; dictionary: `").append(dictionary).append("`.\n\n")
+                .append("Errors: mean relative absolute error in the brain mask, percent, mean +- std over held-out subjects, ")
+                .append("against the DM ground truth (all time points) and against the simulator's true maps.\n\n")
+                .append("| method | ar | T1 err vs GT | T2 err vs GT | T1 err vs truth | T2 err vs truth | s / slice |\n")
+                .append("|---|---|---|---|---|---|---|\n");
+        summary.forEach((m, byAr) -> byAr.forEach((ar, e) -> md.append(String.format(Locale.ROOT,
+                "| %s | %s | %.2f +- %.2f | %.2f +- %.2f | %.2f +- %.2f | %.2f +- %.2f | %.3f |%n", m, ar.substring(2),
+                e.get("t1_err_pct"), e.get("t1_err_std_pct"), e.get("t2_err_pct"), e.get("t2_err_std_pct"), e.get("t1_err_pct_true"),
+                e.get("t1_err_std_pct_true"), e.get("t2_err_pct_true"), e.get("t2_err_std_pct_true"), e.get("seconds_per_slice")))));
+        md.append("\nPer-slice figures (GT | estimate | |error|) are in `figures/`, maps as NPY in `maps/`, the per-slice table in ")
+                .append("`tables/errors.csv`.\n");
+        DictionaryStore.writeText(fs, new Path(dir, "report.md"), md.toString());
+    }
+}
