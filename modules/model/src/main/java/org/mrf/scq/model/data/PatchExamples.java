@@ -1,0 +1,81 @@
+package org.mrf.scq.model.data;
+
+import org.mrf.scq.model.Property;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Step-2 examples: size x size patches at the given stride (the last row/column of patches is moved
+ * flush with the border so every pixel is covered), randomly flipped when asked. Features NHWC
+ * [p, size, size, C]; labels [p, size, size, 1] (target / scale); label mask [p, size, size, 1] (1 inside
+ * the slice mask where the target is positive). Patches without any masked pixel are dropped. A pure
+ * function of its arguments; Spark executors can call it.
+ */
+public final class PatchExamples {
+    private PatchExamples() {
+    }
+
+    static List<Integer> starts(int n, int size, int stride) {
+        List<Integer> s = new ArrayList<>();
+        if (n < size) return s;
+        for (int y = 0; y + size <= n; y += stride) s.add(y);
+        if (s.get(s.size() - 1) + size < n) s.add(n - size);
+        return s;
+    }
+
+    /** @return null when the slice is smaller than a patch or no patch has a masked pixel */
+    public static DataSet from(TrainingSlice s, Property property, int t, boolean magnitude, int size, int stride,
+                               boolean flips, long seed) {
+        float[] target = s.target(property);
+        int h = s.h(), w = s.w();
+        int c = SliceInputs.channels(t, magnitude);
+        List<Integer> ys = starts(h, size, stride), xs = starts(w, size, stride);
+        if (ys.isEmpty() || xs.isEmpty()) return null;
+        float[] all = SliceInputs.nhwc(s, t, magnitude);
+        float scale = (float) property.scaleMs();
+        Random rnd = new Random(seed);
+        List<float[]> fs = new ArrayList<>(), ls = new ArrayList<>(), ms = new ArrayList<>();
+        for (int y0 : ys) {
+            for (int x0 : xs) {
+                boolean flipV = flips && rnd.nextBoolean();
+                boolean flipH = flips && rnd.nextBoolean();
+                float[] f = new float[size * size * c];
+                float[] l = new float[size * size];
+                float[] m = new float[size * size];
+                int count = 0;
+                for (int dy = 0; dy < size; dy++) {
+                    int sy = y0 + (flipV ? size - 1 - dy : dy);
+                    for (int dx = 0; dx < size; dx++) {
+                        int sx = x0 + (flipH ? size - 1 - dx : dx);
+                        int p = sy * w + sx, q = dy * size + dx;
+                        System.arraycopy(all, p * c, f, q * c, c);
+                        float tv = target[p];
+                        if (s.inMask(p) && tv > 0 && Float.isFinite(tv)) {
+                            l[q] = tv / scale;
+                            m[q] = 1f;
+                            count++;
+                        }
+                    }
+                }
+                if (count > 0) {
+                    fs.add(f); ls.add(l); ms.add(m);
+                }
+            }
+        }
+        int n = fs.size();
+        if (n == 0) return null;
+        int fc = size * size * c, lc = size * size;
+        float[] f = new float[n * fc], l = new float[n * lc], m = new float[n * lc];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(fs.get(i), 0, f, i * fc, fc);
+            System.arraycopy(ls.get(i), 0, l, i * lc, lc);
+            System.arraycopy(ms.get(i), 0, m, i * lc, lc);
+        }
+        return new DataSet(Nd4j.create(f, new long[]{n, size, size, c}), Nd4j.create(l, new long[]{n, size, size, 1}),
+                null, Nd4j.create(m, new long[]{n, size, size, 1}));
+    }
+}
