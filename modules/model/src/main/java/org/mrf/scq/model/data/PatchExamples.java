@@ -78,4 +78,24 @@ public final class PatchExamples {
         return new DataSet(Nd4j.create(f, new long[]{n, size, size, c}), Nd4j.create(l, new long[]{n, size, size, 1}),
                 null, Nd4j.create(m, new long[]{n, size, size, 1}));
     }
+
+    /** How many patches {@link #from} would give for this slice (those with at least one masked pixel). */
+    public static int count(TrainingSlice s, Property property, int size, int stride) {
+        float[] target = s.target(property);
+        int w = s.w();
+        int n = 0;
+        for (int y0 : starts(s.h(), size, stride)) {
+            for (int x0 : starts(w, size, stride)) {
+                boolean any = false;
+                for (int dy = 0; dy < size && !any; dy++) {
+                    for (int dx = 0; dx < size; dx++) {
+                        int p = (y0 + dy) * w + x0 + dx;
+                        if (s.inMask(p) && target[p] > 0 && Float.isFinite(target[p])) { any = true; break; }
+                    }
+                }
+                if (any) n++;
+            }
+        }
+        return n;
+    }
 }

@@ -46,4 +46,14 @@ public final class PixelExamples {
         }
         return new DataSet(Nd4j.create(f, new long[]{m, 1, 1, c}), Nd4j.create(l, new long[]{m, 1, 1, 1}));
     }
+
+    /** How many pixels {@link #from} would give for this slice. */
+    public static int count(TrainingSlice s, Property property, int maxPixels) {
+        float[] target = s.target(property);
+        int n = 0;
+        for (int p = 0; p < s.pixels(); p++) {
+            if (s.inMask(p) && target[p] > 0 && Float.isFinite(target[p])) n++;
+        }
+        return maxPixels > 0 ? Math.min(n, maxPixels) : n;
+    }
 }
