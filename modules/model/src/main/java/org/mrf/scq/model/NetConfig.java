@@ -41,12 +41,14 @@ public record NetConfig(int t, Variant variant, int[] feWidths, int[] unetWidths
     }
 
     /**
-     * Small widths for 2-core machines (see the module README / ModelBench for the measurements):
-     * FE 64,D with D = 16; U-Net 16/32 with 64 at the bottom, one conv per block (two poolings, so patch
-     * and slice sizes must be multiples of 4).
+     * Small widths for 2-core machines, chosen from ModelBench measurements (see the module README):
+     * FE 64,D with D = 16; U-Net 8/16 with 32 at the bottom, one conv per block (two poolings, so patch
+     * and slice sizes must be multiples of 4). DL4J's 3x3 convolutions cost in proportion to pixels x
+     * channels even at tiny widths, so the quick profile keeps full-resolution widths at 8 and trains on
+     * 32x32 patches ({@link TrainConfig#quick()}).
      */
     public static NetConfig quick(int t, Variant variant) {
-        return new NetConfig(t, variant, new int[]{64, 16}, new int[]{16, 32}, 64, 1, 0.9, 12345L);
+        return new NetConfig(t, variant, new int[]{64, 16}, new int[]{8, 16}, 32, 1, 0.9, 12345L);
     }
 
     public static NetConfig profile(String name, int t, Variant variant) {
