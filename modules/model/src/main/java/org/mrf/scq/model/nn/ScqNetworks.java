@@ -172,6 +172,19 @@ public final class ScqNetworks {
         return g;
     }
 
+    /**
+     * The initialised step-2 graph of a variant, ready to train (e.g. by SparkComputationGraph): FE weights
+     * copied from the step-1 graph {@code fnn} (SCQ, SCQ_M; null = fresh FE), or the fixed projection set
+     * (SCQ_S, {@code projection} [C x K]).
+     */
+    public static ComputationGraph stepTwo(NetConfig c, IUpdater updater, ComputationGraph fnn, float[][] projection) {
+        int rank = c.variant() == Variant.SCQ_S ? projection[0].length : 0;
+        ComputationGraph g = init(spatial(c, updater, rank));
+        if (fnn != null && (c.variant() == Variant.SCQ || c.variant() == Variant.SCQ_M)) copyFe(c, fnn, g);
+        if (c.variant() == Variant.SCQ_S) setProjection(g, projection);
+        return g;
+    }
+
     /** Copies the FE parameters (dense weights, BN gamma/beta and running statistics) from one graph to another. */
     public static void copyFe(NetConfig c, ComputationGraph from, ComputationGraph to) {
         for (String name : feLayerNames(c)) {

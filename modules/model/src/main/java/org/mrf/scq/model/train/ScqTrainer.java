@@ -118,10 +118,8 @@ public final class ScqTrainer {
         }
         ComputationGraph finalGraph = fnn;
         if (v.hasPatchStep()) {
-            ComputationGraph g = ScqNetworks.init(ScqNetworks.spatial(net,
-                    ScqNetworks.adam(cfg.lr(), cfg.beta1(), cfg.beta2(), Math.max(1, cfg.patchEpochs()), cfg.decayFraction()), rank));
-            if (fnn != null) ScqNetworks.copyFe(net, fnn, g);
-            if (v == Variant.SCQ_S) ScqNetworks.setProjection(g, projection);
+            ComputationGraph g = ScqNetworks.stepTwo(net,
+                    ScqNetworks.adam(cfg.lr(), cfg.beta1(), cfg.beta2(), Math.max(1, cfg.patchEpochs()), cfg.decayFraction()), fnn, projection);
             if (cfg.patchSize() % net.sizeMultiple() != 0) {
                 throw new MrfInputException("patch size " + cfg.patchSize() + " must be a multiple of " + net.sizeMultiple() + " for this U-Net");
             }

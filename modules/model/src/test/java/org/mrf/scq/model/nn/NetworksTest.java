@@ -91,6 +91,22 @@ class NetworksTest {
     }
 
     @Test
+    void stepTwoStartsFromTheStepOneFe() {
+        NetConfig c = tiny(Variant.SCQ);
+        ComputationGraph fnn = ScqNetworks.init(ScqNetworks.extendedFnn(c, ScqNetworks.adam(1e-2, 0.5, 0.999, 1, 0)));
+        fnn.fit(new DataSet(Nd4j.rand(DataType.FLOAT, 64, 1, 1, 12), Nd4j.rand(DataType.FLOAT, 64, 1, 1, 1).addi(0.5)));
+        ComputationGraph g = ScqNetworks.stepTwo(c, ScqNetworks.adam(1e-2, 0.5, 0.999, 1, 0), fnn, null);
+        for (String name : ScqNetworks.feLayerNames(c)) {
+            assertEquals(fnn.getLayer(name).params(), g.getLayer(name).params(), name);
+        }
+        // BN running statistics travel too: same FE features on the same pixels
+        INDArray x = Nd4j.rand(DataType.FLOAT, 1, 4, 4, 12);
+        INDArray a = fnn.feedForward(new INDArray[]{x}, false, false).get("fe1_relu");
+        INDArray b = g.feedForward(new INDArray[]{x}, false, false).get("fe1_relu");
+        assertEquals(a, b);
+    }
+
+    @Test
     void scheduleIsConstantThenLinear() {
         ConstantThenLinearDecay s = ConstantThenLinearDecay.of(1.0, 10, 0.5);
         assertEquals(1.0, s.valueAt(0, 0));
