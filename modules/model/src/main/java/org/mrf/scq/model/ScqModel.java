@@ -143,8 +143,50 @@ public final class ScqModel {
             if (!seen.contains("configuration.json") || !seen.contains("coefficients.bin")) {
                 throw new MrfInputException(zip + ": not a DL4J model zip (needs configuration.json and coefficients.bin)");
             }
+            checkConfigurationClasses(zip, z);
         } catch (IOException e) {
             throw new MrfInputException(zip + ": cannot read the model zip (" + e.getMessage() + ")", e);
+        }
+    }
+
+    static final long MAX_CONFIGURATION_BYTES = 64L << 20;
+    private static final java.util.List<String> ALLOWED_CLASS_PREFIXES = java.util.List.of("org.deeplearning4j.", "org.nd4j.", "org.mrf.scq.");
+
+    /**
+     * The graph JSON names classes for Jackson's polymorphic typing: only DL4J, ND4J and this project's classes
+     * may appear, so a crafted zip cannot make Jackson build anything else.
+     */
+    private static void checkConfigurationClasses(Path zip, ZipFile z) throws IOException {
+        ZipEntry e = z.getEntry("configuration.json");
+        byte[] bytes;
+        try (var in = z.getInputStream(e)) {
+            bytes = in.readNBytes((int) MAX_CONFIGURATION_BYTES + 1);
+        }
+        if (bytes.length > MAX_CONFIGURATION_BYTES) throw new MrfInputException(zip + ": configuration.json larger than 64 MiB");
+        org.nd4j.shade.jackson.databind.JsonNode root;
+        try {
+            root = new org.nd4j.shade.jackson.databind.ObjectMapper().readTree(bytes); // plain tree: no typing, escapes decoded
+        } catch (IOException ex) {
+            throw new MrfInputException(zip + ": configuration.json is not valid JSON (" + ex.getMessage() + ")", ex);
+        }
+        java.util.ArrayDeque<org.nd4j.shade.jackson.databind.JsonNode> todo = new java.util.ArrayDeque<>();
+        if (root != null) todo.add(root);
+        while (!todo.isEmpty()) {
+            org.nd4j.shade.jackson.databind.JsonNode n = todo.poll();
+            if (n.isObject()) {
+                for (var it = n.fields(); it.hasNext(); ) {
+                    var f = it.next();
+                    if (f.getKey().equals("@class")) {
+                        String cls = f.getValue().asText();
+                        if (ALLOWED_CLASS_PREFIXES.stream().noneMatch(cls::startsWith)) {
+                            throw new MrfInputException(zip + ": configuration names class '" + cls + "', which a model may not use");
+                        }
+                    }
+                    todo.add(f.getValue());
+                }
+            } else if (n.isArray()) {
+                n.forEach(todo::add);
+            }
         }
     }
 

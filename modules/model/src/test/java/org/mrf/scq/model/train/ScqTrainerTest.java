@@ -118,6 +118,25 @@ class ScqTrainerTest {
             MrfInputException ex = assertThrows(MrfInputException.class, () -> ScqModel.load(bad));
             assertTrue(ex.getMessage().contains("unexpected entry"), ex.getMessage());
         }
+        // a configuration naming a foreign class for Jackson's polymorphic typing
+        Path foreign = dir.resolve("foreign");
+        Files.createDirectories(foreign);
+        Files.copy(good.resolve("metadata.json"), foreign.resolve("metadata.json"));
+        try (ZipInputStream in = new ZipInputStream(Files.newInputStream(good.resolve("model.zip")));
+             ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(foreign.resolve("model.zip")))) {
+            for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
+                out.putNextEntry(new ZipEntry(e.getName()));
+                byte[] b = in.readAllBytes();
+                if (e.getName().equals("configuration.json")) {
+                    b = new String(b, java.nio.charset.StandardCharsets.UTF_8)
+                            .replace("org.mrf.scq.model.nn.RelativeDifferenceLoss", "com.example.Gadget").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                }
+                out.write(b);
+                out.closeEntry();
+            }
+        }
+        MrfInputException fx = assertThrows(MrfInputException.class, () -> ScqModel.load(foreign));
+        assertTrue(fx.getMessage().contains("com.example.Gadget"), fx.getMessage());
         Path badMeta = dir.resolve("badmeta");
         Files.createDirectories(badMeta);
         Files.copy(good.resolve("model.zip"), badMeta.resolve("model.zip"));
