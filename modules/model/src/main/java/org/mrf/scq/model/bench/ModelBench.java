@@ -31,7 +31,8 @@ import java.util.Locale;
  * Every figure is the median of {@code repeats} timed runs after one warm-up. Usage:
  * <pre>java [--add-opens ...] -cp ... org.mrf.scq.model.bench.ModelBench [T=576] [repeats=3] [what=all|fe|step1|step2|infer|quick]</pre>
  * what: fe = FE as SameDiff GEMM vs as 1x1 convolutions; step1 = pixels/s (quick, paper); step2 = patches/s (quick,
- * paper); infer = seconds per 256x256 slice (quick, paper); quick = step-2 patches/s of quick-profile candidates.
+ * paper); infer = seconds per 256x256 slice (quick, paper); quick = step-2 patches/s of quick-profile candidates;
+ * train = an end-to-end quick-profile run (FE-only vs SCQ, T1) on noisy synthetic 64x64 EPG phantoms (not part of "all").
  */
 public final class ModelBench {
     private ModelBench() {
@@ -145,6 +146,9 @@ public final class ModelBench {
                 }
             }
         }
+        if (what.equals("train")) {
+            trainDemo(t);
+        }
         if (all || what.equals("infer")) {
             INDArray x = Nd4j.rand(DataType.FLOAT, 1, 256, 256, 2 * t);
             for (NetConfig c : List.of(quick, paper)) {
@@ -152,6 +156,22 @@ public final class ModelBench {
                 double s = median(() -> g.outputSingle(false, x), () -> g.outputSingle(false, x), repeats);
                 System.out.printf(Locale.ROOT, "%-58s %9.3f s/slice%n", "inference SCQ " + name(c, quick) + ", one 256x256 slice", s);
             }
+        }
+    }
+
+    /** Quick-profile training, FE-only vs SCQ for T1, on noisy synthetic slices; prints times and held-out errors. */
+    static void trainDemo(int t) {
+        org.mrf.scq.core.sequence.FispSequence seq = org.mrf.scq.core.sequence.Schedules.paperDefault(2.0, 18.0).truncate(t);
+        org.mrf.scq.model.data.SyntheticSlices gen = new org.mrf.scq.model.data.SyntheticSlices(seq);
+        List<org.mrf.scq.model.data.TrainingSlice> train = gen.slices("train", 16, 64, 64, 12, 0.5, 1);
+        List<org.mrf.scq.model.data.TrainingSlice> val = gen.slices("val", 4, 64, 64, 12, 0.5, 2);
+        org.mrf.scq.model.TrainConfig tc = org.mrf.scq.model.TrainConfig.quick().withEpochs(10, 10);
+        for (Variant v : List.of(Variant.FE_ONLY, Variant.SCQ)) {
+            long t0 = System.nanoTime();
+            org.mrf.scq.model.ScqModel m = new org.mrf.scq.model.train.ScqTrainer(org.mrf.scq.model.Property.T1,
+                    NetConfig.quick(t, v), tc, seq.hash(), 2304.0 / t, null, System.out).progressEvery(30).train(train, val);
+            System.out.printf(Locale.ROOT, "train demo %s T=%d: %.1f s, held-out T1 error %.2f%%%n", v, t, (System.nanoTime() - t0) / 1e9,
+                    m.metadata().metrics().get("val_rel_err_pct"));
         }
     }
 

@@ -11,9 +11,11 @@ import java.util.Random;
 /**
  * Step-2 examples: size x size patches at the given stride (the last row/column of patches is moved
  * flush with the border so every pixel is covered), randomly flipped when asked. Features NHWC
- * [p, size, size, C]; labels [p, size, size, 1] (target / scale); label mask [p, size, size, 1] (1 inside
- * the slice mask where the target is positive). Patches without any masked pixel are dropped. A pure
- * function of its arguments; Spark executors can call it.
+ * [p, size, size, C]; labels [p, size, size, 1] = target / scale inside the slice mask, 0 outside: the
+ * mask travels in the labels ({@link org.mrf.scq.model.nn.RelativeDifferenceLoss} counts label > 0 only),
+ * because DL4J 1.0.0-M2.1's CnnLossLayer applies NHWC label masks to the wrong pixels. {@link #mask} gives
+ * the mask as an array. Patches without any masked pixel are dropped. A pure function of its arguments;
+ * Spark executors can call it.
  */
 public final class PatchExamples {
     private PatchExamples() {
@@ -75,8 +77,12 @@ public final class PatchExamples {
             System.arraycopy(ls.get(i), 0, l, i * lc, lc);
             System.arraycopy(ms.get(i), 0, m, i * lc, lc);
         }
-        return new DataSet(Nd4j.create(f, new long[]{n, size, size, c}), Nd4j.create(l, new long[]{n, size, size, 1}),
-                null, Nd4j.create(m, new long[]{n, size, size, 1}));
+        return new DataSet(Nd4j.create(f, new long[]{n, size, size, c}), Nd4j.create(l, new long[]{n, size, size, 1}));
+    }
+
+    /** The 0/1 mask of a patch DataSet (label > 0), shape of the labels. */
+    public static org.nd4j.linalg.api.ndarray.INDArray mask(DataSet patches) {
+        return patches.getLabels().gt(0).castTo(patches.getLabels().dataType());
     }
 
     /** How many patches {@link #from} would give for this slice (those with at least one masked pixel). */

@@ -8,9 +8,15 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * The paper's relative-difference loss: sum over masked pixels of |(y_hat - y) / y|, divided by the
- * number of masked pixels in the minibatch. The mask comes from DL4J label masks (shape of the
- * labels, or a column that broadcasts over them); without a mask every element counts. Labels are
- * positive targets (T1/5000, T2/500); |y| is clamped below at {@link #EPS} so unmasked zeros stay finite.
+ * number of masked pixels in the minibatch.
+ * <p>
+ * The mask: a pixel counts when its label is positive (targets T1/5000, T2/500 are always positive, so
+ * example cutters write 0 outside the tissue mask) and, where DL4J hands in a label mask of the labels'
+ * shape or a [rows, 1] column, when that mask is non-zero. Why labels carry the mask: measured on
+ * DL4J 1.0.0-M2.1, CnnLossLayer in NHWC format reshapes a [n, h, w, 1] label mask as if it were NCHW
+ * (it arrives as [n*w, h]), i.e. on the wrong pixels, and background labels of 0 then blow the gradient
+ * up by 1/eps. Masks of any other shape are therefore ignored here, and {@code PatchExamples} puts no
+ * DL4J mask on its DataSets.
  * <p>
  * Scaling note: the score ignores {@code average} and is always the masked mean over the whole array
  * handed in. DL4J's CnnLossLayer then divides the score, and the updater the gradient, by the number of
@@ -20,21 +26,19 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 public class RelativeDifferenceLoss implements ILossFunction {
     public static final double EPS = 1e-6;
 
+    /** The effective 0/1 mask: label > 0, times a DL4J mask when it has a trustworthy shape. */
     private INDArray maskFor(INDArray labels, INDArray mask) {
+        INDArray m = labels.gt(0).castTo(labels.dataType());
         if (mask == null) {
-            return null;
+            return m;
         }
-        if (mask.rank() == labels.rank() && mask.equalShapes(labels)) {
-            return mask.castTo(labels.dataType());
+        if (mask.equalShapes(labels)) {
+            return m.muli(mask.castTo(labels.dataType()));
         }
         if (mask.rank() == 2 && mask.size(0) == labels.size(0) && mask.size(1) == 1) {
-            return mask.castTo(labels.dataType()).broadcast(labels.shape());
+            return m.muli(mask.castTo(labels.dataType()).broadcast(labels.shape()));
         }
-        if (mask.length() == labels.length()) {
-            return mask.castTo(labels.dataType()).reshape(labels.shape());
-        }
-        throw new IllegalArgumentException("label mask shape " + java.util.Arrays.toString(mask.shape())
-                + " does not fit labels " + java.util.Arrays.toString(labels.shape()));
+        return m; // e.g. the NHWC mask DL4J M2.1's CnnLossLayer mangles (see the class comment)
     }
 
     private static INDArray denominator(INDArray labels) {
@@ -47,14 +51,8 @@ public class RelativeDifferenceLoss implements ILossFunction {
         INDArray rel = out.subi(labels).divi(denominator(labels));
         Transforms.abs(rel, false);
         INDArray m = maskFor(labels, mask);
-        double count;
-        if (m != null) {
-            rel.muli(m);
-            count = m.sumNumber().doubleValue();
-        } else {
-            count = labels.length();
-        }
-        return rel.divi(Math.max(count, 1.0));
+        rel.muli(m);
+        return rel.divi(Math.max(m.sumNumber().doubleValue(), 1.0));
     }
 
     @Override
@@ -74,12 +72,8 @@ public class RelativeDifferenceLoss implements ILossFunction {
         INDArray denom = denominator(labels);
         INDArray dLdOut = Transforms.sign(out.sub(labels), false).divi(denom);
         INDArray m = maskFor(labels, mask);
-        double count = labels.length();
-        if (m != null) {
-            dLdOut.muli(m);
-            count = m.sumNumber().doubleValue();
-        }
-        dLdOut.divi(Math.max(count, 1.0));
+        dLdOut.muli(m);
+        dLdOut.divi(Math.max(m.sumNumber().doubleValue(), 1.0));
         return activationFn.backprop(preOutput.dup(), dLdOut).getFirst();
     }
 

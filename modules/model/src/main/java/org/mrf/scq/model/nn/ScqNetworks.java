@@ -185,6 +185,22 @@ public final class ScqNetworks {
         return g;
     }
 
+    /** The layer that gives the property: "head" in the extended FNN, "final" in the spatial graph. */
+    public static String outputLayer(ComputationGraph g) {
+        return g.getConfiguration().getVertices().containsKey("final") ? "final" : "head";
+    }
+
+    /**
+     * Starts the output layer near the answer: bias = mean scaled target, weights scaled by {@code weightScale}.
+     * Without this a fresh U-Net starts at relative errors of several hundred percent and needs many epochs
+     * just to find the target's scale.
+     */
+    public static void initOutput(ComputationGraph g, double meanTarget, double weightScale) {
+        org.deeplearning4j.nn.api.Layer l = g.getLayer(outputLayer(g));
+        l.getParam("W").muli(weightScale);
+        l.getParam("b").assign(meanTarget);
+    }
+
     /** Copies the FE parameters (dense weights, BN gamma/beta and running statistics) from one graph to another. */
     public static void copyFe(NetConfig c, ComputationGraph from, ComputationGraph to) {
         for (String name : feLayerNames(c)) {

@@ -109,6 +109,7 @@ public final class ScqTrainer {
         if (v.hasPixelStep() && cfg.pixelEpochs() > 0) {
             fnn = ScqNetworks.init(ScqNetworks.extendedFnn(net,
                     ScqNetworks.adam(cfg.lr(), cfg.beta1(), cfg.beta2(), cfg.pixelEpochs(), cfg.decayFraction())));
+            ScqNetworks.initOutput(fnn, meanTarget(train), 0.1);
             runStep(1, fnn, train, val, cfg.pixelEpochs());
             EpochStats last = history.get(history.size() - 1);
             metrics.put("step1_train_loss", last.trainLoss());
@@ -120,6 +121,7 @@ public final class ScqTrainer {
         if (v.hasPatchStep()) {
             ComputationGraph g = ScqNetworks.stepTwo(net,
                     ScqNetworks.adam(cfg.lr(), cfg.beta1(), cfg.beta2(), Math.max(1, cfg.patchEpochs()), cfg.decayFraction()), fnn, projection);
+            ScqNetworks.initOutput(g, meanTarget(train), 0.1);
             if (cfg.patchSize() % net.sizeMultiple() != 0) {
                 throw new MrfInputException("patch size " + cfg.patchSize() + " must be a multiple of " + net.sizeMultiple() + " for this U-Net");
             }
@@ -135,6 +137,22 @@ public final class ScqTrainer {
                 ModelMetadata.currentCodeVersion(), Instant.now().toString()));
         if (!val.isEmpty()) metrics.put("val_rel_err_pct", meanRelativeErrorPct(model, val));
         return new ScqModel(finalGraph, model.metadata().withMetrics(metrics));
+    }
+
+    /** Mean of the scaled targets over the masked pixels of the training slices. */
+    private double meanTarget(List<TrainingSlice> slices) {
+        double sum = 0;
+        long n = 0;
+        for (TrainingSlice s : slices) {
+            float[] y = s.target(property);
+            for (int p = 0; p < s.pixels(); p++) {
+                if (s.inMask(p) && y[p] > 0 && Float.isFinite(y[p])) {
+                    sum += y[p];
+                    n++;
+                }
+            }
+        }
+        return n == 0 ? 0 : sum / n / property.scaleMs();
     }
 
     private DataSet examples(int step, TrainingSlice s, long seed) {
@@ -193,7 +211,7 @@ public final class ScqTrainer {
                     }
                 }
             }
-            g.getConfiguration().setEpochCount(g.getConfiguration().getEpochCount() + 1);
+            g.incrementEpochCount();
             double secs = (System.nanoTime() - t0) / 1e9;
             double valErr = val.isEmpty() ? Double.NaN : meanRelativeErrorPct(graphModel(g, step), val);
             double rate = seen / secs;

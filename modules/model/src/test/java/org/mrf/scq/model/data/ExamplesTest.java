@@ -53,7 +53,8 @@ class ExamplesTest {
         int n = PatchExamples.count(s, Property.T1, 8, 8);
         assertEquals(n, plain.numExamples());
         assertArrayEquals(new long[]{n, 8, 8, 2 * T}, plain.getFeatures().shape());
-        assertArrayEquals(new long[]{n, 8, 8, 1}, plain.getLabelsMaskArray().shape());
+        assertArrayEquals(new long[]{n, 8, 8, 1}, PatchExamples.mask(plain).shape());
+        assertNull(plain.getLabelsMaskArray(), "the mask travels in the labels (DL4J M2.1 mangles NHWC label masks)");
         DataSet flipped = PatchExamples.from(s, Property.T1, T, false, 8, 8, true, 1);
         assertEquals(n, flipped.numExamples());
         // each flipped patch is a flip of its plain patch, features, labels and mask alike
@@ -70,9 +71,11 @@ class ExamplesTest {
             assertTrue(ok, "patch " + i);
         }
         assertEquals(s.t1Ms()[0] / 5000f, 0f);
-        INDArray m = plain.getLabelsMaskArray();
-        INDArray l = plain.getLabels();
-        assertEquals(m.sumNumber().doubleValue(), l.gt(0).castTo(m.dataType()).sumNumber().doubleValue());
+        // masked pixels = slice mask inside each patch (grid 0, 8, 12 with stride 8 over 20 x 24)
+        double inside = 0;
+        for (int y0 : PatchExamples.starts(20, 8, 8)) for (int x0 : PatchExamples.starts(24, 8, 8))
+            for (int y = y0; y < y0 + 8; y++) for (int x = x0; x < x0 + 8; x++) if (s.inMask(y * 24 + x)) inside++;
+        assertEquals(inside, PatchExamples.mask(plain).sumNumber().doubleValue());
     }
 
     private static INDArray flip(INDArray hwc, boolean v, boolean h) {

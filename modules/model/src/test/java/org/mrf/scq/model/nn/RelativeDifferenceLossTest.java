@@ -23,6 +23,21 @@ class RelativeDifferenceLossTest {
     }
 
     @Test
+    void nonPositiveLabelsAreOutsideTheMask() {
+        INDArray y = Nd4j.createFromArray(new double[][]{{1.0}, {2.0}, {0.0}, {0.0}});
+        INDArray yHat = Nd4j.createFromArray(new double[][]{{1.5}, {1.0}, {7.0}, {-3.0}});
+        assertEquals(0.5, loss.computeScore(y, yHat, new ActivationIdentity(), null, true), 1e-12);
+        INDArray g = loss.computeGradient(y, yHat, new ActivationIdentity(), null);
+        assertEquals(0.0, g.getDouble(2, 0), 0.0);
+        assertEquals(0.0, g.getDouble(3, 0), 0.0);
+        assertEquals(0.5 * 1.0 / 1.0, g.getDouble(0, 0), 1e-12);
+        assertEquals(0.5 * -1.0 / 2.0, g.getDouble(1, 0), 1e-12);
+        // a mask of a shape that does not match the labels (DL4J M2.1's mangled NHWC mask) is ignored
+        INDArray odd = Nd4j.ones(DataType.DOUBLE, 2, 2);
+        assertEquals(0.5, loss.computeScore(y, yHat, new ActivationIdentity(), odd, true), 1e-12);
+    }
+
+    @Test
     void gradientMatchesFiniteDifferences() {
         Nd4j.getRandom().setSeed(3);
         for (var act : new org.nd4j.linalg.activations.IActivation[]{new ActivationIdentity(), new ActivationSoftPlus()}) {
