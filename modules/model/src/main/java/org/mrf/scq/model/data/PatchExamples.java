@@ -40,14 +40,13 @@ public final class PatchExamples {
         float[] all = SliceInputs.nhwc(s, t, magnitude);
         float scale = (float) property.scaleMs();
         Random rnd = new Random(seed);
-        List<float[]> fs = new ArrayList<>(), ls = new ArrayList<>(), ms = new ArrayList<>();
+        List<float[]> fs = new ArrayList<>(), ls = new ArrayList<>();
         for (int y0 : ys) {
             for (int x0 : xs) {
                 boolean flipV = flips && rnd.nextBoolean();
                 boolean flipH = flips && rnd.nextBoolean();
                 float[] f = new float[size * size * c];
                 float[] l = new float[size * size];
-                float[] m = new float[size * size];
                 int count = 0;
                 for (int dy = 0; dy < size; dy++) {
                     int sy = y0 + (flipV ? size - 1 - dy : dy);
@@ -58,24 +57,23 @@ public final class PatchExamples {
                         float tv = target[p];
                         if (s.inMask(p) && tv > 0 && Float.isFinite(tv)) {
                             l[q] = tv / scale;
-                            m[q] = 1f;
                             count++;
                         }
                     }
                 }
                 if (count > 0) {
-                    fs.add(f); ls.add(l); ms.add(m);
+                    fs.add(f);
+                    ls.add(l);
                 }
             }
         }
         int n = fs.size();
         if (n == 0) return null;
         int fc = size * size * c, lc = size * size;
-        float[] f = new float[n * fc], l = new float[n * lc], m = new float[n * lc];
+        float[] f = new float[n * fc], l = new float[n * lc];
         for (int i = 0; i < n; i++) {
             System.arraycopy(fs.get(i), 0, f, i * fc, fc);
             System.arraycopy(ls.get(i), 0, l, i * lc, lc);
-            System.arraycopy(ms.get(i), 0, m, i * lc, lc);
         }
         return new DataSet(Nd4j.create(f, new long[]{n, size, size, c}), Nd4j.create(l, new long[]{n, size, size, 1}));
     }

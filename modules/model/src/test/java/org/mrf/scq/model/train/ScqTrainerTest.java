@@ -52,7 +52,8 @@ class ScqTrainerTest {
         double err = ScqTrainer.meanRelativeErrorPct(m, val);
         List<ScqTrainer.EpochStats> h = tr.history();
         assertTrue(h.get(h.size() - 1).trainLoss() < 0.5 * h.get(0).trainLoss(), "loss falls: " + h.get(0) + " -> " + h.get(h.size() - 1));
-        assertTrue(err < 20, "FE-only T1 error on clean held-out slices " + err + "%");
+        System.out.println("FE-only held-out T1 error " + err + "%");
+        assertTrue(err < 8, "FE-only T1 error on clean held-out slices " + err + "%");
         assertEquals(err, m.metadata().metrics().get("val_rel_err_pct"), 1e-9);
     }
 
