@@ -139,8 +139,12 @@ public final class ScqTrainer {
         return new ScqModel(finalGraph, model.metadata().withMetrics(metrics));
     }
 
-    /** Mean of the scaled targets over the masked pixels of the training slices. */
     private double meanTarget(List<TrainingSlice> slices) {
+        return meanScaledTarget(slices, property);
+    }
+
+    /** Mean of the scaled targets (value / scale) over the masked pixels of the slices: for {@link ScqNetworks#initOutput}. */
+    public static double meanScaledTarget(List<TrainingSlice> slices, Property property) {
         double sum = 0;
         long n = 0;
         for (TrainingSlice s : slices) {
