@@ -1,0 +1,235 @@
+package org.mrf.scq.model;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.mrf.scq.core.util.MrfInputException;
+import org.mrf.scq.model.data.SliceInputs;
+import org.mrf.scq.model.data.TrainingSlice;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Enumeration;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+
+/**
+ * A trained network for one property plus its metadata. Saved as a directory holding
+ * {@code model.zip} (DL4J ModelSerializer format, no updater state) and {@code metadata.json}.
+ * <p>
+ * Inference takes whole slices in one pass: {@link #predictMs(TrainingSlice, String)} returns the map in
+ * ms (H x W, C order). Slices whose sides are not multiples of 2^levels are zero-padded and cropped.
+ */
+public final class ScqModel {
+    /** Entries a DL4J ComputationGraph zip may hold here; anything else is refused. */
+    static final Set<String> ALLOWED_ENTRIES = Set.of("configuration.json", "coefficients.bin", "updaterState.bin");
+    static final long MAX_METADATA_BYTES = 1 << 20;
+
+    private final ComputationGraph graph;
+    private final ModelMetadata metadata;
+
+    public ScqModel(ComputationGraph graph, ModelMetadata metadata) {
+        this.graph = graph;
+        this.metadata = metadata;
+    }
+
+    public ComputationGraph graph() { return graph; }
+    public ModelMetadata metadata() { return metadata; }
+    public Property property() { return metadata.property(); }
+
+    /** Spatial sizes the graph needs: 2^(number of 2x2 poolings); 1 for per-pixel graphs. */
+    public int sizeMultiple() {
+        long pools = graph.getConfiguration().getVertices().keySet().stream().filter(k -> k.matches("pool\\d+")).count();
+        return 1 << pools;
+    }
+
+    /** Refuses data from another schedule or with too few time points. */
+    public void checkCompatible(String scheduleHash, int dataT, String what) {
+        if (scheduleHash == null || !scheduleHash.equals(metadata.scheduleHash())) {
+            throw new MrfInputException(what + " was acquired with schedule " + shortHash(scheduleHash) + ", but the "
+                    + metadata.property() + " model was trained for schedule " + shortHash(metadata.scheduleHash())
+                    + ": use a model trained on this schedule");
+        }
+        if (dataT < metadata.t()) {
+            throw new MrfInputException(what + " has " + dataT + " time points, but the " + metadata.property()
+                    + " model needs the first " + metadata.t() + " (ar " + metadata.ar() + ")");
+        }
+    }
+
+    private static String shortHash(String h) {
+        return h == null ? "(none)" : h.length() > 12 ? h.substring(0, 12) + "..." : h;
+    }
+
+    /** The network output (target units, i.e. value / scale) for a whole slice, [H*W]. */
+    public float[] predictScaled(TrainingSlice s) {
+        int t = metadata.t();
+        boolean mag = metadata.net().variant().magnitudeInput();
+        int c = SliceInputs.channels(t, mag);
+        int m = sizeMultiple();
+        int h = s.h(), w = s.w();
+        int hp = (h + m - 1) / m * m, wp = (w + m - 1) / m * m;
+        float[] x = SliceInputs.nhwc(s, t, mag);
+        if (hp != h || wp != w) {
+            float[] padded = new float[hp * wp * c];
+            for (int y = 0; y < h; y++) System.arraycopy(x, y * w * c, padded, y * wp * c, w * c);
+            x = padded;
+        }
+        INDArray in = Nd4j.create(x, new long[]{1, hp, wp, c});
+        INDArray out = graph.outputSingle(false, in);
+        float[] o = out.castTo(DataType.FLOAT).data().asFloat();
+        if (hp == h && wp == w) return o;
+        float[] crop = new float[h * w];
+        for (int y = 0; y < h; y++) System.arraycopy(o, y * wp, crop, y * w, w);
+        return crop;
+    }
+
+    /** The property map in ms (H x W) for a whole slice of data acquired with {@code scheduleHash}. */
+    public float[] predictMs(TrainingSlice s, String scheduleHash) {
+        checkCompatible(scheduleHash, s.t(), "slice " + s.subject() + "/" + s.slice());
+        float[] o = predictScaled(s);
+        float scale = (float) metadata.property().scaleMs();
+        for (int i = 0; i < o.length; i++) o[i] *= scale;
+        return o;
+    }
+
+    /** Writes {@code dir} (model.zip + metadata.json) through a temporary sibling directory renamed at the end. */
+    public void save(Path dir) throws IOException {
+        Path parent = dir.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        Path tmp = Files.createTempDirectory(parent, "." + dir.getFileName() + ".tmp");
+        try {
+            ModelSerializer.writeModel(graph, tmp.resolve(ModelMetadata.MODEL_FILE).toFile(), false);
+            Files.writeString(tmp.resolve("metadata.json"), metadata.toJson(), StandardCharsets.UTF_8);
+            if (Files.exists(dir)) {
+                deleteTree(dir);
+            }
+            try {
+                Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, dir);
+            }
+        } finally {
+            if (Files.exists(tmp)) deleteTree(tmp);
+        }
+    }
+
+    static void deleteTree(Path p) throws IOException {
+        try (var s = Files.walk(p)) {
+            for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);
+        }
+    }
+
+    /** Checks that a DL4J zip holds only the expected entries, with plain names (no paths, no duplicates). */
+    static void checkZip(Path zip) {
+        try (ZipFile z = new ZipFile(zip.toFile())) {
+            Set<String> seen = new HashSet<>();
+            Enumeration<? extends ZipEntry> en = z.entries();
+            while (en.hasMoreElements()) {
+                ZipEntry e = en.nextElement();
+                String n = e.getName();
+                if (n.contains("/") || n.contains("\\") || n.contains("..") || !ALLOWED_ENTRIES.contains(n)) {
+                    throw new MrfInputException(zip + ": unexpected entry '" + n + "' (a model zip holds only " + ALLOWED_ENTRIES + ")");
+                }
+                if (!seen.add(n)) throw new MrfInputException(zip + ": duplicate entry '" + n + "'");
+            }
+            if (!seen.contains("configuration.json") || !seen.contains("coefficients.bin")) {
+                throw new MrfInputException(zip + ": not a DL4J model zip (needs configuration.json and coefficients.bin)");
+            }
+            checkConfigurationClasses(zip, z);
+        } catch (IOException e) {
+            throw new MrfInputException(zip + ": cannot read the model zip (" + e.getMessage() + ")", e);
+        }
+    }
+
+    static final long MAX_CONFIGURATION_BYTES = 64L << 20;
+    private static final java.util.List<String> ALLOWED_CLASS_PREFIXES = java.util.List.of("org.deeplearning4j.", "org.nd4j.", "org.mrf.scq.");
+
+    /**
+     * The graph JSON names classes for Jackson's polymorphic typing: only DL4J, ND4J and this project's classes
+     * may appear, so a crafted zip cannot make Jackson build anything else.
+     */
+    private static void checkConfigurationClasses(Path zip, ZipFile z) throws IOException {
+        ZipEntry e = z.getEntry("configuration.json");
+        byte[] bytes;
+        try (var in = z.getInputStream(e)) {
+            bytes = in.readNBytes((int) MAX_CONFIGURATION_BYTES + 1);
+        }
+        if (bytes.length > MAX_CONFIGURATION_BYTES) throw new MrfInputException(zip + ": configuration.json larger than 64 MiB");
+        org.nd4j.shade.jackson.databind.JsonNode root;
+        try {
+            root = new org.nd4j.shade.jackson.databind.ObjectMapper().readTree(bytes); // plain tree: no typing, escapes decoded
+        } catch (IOException ex) {
+            throw new MrfInputException(zip + ": configuration.json is not valid JSON (" + ex.getMessage() + ")", ex);
+        }
+        java.util.ArrayDeque<org.nd4j.shade.jackson.databind.JsonNode> todo = new java.util.ArrayDeque<>();
+        if (root != null) todo.add(root);
+        while (!todo.isEmpty()) {
+            org.nd4j.shade.jackson.databind.JsonNode n = todo.poll();
+            if (n.isObject()) {
+                for (var it = n.fields(); it.hasNext(); ) {
+                    var f = it.next();
+                    if (f.getKey().equals("@class")) {
+                        String cls = f.getValue().asText();
+                        if (ALLOWED_CLASS_PREFIXES.stream().noneMatch(cls::startsWith)) {
+                            throw new MrfInputException(zip + ": configuration names class '" + cls + "', which a model may not use");
+                        }
+                    }
+                    todo.add(f.getValue());
+                }
+            } else if (n.isArray()) {
+                n.forEach(todo::add);
+            }
+        }
+    }
+
+    /** Loads a model directory written by {@link #save(Path)}, checking the metadata and the zip first. */
+    public static ScqModel load(Path dir) {
+        Path meta = dir.resolve("metadata.json");
+        Path zip = dir.resolve(ModelMetadata.MODEL_FILE);
+        if (!Files.isRegularFile(meta) || !Files.isRegularFile(zip)) {
+            throw new MrfInputException(dir + ": not a model directory (needs metadata.json and " + ModelMetadata.MODEL_FILE + ")");
+        }
+        ModelMetadata md;
+        try {
+            if (Files.size(meta) > MAX_METADATA_BYTES) throw new MrfInputException(meta + ": metadata larger than 1 MiB");
+            md = ModelMetadata.fromJson(Files.readString(meta, StandardCharsets.UTF_8), meta.toString());
+        } catch (IOException e) {
+            throw new MrfInputException(meta + ": cannot read (" + e.getMessage() + ")", e);
+        }
+        checkZip(zip);
+        ComputationGraph g;
+        try {
+            g = ModelSerializer.restoreComputationGraph(zip.toFile(), false);
+        } catch (Exception e) {
+            throw new MrfInputException(zip + ": cannot restore the DL4J model (" + e.getMessage() + ")", e);
+        }
+        ScqModel model = new ScqModel(g, md);
+        model.checkShape(zip);
+        return model;
+    }
+
+    /** A tiny forward pass proving the network takes the metadata's channel count and gives one output channel. */
+    private void checkShape(Path where) {
+        int m = sizeMultiple();
+        int c = metadata.net().inputChannels();
+        try {
+            INDArray out = graph.outputSingle(false, Nd4j.zeros(DataType.FLOAT, 1, m, m, c));
+            if (out.rank() != 4 || out.size(3) != 1 || out.size(1) != m || out.size(2) != m) {
+                throw new MrfInputException(where + ": network output " + java.util.Arrays.toString(out.shape()) + " is not one map channel");
+            }
+        } catch (MrfInputException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new MrfInputException(where + ": network does not take " + c + " input channels as its metadata says ("
+                    + e.getMessage() + ")", e);
+        }
+    }
+}

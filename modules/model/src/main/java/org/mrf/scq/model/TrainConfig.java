@@ -1,0 +1,53 @@
+package org.mrf.scq.model;
+
+/**
+ * Two-step training settings. Adam (lr, beta1 0.5 in the paper); the learning rate stays constant for
+ * {@code constantEpochs} of each step and then decays linearly towards zero over the remaining epochs.
+ *
+ * @param pixelEpochs     step-1 epochs (extended FNN on single pixels)
+ * @param pixelsPerSlice  step-1 pixels sampled per training slice and epoch (inside the mask); 0 = all masked pixels
+ * @param pixelBatch      step-1 minibatch (pixels)
+ * @param patchEpochs     step-2 epochs (FE + U-Net on patches)
+ * @param patchSize       step-2 patch side (64 in the paper)
+ * @param patchStride     step-2 patch stride (32 in the paper)
+ * @param flips           random horizontal/vertical flips of step-2 patches
+ * @param patchBatch      step-2 minibatch (patches; 32 in the paper)
+ * @param lr              Adam learning rate (2e-4)
+ * @param beta1           Adam beta1 (0.5)
+ * @param beta2           Adam beta2 (0.999)
+ * @param decayFraction   fraction of each step's epochs spent in the linear decay (0 = constant lr)
+ * @param seed            sampling / shuffling seed
+ */
+public record TrainConfig(int pixelEpochs, int pixelsPerSlice, int pixelBatch, int patchEpochs, int patchSize,
+                          int patchStride, boolean flips, int patchBatch, double lr, double beta1, double beta2,
+                          double decayFraction, long seed) {
+    public TrainConfig {
+        if (pixelEpochs < 0 || patchEpochs < 0) throw new IllegalArgumentException("epochs must be >= 0");
+        if (pixelsPerSlice < 0 || pixelBatch < 1 || patchBatch < 1) throw new IllegalArgumentException("batch sizes must be >= 1");
+        if (patchSize < 1 || patchStride < 1) throw new IllegalArgumentException("patch size and stride must be >= 1");
+        if (!(lr > 0) || !(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) throw new IllegalArgumentException("bad Adam settings");
+        if (!(decayFraction >= 0 && decayFraction <= 1)) throw new IllegalArgumentException("decayFraction must be in [0,1]");
+    }
+
+    /** The paper's setting (epoch counts are ours: the paper does not fix them for this data). */
+    public static TrainConfig paper() {
+        return new TrainConfig(20, 0, 4096, 100, 64, 32, true, 32, 2e-4, 0.5, 0.999, 0.5, 7L);
+    }
+
+    /** Few, cheap epochs for 2-core machines. */
+    public static TrainConfig quick() {
+        return new TrainConfig(5, 2048, 1024, 5, 32, 16, true, 8, 1e-3, 0.5, 0.999, 0.5, 7L);
+    }
+
+    public TrainConfig withEpochs(int pixel, int patch) {
+        return new TrainConfig(pixel, pixelsPerSlice, pixelBatch, patch, patchSize, patchStride, flips, patchBatch, lr, beta1, beta2, decayFraction, seed);
+    }
+
+    public TrainConfig withLr(double newLr) {
+        return new TrainConfig(pixelEpochs, pixelsPerSlice, pixelBatch, patchEpochs, patchSize, patchStride, flips, patchBatch, newLr, beta1, beta2, decayFraction, seed);
+    }
+
+    public TrainConfig withPatches(int size, int stride, int batch) {
+        return new TrainConfig(pixelEpochs, pixelsPerSlice, pixelBatch, patchEpochs, size, stride, flips, batch, lr, beta1, beta2, decayFraction, seed);
+    }
+}

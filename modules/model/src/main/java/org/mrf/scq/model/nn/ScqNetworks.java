@@ -1,0 +1,222 @@
+package org.mrf.scq.model.nn;
+
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.CnnLossLayer;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.Deconvolution2D;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.mrf.scq.model.NetConfig;
+import org.mrf.scq.model.Variant;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Builds the SCQ ComputationGraphs. All graphs take one NHWC input "input" [n, h, w, C] (C = 2T, or T
+ * for SCQ_M) and end in a CnnLossLayer "out" (NHWC, identity, {@link RelativeDifferenceLoss}) giving
+ * [n, h, w, 1]. Spatial sizes are free (multiples of 2^levels where there is a U-Net).
+ * <ul>
+ *   <li>FE layers: "fe{i}" ({@link DenseNhwcLayer}, GEMM speed) -> "fe{i}_bn" (BN, NHWC) -> "fe{i}_relu";</li>
+ *   <li>extended FNN (step 1, FE-only): FE -> "head" (DenseNhwcLayer D -> 1) -> "out";</li>
+ *   <li>SCQ / SCQ_M: FE -> U-Net -> "out"; SCQ_S: "proj" (fixed projection) -> U-Net; SQ-only: U-Net on the input.</li>
+ * </ul>
+ * Layer names of the FE agree between the extended FNN and the SCQ graph so step 2 can copy them.
+ */
+public final class ScqNetworks {
+    public static final String INPUT = "input";
+    public static final String OUTPUT = "out";
+    public static final String PROJECTION = "proj";
+
+    private ScqNetworks() {
+    }
+
+    /** Adam with the paper's betas and a constant-then-linear-decay learning rate. */
+    public static IUpdater adam(double lr, double beta1, double beta2, int epochs, double decayFraction) {
+        return Adam.builder().learningRateSchedule(ConstantThenLinearDecay.of(lr, epochs, decayFraction))
+                .beta1(beta1).beta2(beta2).epsilon(1e-8).build();
+    }
+
+    private static ComputationGraphConfiguration.GraphBuilder base(NetConfig c, IUpdater updater, int h, int w) {
+        return new NeuralNetConfiguration.Builder()
+                .seed(c.seed())
+                .dataType(DataType.FLOAT)
+                .updater(updater)
+                .weightInit(WeightInit.RELU)
+                .convolutionMode(ConvolutionMode.Same)
+                .graphBuilder()
+                .addInputs(INPUT)
+                .setInputTypes(InputType.convolutional(h, w, c.inputChannels(), CNN2DFormat.NHWC));
+    }
+
+    /** Adds the FE layers after {@code in}; returns the name of the last vertex (D channels). */
+    static String addFe(ComputationGraphConfiguration.GraphBuilder g, NetConfig c, String in) {
+        long nIn = c.inputChannels();
+        String prev = in;
+        int[] widths = c.feWidths();
+        for (int i = 0; i < widths.length; i++) {
+            String name = "fe" + i;
+            g.addLayer(name, new DenseNhwcLayer(nIn, widths[i], false, false, false), prev);
+            g.addLayer(name + "_bn", new BatchNormalization.Builder().dataFormat(CNN2DFormat.NHWC).decay(c.bnDecay())
+                    .nOut(widths[i]).build(), name);
+            g.addLayer(name + "_relu", new ActivationLayer.Builder().activation(Activation.RELU).build(), name + "_bn");
+            prev = name + "_relu";
+            nIn = widths[i];
+        }
+        return prev;
+    }
+
+    /** Names of the FE layers holding parameters (dense and BN), shared by step 1 and step 2 graphs. */
+    public static List<String> feLayerNames(NetConfig c) {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < c.feWidths().length; i++) {
+            names.add("fe" + i);
+            names.add("fe" + i + "_bn");
+        }
+        return names;
+    }
+
+    private static String convBlock(ComputationGraphConfiguration.GraphBuilder g, String prefix, String in, int width, int convs) {
+        String prev = in;
+        for (int k = 0; k < convs; k++) {
+            String name = prefix + "_" + k;
+            g.addLayer(name, new ConvolutionLayer.Builder(3, 3).stride(1, 1).nOut(width).hasBias(false)
+                    .activation(Activation.IDENTITY).dataFormat(CNN2DFormat.NHWC).build(), prev);
+            g.addLayer(name + "_bn", new BatchNormalization.Builder().dataFormat(CNN2DFormat.NHWC).nOut(width).build(), name);
+            g.addLayer(name + "_relu", new ActivationLayer.Builder().activation(Activation.RELU).build(), name + "_bn");
+            prev = name + "_relu";
+        }
+        return prev;
+    }
+
+    /** Adds the U-Net (SQ) after {@code in}; returns the name of the final one-channel conv. */
+    static String addUnet(ComputationGraphConfiguration.GraphBuilder g, NetConfig c, String in) {
+        int[] widths = c.unetWidths();
+        String[] skips = new String[widths.length];
+        String prev = in;
+        for (int l = 0; l < widths.length; l++) {
+            prev = convBlock(g, "enc" + l, prev, widths[l], c.convsPerBlock());
+            skips[l] = prev;
+            g.addLayer("pool" + l, new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2)
+                    .dataFormat(CNN2DFormat.NHWC).build(), prev);
+            prev = "pool" + l;
+        }
+        prev = convBlock(g, "bottom", prev, c.unetBottom(), c.convsPerBlock());
+        for (int l = widths.length - 1; l >= 0; l--) {
+            g.addLayer("up" + l, new Deconvolution2D.Builder(2, 2).stride(2, 2).nOut(widths[l])
+                    .activation(Activation.IDENTITY).dataFormat(CNN2DFormat.NHWC).build(), prev);
+            g.addVertex("cat" + l, new MergeVertex(), "up" + l, skips[l]);
+            prev = convBlock(g, "dec" + l, "cat" + l, widths[l], c.convsPerBlock());
+        }
+        g.addLayer("final", new ConvolutionLayer.Builder(3, 3).stride(1, 1).nOut(1)
+                .activation(Activation.IDENTITY).dataFormat(CNN2DFormat.NHWC).build(), prev);
+        return "final";
+    }
+
+    private static void addOutput(ComputationGraphConfiguration.GraphBuilder g, String in) {
+        g.addLayer(OUTPUT, new CnnLossLayer.Builder(new RelativeDifferenceLoss()).format(CNN2DFormat.NHWC)
+                .activation(Activation.IDENTITY).build(), in);
+        g.setOutputs(OUTPUT);
+    }
+
+    /** Step 1 / FE-only: the extended FNN, FE + one per-pixel layer to the property. */
+    public static ComputationGraphConfiguration extendedFnn(NetConfig c, IUpdater updater) {
+        ComputationGraphConfiguration.GraphBuilder g = base(c, updater, 1, 1);
+        String fe = addFe(g, c, INPUT);
+        g.addLayer("head", DenseNhwcLayer.dense(c.d(), 1, false), fe);
+        addOutput(g, "head");
+        return g.build();
+    }
+
+    /** Step 2: the full network of the variant (SCQ, SCQ_M: FE + SQ; SCQ_S: projection + SQ; SQ_ONLY: SQ). */
+    public static ComputationGraphConfiguration spatial(NetConfig c, IUpdater updater, int projectionRank) {
+        int m = c.sizeMultiple();
+        ComputationGraphConfiguration.GraphBuilder g = base(c, updater, 8 * m, 8 * m);
+        String src = switch (c.variant()) {
+            case SCQ, SCQ_M -> addFe(g, c, INPUT);
+            case SCQ_S -> {
+                if (projectionRank < 1) throw new IllegalArgumentException("SCQ_S needs a projection rank >= 1");
+                g.addLayer(PROJECTION, DenseNhwcLayer.fixedProjection(c.inputChannels(), projectionRank), INPUT);
+                yield PROJECTION;
+            }
+            case SQ_ONLY -> INPUT;
+            case FE_ONLY -> throw new IllegalArgumentException("FE_ONLY has no spatial graph: use extendedFnn");
+        };
+        addOutput(g, addUnet(g, c, src));
+        return g.build();
+    }
+
+    /** The graph that is the final model of a variant (extended FNN for FE_ONLY, else the spatial graph). */
+    public static ComputationGraphConfiguration finalGraph(NetConfig c, IUpdater updater, int projectionRank) {
+        return c.variant() == Variant.FE_ONLY ? extendedFnn(c, updater) : spatial(c, updater, projectionRank);
+    }
+
+    public static ComputationGraph init(ComputationGraphConfiguration conf) {
+        ComputationGraph g = new ComputationGraph(conf);
+        g.init();
+        return g;
+    }
+
+    /**
+     * The initialised step-2 graph of a variant, ready to train (e.g. by SparkComputationGraph): FE weights
+     * copied from the step-1 graph {@code fnn} (SCQ, SCQ_M; null = fresh FE), or the fixed projection set
+     * (SCQ_S, {@code projection} [C x K]).
+     */
+    public static ComputationGraph stepTwo(NetConfig c, IUpdater updater, ComputationGraph fnn, float[][] projection) {
+        int rank = c.variant() == Variant.SCQ_S ? projection[0].length : 0;
+        ComputationGraph g = init(spatial(c, updater, rank));
+        if (fnn != null && (c.variant() == Variant.SCQ || c.variant() == Variant.SCQ_M)) copyFe(c, fnn, g);
+        if (c.variant() == Variant.SCQ_S) setProjection(g, projection);
+        return g;
+    }
+
+    /** The layer that gives the property: "head" in the extended FNN, "final" in the spatial graph. */
+    public static String outputLayer(ComputationGraph g) {
+        return g.getConfiguration().getVertices().containsKey("final") ? "final" : "head";
+    }
+
+    /**
+     * Starts the output layer near the answer: bias = mean scaled target, weights scaled by {@code weightScale}.
+     * Without this a fresh U-Net starts at relative errors of several hundred percent and needs many epochs
+     * just to find the target's scale.
+     */
+    public static void initOutput(ComputationGraph g, double meanTarget, double weightScale) {
+        org.deeplearning4j.nn.api.Layer l = g.getLayer(outputLayer(g));
+        l.getParam("W").muli(weightScale);
+        l.getParam("b").assign(meanTarget);
+    }
+
+    /** Copies the FE parameters (dense weights, BN gamma/beta and running statistics) from one graph to another. */
+    public static void copyFe(NetConfig c, ComputationGraph from, ComputationGraph to) {
+        for (String name : feLayerNames(c)) {
+            INDArray p = from.getLayer(name).params();
+            to.getLayer(name).setParams(p.dup());
+        }
+    }
+
+    /** Sets the SCQ_S projection matrix [C x K] (C input channels). */
+    public static void setProjection(ComputationGraph g, float[][] matrix) {
+        INDArray m = Nd4j.createFromArray(matrix);
+        INDArray w = g.getLayer(PROJECTION).getParam(DenseNhwcLayer.WEIGHT);
+        if (!java.util.Arrays.equals(w.shape(), m.shape())) {
+            throw new IllegalArgumentException("projection must be " + java.util.Arrays.toString(w.shape()) + ", got "
+                    + java.util.Arrays.toString(m.shape()));
+        }
+        g.getLayer(PROJECTION).setParam(DenseNhwcLayer.WEIGHT, m.castTo(w.dataType()));
+    }
+}
