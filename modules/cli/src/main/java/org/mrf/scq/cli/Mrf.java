@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 @Command(name = "mrf", mixinStandardHelpOptions = true, versionProvider = Mrf.Version.class,
         description = "MR fingerprinting on Spark: FISP EPG dictionaries, dictionary matching and SCQ.",
         subcommands = {FingerprintCommand.class, DictionaryCommand.class, SvdCommand.class, MatchCommand.class,
-                SimulateCohortCommand.class, IngestCommand.class, GroundTruthCommand.class,
+                SimulateCohortCommand.class, IngestCommand.class, GroundTruthCommand.class, DemoCommand.class,
                 ConfigCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
