@@ -33,13 +33,7 @@ class DockerFilesTest {
 
     @BeforeAll
     static void findRepositoryRoot() {
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null && !(Files.isRegularFile(dir.resolve("docker/Dockerfile"))
-                && Files.isRegularFile(dir.resolve("bin/mrf")))) {
-            dir = dir.getParent();
-        }
-        assertNotNull(dir, "repository root (with docker/Dockerfile and bin/mrf) above " + Path.of("").toAbsolutePath());
-        root = dir;
+        root = OpsScripts.repositoryRoot();
     }
 
     /** Instructions of a Dockerfile: comments dropped, backslash continuations joined. */
