@@ -28,7 +28,8 @@ mkdir -p "$stage/modules/cli/target" "$stage/lib"
 cp "$app" "$stage/modules/cli/target/mrf-cli.jar"
 entries=()
 # classpath.txt has no trailing newline: read it through a here-string so read succeeds.
-IFS=':' read -r -a jars <<<"$(cat "$cp_file")"
+classpath=$(<"$cp_file")
+IFS=':' read -r -a jars <<<"$classpath"
 for jar in "${jars[@]}"; do
   [[ -n $jar ]] || continue
   case $jar in
