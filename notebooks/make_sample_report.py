@@ -7,10 +7,11 @@ every file, column and dtype follows the demo's layout:
 
   DIR/report.md
   DIR/report.json        {"<method>": {"ar<N>": {"t1_err_pct", "t2_err_pct", "t1_err_pct_true",
-                                                 "t2_err_pct_true", "seconds_per_slice"}}}
+                                                 "t2_err_pct_true", "seconds_per_slice", and the
+                                                 "*_std_pct" over subjects}}}
   DIR/tables/errors.csv  method,ar,subject,slice,t1_err_pct,t2_err_pct,t1_err_pct_true,
                          t2_err_pct_true,seconds_per_slice
-  DIR/maps/<subject>/slice-<k>/{true,gt}_{t1,t2}_ms.npy, <method>_ar<N>_{t1,t2}_ms.npy  (float32 HxW)
+  DIR/maps/<subject>/slice-<kkk>/{true,gt}_{t1,t2}_ms.npy, <method>_ar<N>_{t1,t2}_ms.npy  (float32 HxW)
                                mask.npy, labels.npy                                     (uint8 HxW)
 
 Usage: make_sample_report.py OUT [--subjects 2] [--slices 2] [--size 64] [--seed 0]
@@ -86,7 +87,7 @@ def main(argv=None):
         subject = "sub-%02d" % (s + 1)
         scale = 1 + rng.normal(0, 0.04, 2)  # per-subject tissue-value variation
         for k in range(a.slices):
-            d = os.path.join(out, "maps", subject, "slice-%d" % k)
+            d = os.path.join(out, "maps", subject, "slice-%03d" % k)
             os.makedirs(d, exist_ok=True)
             lab = labels_map(a.size, rng)
             mask = np.isin(lab, BRAIN).astype(np.uint8)
@@ -133,8 +134,16 @@ def main(argv=None):
     for m in METHODS:
         summary[m] = {}
         for ar in ARS:
+            # Like the demo: mean over subjects of each subject's mean over its slices, std over subjects.
             sel = [r for r in rows if r["method"] == m and r["ar"] == ar]
-            summary[m]["ar%d" % ar] = {c: float(np.mean([r[c] for r in sel])) for c in cols[4:]}
+            subjects = sorted({r["subject"] for r in sel})
+            entry = {}
+            for c in cols[4:]:
+                per = [np.mean([r[c] for r in sel if r["subject"] == s]) for s in subjects]
+                entry[c] = float(np.mean(per))
+                if c != "seconds_per_slice":
+                    entry[c.replace("_pct", "_std_pct")] = float(np.std(per, ddof=1)) if len(per) > 1 else 0.0
+            summary[m]["ar%d" % ar] = entry
     with open(os.path.join(out, "report.json"), "w") as f:
         json.dump(summary, f, indent=2)
     with open(os.path.join(out, "report.md"), "w") as f:

@@ -35,7 +35,7 @@ class NotebookReportTest {
         List<String> csv = Files.readAllLines(out.resolve("tables/errors.csv"));
         assertEquals("method,ar,subject,slice,t1_err_pct,t2_err_pct,t1_err_pct_true,t2_err_pct_true,seconds_per_slice", csv.get(0));
         assertEquals(1 + 2 * 4 * 4, csv.size(), "2 subjects x 1 slice x 4 methods x 4 ar");
-        Path slice = out.resolve("maps/sub-01/slice-0");
+        Path slice = out.resolve("maps/sub-01/slice-000");
         for (String f : List.of("true_t1_ms", "true_t2_ms", "gt_t1_ms", "gt_t2_ms", "scq_ar4_t1_ms", "fe_only_ar16_t2_ms")) {
             assertNpy(slice.resolve(f + ".npy"), "<f4", 32);
         }
