@@ -95,6 +95,7 @@ public final class DemoCommand implements Callable<Integer> {
             for (String name : List.of("report.md", "report.json", "tables", "maps", "figures")) {
                 Files.move(work.resolve("evaluation").resolve(name), dir.resolve(name));
             }
+            copyLabels(work.resolve("cohort"), dir.resolve("maps"));
             System.out.println(r.summaryText());
         } finally {
             spark.stop();
@@ -102,6 +103,20 @@ public final class DemoCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "demo: done in %.1f min; report %s and %s%n", (System.nanoTime() - t0) / 6e10,
                 dir.resolve("report.md"), dir.resolve("report.json"));
         return 0;
+    }
+
+    /** Tissue labels from the simulated cohort next to each slice's maps, for per-tissue statistics. */
+    private static void copyLabels(Path cohort, Path maps) throws java.io.IOException {
+        try (var subjects = Files.list(maps)) {
+            for (Path subject : subjects.toList()) {
+                try (var slices = Files.list(subject)) {
+                    for (Path slice : slices.toList()) {
+                        Path labels = cohort.resolve(subject.getFileName()).resolve(slice.getFileName() + "_labels.npy");
+                        if (Files.exists(labels)) Files.copy(labels, slice.resolve("labels.npy"));
+                    }
+                }
+            }
+        }
     }
 
     private static void step(String what) {
