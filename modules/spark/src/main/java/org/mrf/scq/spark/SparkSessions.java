@@ -24,6 +24,10 @@ public final class SparkSessions {
             conf.setIfMissing("spark.driver.host", "127.0.0.1");
         }
         conf.setIfMissing("spark.sql.parquet.compression.codec", "snappy");
+        // Slice blocks are ~16 MB rows; Parquet's writer first checks its buffer after 100 rows
+        // (1.6 GB here), so ask it to check from the second row on.
+        conf.setIfMissing("spark.hadoop.parquet.block.size.row.check.min", "2");
+        conf.setIfMissing("spark.hadoop.parquet.page.size.row.check.min", "2");
         extra.forEach(conf::set);
         SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
         spark.sparkContext().setLogLevel(logLevel == null ? "WARN" : logLevel);
