@@ -17,6 +17,7 @@ public final class Progress {
     private long done;
     private long lastPrint;
     private int lastDecile = -1;
+    private boolean finished;
 
     public Progress(String label, long total, String unit) {
         this(label, total, unit, System.err);
@@ -33,7 +34,9 @@ public final class Progress {
         done = Math.min(total, done + units);
         long now = System.nanoTime();
         int decile = (int) (10 * done / total);
-        if (tty ? now - lastPrint > 500_000_000L : decile > lastDecile) {
+        if (done >= total) {
+            finish();
+        } else if (tty ? now - lastPrint > 500_000_000L : decile > lastDecile) {
             lastPrint = now;
             lastDecile = decile;
             print(false);
@@ -41,6 +44,8 @@ public final class Progress {
     }
 
     public synchronized void finish() {
+        if (finished) return;
+        finished = true;
         done = total;
         print(true);
     }
@@ -50,8 +55,9 @@ public final class Progress {
         double sec = Math.max(1e-9, (System.nanoTime() - start) / 1e9);
         double rate = done / sec;
         double eta = rate > 0 ? (total - done) / rate : Double.NaN;
-        return String.format(Locale.ROOT, "%s %5.1f%%  %,d/%,d %s  %,.0f %s/s  %s", label, 100.0 * done / total, done, total,
-                unit, rate, unit, done >= total ? "in " + fmt(sec) : "ETA " + fmt(eta));
+        String r = rate >= 10 ? String.format(Locale.ROOT, "%,.0f", rate) : String.format(Locale.ROOT, "%.3g", rate);
+        return String.format(Locale.ROOT, "%s %5.1f%%  %,d/%,d %s  %s %s/s  %s", label, 100.0 * done / total, done, total,
+                unit, r, unit, done >= total ? "in " + fmt(sec) : "ETA " + fmt(eta));
     }
 
     private void print(boolean last) {
