@@ -21,6 +21,7 @@ import org.mrf.scq.sim.CohortSimulator;
 import org.mrf.scq.sim.ExportWriters;
 import org.mrf.scq.sim.SliceAcquisition;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -40,6 +41,8 @@ class HdfsJobsTest {
     static final DictionaryJob.GridSpec GRID = new DictionaryJob.GridSpec(List.of("100:1500:100", "2000:4000:1000"),
             List.of("10:100:10", "200:500:150"), true);
 
+    static final String CLOSE_POLL_KEY = "dfs.client.block.write.locateFollowingBlock.initial.delay.ms";
+
     @Test
     void dictionaryIngestAndGroundTruthOnHdfs(@TempDir Path tmp) throws Exception {
         Path cohort = tmp.resolve("cohort");
@@ -50,6 +53,10 @@ class HdfsJobsTest {
         Configuration conf = new Configuration();
         conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, tmp.resolve("minidfs").toString());
         conf.setInt("dfs.replication", 1);
+        // A client closing a file polls the name node for completion, first after 400 ms by default; the
+        // ground-truth job writes ~40 small NIfTI/PNG files, so poll sooner. (FileSystem instances are
+        // cached per URI and user, so this conf, not Spark's, may be the one the jobs' clients use.)
+        conf.setInt(CLOSE_POLL_KEY, 20);
         MiniDFSCluster cluster = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
         SparkSession spark = null;
         try {
@@ -59,7 +66,8 @@ class HdfsJobsTest {
             assertTrue(root.startsWith("hdfs://"), root);
             fs.copyFromLocalFile(false, true, new org.apache.hadoop.fs.Path(cohort.toUri()), new org.apache.hadoop.fs.Path(root + "/cohort"));
 
-            spark = SparkSessions.create("hdfs-test", "local[2]", "WARN", Map.of("spark.hadoop.dfs.replication", "1"));
+            spark = SparkSessions.create("hdfs-test", "local[2]", "WARN", Map.of("spark.hadoop.dfs.replication", "1",
+                    "spark.hadoop." + CLOSE_POLL_KEY, "20"));
             String dict = root + "/out/dict", slices = root + "/out/slices", gt = root + "/out/gt";
 
             DictionaryJob.Result dr = DictionaryJob.run(spark, SEQ, GRID, 1e-5, dict, false, 3);
@@ -108,6 +116,23 @@ class HdfsJobsTest {
             assertEquals(slices, summary.get("slices").asText());
             assertTrue(fs.exists(new org.apache.hadoop.fs.Path(gt + "/images/sub-000/slice-000/dm_ar4_t1.png")));
             assertTrue(fs.exists(new org.apache.hadoop.fs.Path(gt + "/images/sub-001/slice-001/dm_ar1_t2_ms.nii")));
+
+            // Appending a second cohort moves its subject directories into the existing dataset, one rename each.
+            Path second = tmp.resolve("second");
+            new CohortSimulator(SEQ, CohortSimulator.Options.defaults(2, 2, 22).withMatrix(32)
+                    .withAcquisition(SliceAcquisition.Options.defaults().withSnr(30).withThreads(1)),
+                    ExportWriters.forName("npy")).run(second);
+            for (String id : List.of("sub-000", "sub-001")) {
+                String nid = id.replace("sub-", "new-");
+                Files.move(second.resolve(id), second.resolve(nid));
+                Path sj = second.resolve(nid).resolve("subject.json");
+                Files.writeString(sj, Files.readString(sj).replace("\"" + id + "\"", "\"" + nid + "\""));
+            }
+            Path cj = second.resolve("cohort.json");
+            Files.writeString(cj, Files.readString(cj).replace("\"sub-0", "\"new-0"));
+            fs.copyFromLocalFile(false, true, new org.apache.hadoop.fs.Path(second.toUri()), new org.apache.hadoop.fs.Path(root + "/second"));
+            assertEquals(4, IngestJob.run(spark, root + "/second", slices).slices());
+            assertEquals(8, SliceStore.slices(spark, slices, 0).count());
 
             // Nothing but the three outputs, and no temporary or moved-aside paths anywhere inside them.
             List<String> top = new ArrayList<>();

@@ -45,7 +45,7 @@ class TaskFailureTest {
     /** All dictionary partitions, only ingest partition 0, all ground-truth partitions. */
     static final String INJECT = "dictionary,ingest:0,ground-truth";
 
-    /** Failed task ends, keyed by the job group set before each job. */
+    /** Failure reasons of failed task attempts, and the attempt numbers of successful ones. */
     static final class FailedTasks extends SparkListener {
         final List<String> reasons = Collections.synchronizedList(new ArrayList<>());
         final List<Integer> attemptsOk = Collections.synchronizedList(new ArrayList<>());
@@ -171,6 +171,17 @@ class TaskFailureTest {
         assertTrue(Files.exists(retried.resolve("gt/summary.json")));
         for (Path p : List.of(clean, retried)) {
             assertEquals(List.of("dict", "gt", "slices"), listNames(p), "no temporary paths beside the outputs in " + p);
+        }
+    }
+
+    @Test
+    void hookIsInertOutsideTasks() {
+        String old = System.setProperty(FailureInjection.KEY, "dictionary,ingest,ground-truth");
+        try {
+            FailureInjection.maybeFail("dictionary"); // driver side: no TaskContext, so no failure
+        } finally {
+            if (old == null) System.clearProperty(FailureInjection.KEY);
+            else System.setProperty(FailureInjection.KEY, old);
         }
     }
 
