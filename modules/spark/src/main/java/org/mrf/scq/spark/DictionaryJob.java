@@ -61,6 +61,7 @@ public final class DictionaryJob {
         int t = seq.length();
         List<Integer> ids = IntStream.range(0, parts).boxed().toList();
         JavaRDD<Row> rows = jsc.parallelize(ids, parts).flatMap(p -> {
+            FailureInjection.maybeFail("dictionary");
             int from = (int) ((long) n * p / parts), to = (int) ((long) n * (p + 1) / parts);
             EpgSimulator sim = new EpgSimulator(seq, tolerance);
             double[] sr = new double[t], si = new double[t];

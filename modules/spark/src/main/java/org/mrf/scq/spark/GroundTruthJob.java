@@ -74,6 +74,7 @@ public final class GroundTruthJob {
         try (AtomicOutput target = AtomicOutput.begin(out, spark.sparkContext().hadoopConfiguration(), overwrite);
              SparkProgress ignored = new SparkProgress(spark, "ground-truth", blocks, (int) blocks, "blocks")) {
             results = SliceStore.blocks(spark, slicesPath, fullT).javaRDD().flatMap(b -> {
+                FailureInjection.maybeFail("ground-truth");
                 if (b.getT() < fullT) {
                     throw new MrfInputException("slices dataset: subject " + b.getSubject() + " slice " + b.getSlice() + " has T="
                             + b.getT() + " time points, the dictionary " + fullT + ". Use a dictionary of the slices' schedule.");

@@ -67,6 +67,7 @@ public final class IngestJob {
             HadoopFileSource source = new HadoopFileSource(cohort);
             try (SparkProgress ignored = new SparkProgress(spark, "ingest", entries.size(), entries.size(), "slices")) {
                 SliceStore.toDataFrame(spark, jsc.parallelize(entries, entries.size()).mapPartitions(it -> {
+                            FailureInjection.maybeFail("ingest");
                             CohortReader r = new CohortReader(source);
                             List<SliceBlock> blocks = new ArrayList<>();
                             while (it.hasNext()) blocks.addAll(SliceStore.toBlocks(r.read(it.next())));
