@@ -68,11 +68,10 @@ public final class GroundTruthJob {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         List<SliceBlock> probe = SliceStore.blocks(spark, slicesPath, 0).limit(1).collectAsList();
         if (probe.isEmpty()) throw new MrfInputException("slices dataset " + slicesPath + " is empty. Ingest a cohort first.");
-        long blocks = SliceStore.blocks(spark, slicesPath, 0).count();
         Broadcast<Dictionary> bd = jsc.broadcast(dict);
         List<BlockMaps> results;
         try (AtomicOutput target = AtomicOutput.begin(out, spark.sparkContext().hadoopConfiguration(), overwrite);
-             SparkProgress ignored = new SparkProgress(spark, "ground-truth", blocks, (int) blocks, "blocks")) {
+             SparkProgress ignored = new SparkProgress(spark, "ground-truth")) {
             results = SliceStore.blocks(spark, slicesPath, fullT).javaRDD().flatMap(b -> {
                 FailureInjection.maybeFail("ground-truth");
                 if (b.getT() < fullT) {

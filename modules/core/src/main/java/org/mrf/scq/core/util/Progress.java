@@ -9,7 +9,7 @@ import java.util.Locale;
  */
 public final class Progress {
     private final String label;
-    private final long total;
+    private long total;
     private final String unit;
     private final long start = System.nanoTime();
     private final PrintStream out;
@@ -18,6 +18,7 @@ public final class Progress {
     private long lastPrint;
     private int lastDecile = -1;
     private boolean finished;
+    private boolean started;
 
     public Progress(String label, long total, String unit) {
         this(label, total, unit, System.err);
@@ -41,6 +42,12 @@ public final class Progress {
             lastDecile = decile;
             print(false);
         }
+    }
+
+    /** Work discovered while running (e.g. the tasks of a Spark stage submitted later). */
+    public synchronized void addTotal(long more) {
+        total = started ? total + more : Math.max(1, more);
+        started = true;
     }
 
     public synchronized void finish() {
