@@ -36,8 +36,9 @@ public final class Progress {
         long now = System.nanoTime();
         int decile = (int) (10 * done / total);
         if (done >= total) {
-            finish();
-        } else if (tty ? now - lastPrint > 500_000_000L : decile > lastDecile) {
+            return; // the closing line is finish()'s, with the total time
+        }
+        if (tty ? now - lastPrint > 500_000_000L : decile > lastDecile) {
             lastPrint = now;
             lastDecile = decile;
             print(false);
