@@ -65,8 +65,23 @@ final class ExampleCutter implements Function2<Integer, Iterator<TrainingSlice>,
                 : PatchExamples.from(s, property, t, magnitude, patchSize, patchStride, flips, seed);
     }
 
+    /**
+     * DL4J Spark's training statistics time events with an NTP clock by default (it queries pool.ntp.org and
+     * fails without network). Unless a time source is configured explicitly (system property
+     * {@value #TIME_SOURCE_PROPERTY}), the JVM's clock is used; called on the driver and on every executor
+     * before training there.
+     */
+    static void defaultTimeSource() {
+        if (System.getProperty(TIME_SOURCE_PROPERTY) == null) {
+            System.setProperty(TIME_SOURCE_PROPERTY, "org.deeplearning4j.spark.time.SystemClockTimeSource");
+        }
+    }
+
+    static final String TIME_SOURCE_PROPERTY = "org.deeplearning4j.spark.time.TimeSource";
+
     @Override
     public Iterator<DataSet> call(Integer partition, Iterator<TrainingSlice> slices) {
+        defaultTimeSource();
         return new Iterator<>() {
             private Iterator<DataSet> current = Collections.emptyIterator();
             private int group;

@@ -40,5 +40,9 @@ final class LossHook implements TrainingHook {
 
     @Override
     public void postUpdate(MultiDataSet minibatch, Model model) {
+        // SparkComputationGraph trains on MultiDataSets (its DataSets are converted)
+        long n = minibatch.getFeatures(0).size(0);
+        lossSum.add(model.score() * n * n);
+        examples.add(n);
     }
 }

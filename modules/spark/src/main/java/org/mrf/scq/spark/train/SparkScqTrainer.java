@@ -194,6 +194,7 @@ public final class SparkScqTrainer {
         if (v.hasPatchStep() && tc.patchSize() % net.sizeMultiple() != 0) {
             throw new MrfInputException("patch size " + tc.patchSize() + " must be a multiple of " + net.sizeMultiple() + " for this U-Net");
         }
+        ExampleCutter.defaultTimeSource();
         boolean ownTrain = train.getStorageLevel().equals(StorageLevel.NONE());
         if (ownTrain) train = train.persist(StorageLevel.MEMORY_AND_DISK_SER());
         boolean ownVal = val != null && val.getStorageLevel().equals(StorageLevel.NONE());
@@ -295,6 +296,10 @@ public final class SparkScqTrainer {
         for (int epoch = done; epoch < epochs; epoch++) {
             long t0 = System.nanoTime();
             JavaRDD<DataSet> examples = minibatches(train, step, epoch);
+            // DL4J splits each partition separately into averaging rounds (SplitPartitionsFunction), so with several
+            // partitions a round may get no minibatch at all (and the master fails); one partition of minibatches,
+            // cut in parallel on the map side of the shuffle, gives balanced rounds.
+            if (examples.getNumPartitions() > 1) examples = examples.repartition(1);
             DoubleAccumulator lossSum = jsc.sc().doubleAccumulator("scq step " + step + " epoch " + (epoch + 1) + " loss");
             LongAccumulator seen = jsc.sc().longAccumulator("scq step " + step + " epoch " + (epoch + 1) + " examples");
             List<TrainingHook> all = new ArrayList<>(hooks);
@@ -312,10 +317,16 @@ public final class SparkScqTrainer {
                     .rddTrainingApproach(RDDTrainingApproach.Direct)
                     .trainingHooks(all)
                     .build();
-            SparkComputationGraph sg = new SparkComputationGraph(jsc, g, tm);
-            sg.setCollectTrainingStats(cfg.collectStats());
+            ComputationGraph master = g;
+            JavaRDD<DataSet> data = examples;
+            SparkComputationGraph sg;
             try {
-                g = sg.fit(examples); // also increments the epoch counter the learning-rate schedule reads
+                sg = WorkerSafeConfiguration.during(master, () -> {
+                    SparkComputationGraph s = new SparkComputationGraph(jsc, master, tm);
+                    s.setCollectTrainingStats(cfg.collectStats());
+                    s.fit(data); // also increments the epoch counter the learning-rate schedule reads
+                    return s;
+                });
             } finally {
                 examples.unpersist(false);
             }
