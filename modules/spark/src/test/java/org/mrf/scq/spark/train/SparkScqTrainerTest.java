@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mrf.scq.core.sequence.FispSequence;
 import org.mrf.scq.core.sequence.Schedules;
+import org.mrf.scq.core.slice.MrfSlice;
 import org.mrf.scq.model.NetConfig;
 import org.mrf.scq.model.Property;
 import org.mrf.scq.model.ScqModel;
@@ -22,6 +23,7 @@ import org.mrf.scq.model.data.TrainingSlice;
 import org.mrf.scq.model.nn.ScqNetworks;
 import org.mrf.scq.model.train.ScqTrainer;
 import org.mrf.scq.model.train.ScqTrainer.EpochStats;
+import org.mrf.scq.spark.MapsStore;
 import org.mrf.scq.spark.SparkSessions;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -71,6 +73,27 @@ class SparkScqTrainerTest {
 
     static double maxAbsDiff(INDArray a, INDArray b) {
         return a.sub(b).amaxNumber().doubleValue();
+    }
+
+    @Test
+    void trainingSlicesJoinStoredSlicesWithGroundTruthOnTheExecutors() {
+        List<MrfSlice> stored = new ArrayList<>();
+        List<MapsStore.SliceMaps> gt = new ArrayList<>();
+        for (TrainingSlice s : train.subList(0, 3)) {
+            stored.add(new MrfSlice(s.subject(), s.slice(), s.h(), s.w(), s.t(), s.re(), s.im(), s.mask(), null, null, null, "sim"));
+        }
+        for (TrainingSlice s : train.subList(0, 2)) {
+            gt.add(new MapsStore.SliceMaps(s.subject(), s.slice(), "dm", 1, s.h(), s.w(), s.t1Ms(), s.t2Ms(), null));
+        }
+        List<TrainingSlice> joined = SparkScqTrainer.trainingSlices(jsc, jsc.parallelize(stored, 2), gt).collect();
+        assertEquals(2, joined.size(), "slices without ground truth are dropped");
+        for (TrainingSlice j : joined) {
+            TrainingSlice s = train.stream().filter(x -> x.subject().equals(j.subject()) && x.slice() == j.slice()).findFirst().orElseThrow();
+            assertArrayEquals(s.t1Ms(), j.t1Ms());
+            assertArrayEquals(s.t2Ms(), j.t2Ms());
+            assertArrayEquals(s.re(), j.re());
+            assertArrayEquals(s.mask(), j.mask());
+        }
     }
 
     // ------------------------------------------------------------------ (a) one worker == single JVM
