@@ -296,10 +296,12 @@ public final class SparkScqTrainer {
         for (int epoch = done; epoch < epochs; epoch++) {
             long t0 = System.nanoTime();
             JavaRDD<DataSet> examples = minibatches(train, step, epoch);
-            // DL4J splits each partition separately into averaging rounds (SplitPartitionsFunction), so with several
-            // partitions a round may get no minibatch at all (and the master fails); one partition of minibatches,
-            // cut in parallel on the map side of the shuffle, gives balanced rounds.
-            if (examples.getNumPartitions() > 1) examples = examples.repartition(1);
+            // DL4J deals each partition's minibatches out to the averaging rounds separately (SplitPartitionsFunction,
+            // one in every round per block of #rounds objects), so a partition with fewer minibatches than there are
+            // rounds leaves rounds empty, and an empty round fails the master. Spread evenly (round-robin shuffle)
+            // over `workers` partitions, the largest partition holds at least total / workers >= #rounds minibatches,
+            // so every round gets some. The cutting stays parallel on the map side of the shuffle.
+            examples = examples.repartition(workers);
             DoubleAccumulator lossSum = jsc.sc().doubleAccumulator("scq step " + step + " epoch " + (epoch + 1) + " loss");
             LongAccumulator seen = jsc.sc().longAccumulator("scq step " + step + " epoch " + (epoch + 1) + " examples");
             List<TrainingHook> all = new ArrayList<>(hooks);

@@ -12,9 +12,9 @@
  * <ul>
  *   <li>Every epoch, {@link org.mrf.scq.spark.train.ExampleCutter} cuts the examples on the executors (PixelExamples for
  *   step 1, PatchExamples for step 2), merges and shuffles them per group of slices and cuts minibatches of the
- *   per-worker batch; the minibatch RDD is shuffled into one partition (cutting stays parallel on the map side)
- *   because DL4J assigns each partition's objects to averaging rounds independently, which leaves rounds empty
- *   (and fails the master) when a partition holds fewer objects than there are rounds.</li>
+ *   per-worker batch; the minibatch RDD is shuffled evenly into {@code workers} partitions (cutting stays parallel on
+ *   the map side) because DL4J deals each partition's objects out to the averaging rounds independently, which leaves
+ *   rounds empty (and fails the master) when no partition holds as many objects as there are rounds.</li>
  *   <li>One {@code ParameterAveragingTrainingMaster} per epoch (seeded from the training seed, the step and the epoch;
  *   updater state averaged and kept; Balanced repartitioning to the workers), under a {@code SparkComputationGraph}.</li>
  *   <li>{@link org.mrf.scq.spark.train.WorkerSafeConfiguration}: DL4J M2.1's {@code ComputationGraphConfiguration.clone()},
