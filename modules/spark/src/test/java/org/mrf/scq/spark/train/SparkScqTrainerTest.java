@@ -1,0 +1,274 @@
+package org.mrf.scq.spark.train;
+
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.spark.api.TrainingHook;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mrf.scq.core.sequence.FispSequence;
+import org.mrf.scq.core.sequence.Schedules;
+import org.mrf.scq.core.slice.MrfSlice;
+import org.mrf.scq.model.NetConfig;
+import org.mrf.scq.model.Property;
+import org.mrf.scq.model.ScqModel;
+import org.mrf.scq.model.TrainConfig;
+import org.mrf.scq.model.Variant;
+import org.mrf.scq.model.data.SyntheticSlices;
+import org.mrf.scq.model.data.TrainingSlice;
+import org.mrf.scq.model.nn.ScqNetworks;
+import org.mrf.scq.model.train.ScqTrainer;
+import org.mrf.scq.model.train.ScqTrainer.EpochStats;
+import org.mrf.scq.spark.MapsStore;
+import org.mrf.scq.spark.SparkSessions;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Real DL4J training on an embedded Spark (local[2]) with small EPG phantoms (T = 24). */
+class SparkScqTrainerTest {
+    static final int T = 24;
+    static SparkSession spark;
+    static JavaSparkContext jsc;
+    static FispSequence seq;
+    static List<TrainingSlice> train, val;
+
+    @BeforeAll
+    static void start() {
+        spark = SparkSessions.create("spark-scq-train-test", "local[2]", "WARN", Map.of());
+        jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        seq = Schedules.paperDefault(2.0, 18.0).truncate(T);
+        SyntheticSlices gen = new SyntheticSlices(seq);
+        train = gen.slices("train", 8, 32, 32, 8, 0.0, 1);
+        val = gen.slices("val", 2, 32, 32, 8, 0.0, 2);
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    static NetConfig small(Variant v) {
+        return new NetConfig(T, v, new int[]{32, 8}, new int[]{4, 8}, 16, 1, 0.9, 1L);
+    }
+
+    static PrintStream quiet() {
+        return new PrintStream(new ByteArrayOutputStream(), true);
+    }
+
+    static double maxAbsDiff(INDArray a, INDArray b) {
+        return a.sub(b).amaxNumber().doubleValue();
+    }
+
+    @Test
+    void trainingSlicesJoinStoredSlicesWithGroundTruthOnTheExecutors() {
+        List<MrfSlice> stored = new ArrayList<>();
+        List<MapsStore.SliceMaps> gt = new ArrayList<>();
+        for (TrainingSlice s : train.subList(0, 3)) {
+            stored.add(new MrfSlice(s.subject(), s.slice(), s.h(), s.w(), s.t(), s.re(), s.im(), s.mask(), null, null, null, "sim"));
+        }
+        for (TrainingSlice s : train.subList(0, 2)) {
+            gt.add(new MapsStore.SliceMaps(s.subject(), s.slice(), "dm", 1, s.h(), s.w(), s.t1Ms(), s.t2Ms(), null));
+        }
+        List<TrainingSlice> joined = SparkScqTrainer.trainingSlices(jsc, jsc.parallelize(stored, 2), gt).collect();
+        assertEquals(2, joined.size(), "slices without ground truth are dropped");
+        for (TrainingSlice j : joined) {
+            TrainingSlice s = train.stream().filter(x -> x.subject().equals(j.subject()) && x.slice() == j.slice()).findFirst().orElseThrow();
+            assertArrayEquals(s.t1Ms(), j.t1Ms());
+            assertArrayEquals(s.t2Ms(), j.t2Ms());
+            assertArrayEquals(s.re(), j.re());
+            assertArrayEquals(s.mask(), j.mask());
+        }
+    }
+
+    // ------------------------------------------------------------------ (a) one worker == single JVM
+
+    /** Records, on the (local) worker, the initial parameters and every minibatch in the order it is fitted. */
+    static final class Recorder implements TrainingHook {
+        static final List<DataSet> MINIBATCHES = Collections.synchronizedList(new ArrayList<>());
+        static volatile INDArray initial;
+
+        @Override
+        public void preUpdate(org.nd4j.linalg.dataset.api.DataSet minibatch, Model model) {
+            throw new IllegalStateException("SparkComputationGraph trains on MultiDataSets");
+        }
+
+        @Override
+        public void postUpdate(org.nd4j.linalg.dataset.api.DataSet minibatch, Model model) {
+        }
+
+        @Override
+        public void preUpdate(MultiDataSet minibatch, Model model) {
+            if (initial == null) initial = model.params().dup();
+            MINIBATCHES.add(new DataSet(minibatch.getFeatures(0).dup(), minibatch.getLabels(0).dup()));
+        }
+
+        @Override
+        public void postUpdate(MultiDataSet minibatch, Model model) {
+        }
+    }
+
+    @Test
+    void oneWorkerParameterAveragingEqualsSingleJvmFit(@TempDir Path dir) throws Exception {
+        TrainConfig tc = new TrainConfig(1, 48, 32, 0, 16, 16, false, 4, 3e-3, 0.5, 0.999, 0.0, 5L);
+        NetConfig net = small(Variant.FE_ONLY);
+        SparkTrainConfig sc = SparkTrainConfig.of(tc, 1, 1);
+        JavaRDD<TrainingSlice> rdd = jsc.parallelize(train, 2);
+        Recorder.MINIBATCHES.clear();
+        Recorder.initial = null;
+        SparkScqTrainer st = new SparkScqTrainer(jsc, Property.T1, net, sc, seq.hash(), 2304.0 / T, dir.resolve("ckpt"), quiet())
+                .hook(new Recorder());
+        ScqModel spark = st.train(rdd, null);
+
+        // the minibatches DL4J fitted are exactly those the executors cut (8 slices x 48 pixels / 32 = 12)
+        List<DataSet> cut = st.minibatches(rdd, 1, 0).collect();
+        List<DataSet> fitted = new ArrayList<>(Recorder.MINIBATCHES);
+        assertEquals(12, cut.size());
+        assertEquals(cut.size(), fitted.size());
+        for (DataSet f : fitted) {
+            assertEquals(32, f.numExamples());
+            assertTrue(cut.stream().anyMatch(c -> c.getFeatures().equals(f.getFeatures()) && c.getLabels().equals(f.getLabels())),
+                    "a fitted minibatch that the executors did not cut");
+        }
+
+        // same initial parameters as the single-JVM trainer's construction (same seed, output init at the mean target)
+        ComputationGraph ref = ScqNetworks.init(ScqNetworks.extendedFnn(net,
+                ScqNetworks.adam(tc.lr(), tc.beta1(), tc.beta2(), tc.pixelEpochs(), tc.decayFraction())));
+        ScqNetworks.initOutput(ref, ScqTrainer.meanScaledTarget(train, Property.T1), 0.1);
+        assertTrue(maxAbsDiff(ref.params(), Recorder.initial) < 1e-6, "initial parameters differ");
+
+        // single-JVM fit of the same graph from the same parameters on the same minibatches in the same order
+        ref.setParams(Recorder.initial.dup());
+        for (DataSet mb : fitted) ref.fit(mb);
+        ref.incrementEpochCount();
+        double d = maxAbsDiff(ref.params(), spark.graph().params());
+        System.out.println("one worker vs single JVM: max |param difference| after one epoch = " + d);
+        assertTrue(d < 1e-5, "parameter averaging with one worker differs from the single-JVM fit by " + d);
+        assertEquals(ref.getConfiguration().getEpochCount(), spark.graph().getConfiguration().getEpochCount());
+        assertEquals(ref.getConfiguration().getIterationCount(), spark.graph().getConfiguration().getIterationCount());
+        // ...and the training actually moved the parameters
+        assertTrue(maxAbsDiff(Recorder.initial, spark.graph().params()) > 1e-4);
+    }
+
+    // ------------------------------------------------------------------ (b) two workers learn like one
+
+    @Test
+    void twoWorkersLearnComparablyToOne(@TempDir Path dir) throws Exception {
+        TrainConfig tc = new TrainConfig(6, 0, 256, 2, 16, 16, true, 4, 5e-3, 0.5, 0.999, 0.5, 3L);
+        NetConfig net = small(Variant.SCQ);
+        JavaRDD<TrainingSlice> rdd = jsc.parallelize(train, 4);
+        JavaRDD<TrainingSlice> held = jsc.parallelize(val, 2);
+        double[] err = new double[3];
+        List<List<EpochStats>> hist = new ArrayList<>();
+        for (int workers = 1; workers <= 2; workers++) {
+            SparkScqTrainer st = new SparkScqTrainer(jsc, Property.T1, net, SparkTrainConfig.of(tc, workers, 1), seq.hash(),
+                    2304.0 / T, null, quiet());
+            ScqModel m = st.train(rdd, held);
+            err[workers] = m.metadata().metrics().get("val_rel_err_pct");
+            hist.add(st.history());
+            for (EpochStats e : st.history()) System.out.println(workers + " worker(s): " + e);
+            Path saved = dir.resolve("model-" + workers);
+            st.save(m, saved);
+            ScqModel back = ScqModel.load(saved);
+            assertArrayEquals(m.predictMs(val.get(0), seq.hash()), back.predictMs(val.get(0), seq.hash()));
+            assertEquals(err[workers], ScqTrainer.meanRelativeErrorPct(back, val), 1e-6, "executor-side and driver-side errors agree");
+            assertTrue(Files.exists(saved.resolve(SparkScqTrainer.HISTORY_FILE)));
+            assertTrue(Files.exists(saved.resolve(SparkScqTrainer.STATS_DIR).resolve("step2-epoch002.txt")));
+        }
+        for (List<EpochStats> h : hist) {
+            List<EpochStats> s1 = h.stream().filter(e -> e.step() == 1).toList();
+            assertEquals(6, s1.size());
+            assertTrue(s1.get(5).trainLoss() < 0.7 * s1.get(0).trainLoss(), "step-1 loss falls: " + s1);
+            assertTrue(s1.get(5).valRelErrPct() < s1.get(0).valRelErrPct(), "step-1 held-out error falls: " + s1);
+            List<EpochStats> s2 = h.stream().filter(e -> e.step() == 2).toList();
+            assertEquals(2, s2.size());
+            assertTrue(Double.isFinite(s2.get(1).trainLoss()) && s2.get(1).trainLoss() < s2.get(0).trainLoss(), "step-2 loss falls: " + s2);
+        }
+        double one = hist.get(0).get(5).valRelErrPct(), two = hist.get(1).get(5).valRelErrPct();
+        System.out.printf("held-out T1 error after step 1: 1 worker %.2f%%, 2 workers %.2f%%; final: %.2f%%, %.2f%%%n", one, two, err[1], err[2]);
+        assertTrue(two < 1.5 * one + 3, "step 1: 2 workers " + two + "% vs 1 worker " + one + "%");
+        assertTrue(err[2] < 1.5 * err[1] + 3, "final: 2 workers " + err[2] + "% vs 1 worker " + err[1] + "%");
+    }
+
+    // ------------------------------------------------------------------ (c) resume
+
+    /** Fails the step-2 epoch 2 on the worker while armed: simulates a crash after the step-2 epoch-1 checkpoint. */
+    static final class Crash implements TrainingHook {
+        static volatile boolean armed;
+
+        @Override
+        public void preUpdate(org.nd4j.linalg.dataset.api.DataSet minibatch, Model model) {
+        }
+
+        @Override
+        public void postUpdate(org.nd4j.linalg.dataset.api.DataSet minibatch, Model model) {
+        }
+
+        @Override
+        public void preUpdate(MultiDataSet minibatch, Model model) {
+            ComputationGraph g = (ComputationGraph) model;
+            if (armed && g.getConfiguration().getVertices().containsKey("final") && g.getConfiguration().getEpochCount() >= 1) {
+                throw new IllegalStateException("simulated crash");
+            }
+        }
+
+        @Override
+        public void postUpdate(MultiDataSet minibatch, Model model) {
+        }
+    }
+
+    @Test
+    void resumeContinuesFromTheLatestCheckpoint(@TempDir Path dir) throws Exception {
+        TrainConfig tc = new TrainConfig(1, 64, 64, 2, 8, 8, true, 4, 3e-3, 0.5, 0.999, 0.5, 9L);
+        NetConfig net = small(Variant.SCQ);
+        SparkTrainConfig sc = SparkTrainConfig.of(tc, 1, 1);
+        JavaRDD<TrainingSlice> rdd = jsc.parallelize(train.subList(0, 4), 1);
+
+        ScqModel whole = new SparkScqTrainer(jsc, Property.T2, net, sc, seq.hash(), 2304.0 / T, dir.resolve("a"), quiet()).train(rdd, null);
+
+        Crash.armed = true;
+        Path ckpt = dir.resolve("b");
+        try {
+            SparkScqTrainer first = new SparkScqTrainer(jsc, Property.T2, net, sc, seq.hash(), 2304.0 / T, ckpt, quiet()).hook(new Crash());
+            assertThrows(Exception.class, () -> first.train(rdd, null));
+        } finally {
+            Crash.armed = false;
+        }
+        assertTrue(Files.exists(ckpt.resolve("step1-epoch001.zip")));
+        assertTrue(Files.exists(ckpt.resolve("step2-epoch001.zip")));
+        assertFalse(Files.exists(ckpt.resolve("step2-epoch002.zip")));
+
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        SparkScqTrainer again = new SparkScqTrainer(jsc, Property.T2, net, sc, seq.hash(), 2304.0 / T, ckpt,
+                new PrintStream(out, true)).resume(true);
+        ScqModel resumed = again.train(rdd, null);
+        String text = out.toString();
+        assertTrue(text.contains("resuming after step 2 epoch 1"), text);
+        assertFalse(text.contains("step 1 epoch"), text);
+        assertTrue(text.contains("step 2 epoch 2/2 done"), text);
+        assertTrue(Files.exists(ckpt.resolve("step2-epoch002.zip")));
+        assertEquals(List.of("1/1", "2/1", "2/2"), again.history().stream().map(e -> e.step() + "/" + e.epoch()).toList());
+        assertEquals(2, resumed.graph().getConfiguration().getEpochCount());
+        double d = maxAbsDiff(whole.graph().params(), resumed.graph().params());
+        System.out.println("resumed vs uninterrupted: max |param difference| = " + d);
+        assertTrue(d < 1e-5, "a resumed run repeats the uninterrupted one, difference " + d);
+        assertTrue(resumed.metadata().metrics().containsKey("step1_train_loss"));
+        assertTrue(Files.exists(ckpt.resolve("stats/step2-epoch002.txt")));
+        assertTrue(Files.exists(ckpt.resolve("stats/step2-epoch002.html")), "DL4J Spark statistics as HTML");
+    }
+}
