@@ -2,8 +2,7 @@ package org.mrf.scq.spark;
 
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.mrf.scq.core.dictionary.Dictionary;
@@ -18,6 +17,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
+
+import static org.apache.spark.sql.functions.col;
 
 /**
  * Simulates a dictionary on the executors: the grid is cut into contiguous entry ranges (T1-major,
@@ -60,22 +61,31 @@ public final class DictionaryJob {
         }
         int t = seq.length();
         List<Integer> ids = IntStream.range(0, parts).boxed().toList();
-        JavaRDD<Row> rows = jsc.parallelize(ids, parts).flatMap(p -> {
+        // Beans, not Rows: Spark's generated encoder copies each float[] without boxing its samples.
+        JavaRDD<DictionaryStore.Entry> rows = jsc.parallelize(ids, parts).flatMap(p -> {
             FailureInjection.maybeFail("dictionary");
             int from = (int) ((long) n * p / parts), to = (int) ((long) n * (p + 1) / parts);
             EpgSimulator sim = new EpgSimulator(seq, tolerance);
             double[] sr = new double[t], si = new double[t];
-            List<Row> out1 = new ArrayList<>(to - from);
+            List<DictionaryStore.Entry> out1 = new ArrayList<>(to - from);
             for (int e = from; e < to; e++) {
                 float[] re = new float[t], im = new float[t];
                 Dictionary.simulateInto(sim, t1[e], t2[e], sr, si, re, im, 0);
-                out1.add(RowFactory.create((long) e, t1[e], t2[e], re, im));
+                DictionaryStore.Entry entry = new DictionaryStore.Entry();
+                entry.setEntryId(e);
+                entry.setT1(t1[e]);
+                entry.setT2(t2[e]);
+                entry.setRe(re);
+                entry.setIm(im);
+                out1.add(entry);
             }
             return out1.iterator();
         });
         try (AtomicOutput target = AtomicOutput.begin(out, spark.sparkContext().hadoopConfiguration(), overwrite);
              SparkProgress ignored = new SparkProgress(spark, "dictionary", n, parts, "entries")) {
-            spark.createDataFrame(rows, DictionaryStore.SCHEMA).write().mode(SaveMode.ErrorIfExists).parquet(target.tmpUri());
+            spark.createDataset(rows.rdd(), Encoders.bean(DictionaryStore.Entry.class))
+                    .select(col("entryId").as("entry_id"), col("t1").as("t1_ms"), col("t2").as("t2_ms"), col("re"), col("im"))
+                    .write().mode(SaveMode.ErrorIfExists).parquet(target.tmpUri());
             DictionaryStore.Metadata meta = new DictionaryStore.Metadata(seq.name(), seq.hash(), t, seq.teMs(0),
                     seq.inversionMs(), tolerance, "none: raw complex signal, M0 = 1", spec.t1Ranges(), spec.t2Ranges(),
                     spec.t2AtMostT1(), n, CodeVersion.get(), Instant.now().toString());
