@@ -172,15 +172,22 @@ public final class Evaluation {
             for (int i = 0; i < mask.length; i++) bm[i] = mask[i] > 0;
         }
         Path fig = new Path(new Path(dir, "figures"), s.subject() + String.format(Locale.ROOT, "_slice-%03d_", s.slice()) + stem);
-        try (FSDataOutputStream o = fs.create(fig.suffix("_t1.png"), true)) {
-            MapImages.writePng(MapImages.truthEstimateError("T1 [ms] GT vs " + method, gt.t1Ms(), t1, s.height(), s.width(), 0, 3000,
-                    500, bm), o);
-        }
-        try (FSDataOutputStream o = fs.create(fig.suffix("_t2.png"), true)) {
-            MapImages.writePng(MapImages.truthEstimateError("T2 [ms] GT vs " + method, gt.t2Ms(), t2, s.height(), s.width(), 0, 300,
-                    50, bm), o);
-        }
+        figure(fs, fig.suffix("_t1.png"), "T1", method, gt.t1Ms(), t1, s, 3000, 500, bm);
+        figure(fs, fig.suffix("_t2.png"), "T2", method, gt.t2Ms(), t2, s, 300, 50, bm);
         return new Row(method, ar, s.subject(), s.slice(), e1, e2, x1, x2, sec);
+    }
+
+    /** DM ground truth | estimate | absolute error, in ms. */
+    private static void figure(FileSystem fs, Path p, String what, String method, float[] ref, float[] est, MrfSlice s, float max,
+                               float errMax, boolean[] mask) throws IOException {
+        float[] err = new float[ref.length];
+        for (int i = 0; i < err.length; i++) err[i] = Math.abs(est[i] - ref[i]);
+        try (FSDataOutputStream o = fs.create(p, true)) {
+            MapImages.writePng(MapImages.tile(List.of(
+                    new MapImages.Panel(what + " GT [ms]", ref, 0, max, MapImages.Colormap.VIRIDIS),
+                    new MapImages.Panel(what + " " + method, est, 0, max, MapImages.Colormap.VIRIDIS),
+                    new MapImages.Panel("|error| [ms]", err, 0, errMax, MapImages.Colormap.GRAY)), s.height(), s.width(), mask), o);
+        }
     }
 
     private static void npy(FileSystem fs, Path p, float[] v, MrfSlice s) throws IOException {
