@@ -16,6 +16,27 @@ final class LocalFiles {
         void write(OutputStream out) throws IOException;
     }
 
+    interface DirectoryWriter {
+        void fill(Path dir) throws Exception;
+    }
+
+    /**
+     * Fills a hidden sibling directory, then moves it to {@code target} (replacing what was there
+     * only once the new content is complete); the temporary directory never survives a failure.
+     */
+    static void replaceDirectory(Path target, DirectoryWriter writer) throws Exception {
+        Path abs = target.toAbsolutePath();
+        Files.createDirectories(abs.getParent());
+        Path tmp = Files.createTempDirectory(abs.getParent(), "." + abs.getFileName() + ".tmp");
+        try {
+            writer.fill(tmp);
+            if (Files.exists(abs)) org.apache.commons.io.FileUtils.deleteDirectory(abs.toFile());
+            Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            if (Files.exists(tmp)) org.apache.commons.io.FileUtils.deleteDirectory(tmp.toFile());
+        }
+    }
+
     static void writeAtomically(Path target, String text) throws IOException {
         writeAtomically(target, o -> o.write(text.getBytes(StandardCharsets.UTF_8)));
     }

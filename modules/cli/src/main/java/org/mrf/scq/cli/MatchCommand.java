@@ -110,19 +110,13 @@ public final class MatchCommand implements Callable<Integer> {
 
     /** Maps to a temporary sibling directory first, so a failed write never leaves half a result. */
     static void writeMaps(Path out, MatchResult r, int h, int w) throws Exception {
-        Path abs = out.toAbsolutePath();
-        Files.createDirectories(abs.getParent());
-        Path tmp = Files.createTempDirectory(abs.getParent(), "." + abs.getFileName() + ".tmp");
-        try {
+        LocalFiles.replaceDirectory(out, tmp -> {
             for (var e : new Object[][]{{"t1_ms", r.t1}, {"t2_ms", r.t2}, {"pd", r.pd}}) {
                 NdArray map = NdArray.real((String) e[0], (float[]) e[1], h, w);
                 ArrayFiles.write(tmp.resolve(e[0] + ".npy"), map);
                 ArrayFiles.write(tmp.resolve(e[0] + ".nii"), List.of(map), ArrayFiles.WriteOptions.defaults());
             }
-            if (Files.exists(abs)) org.apache.commons.io.FileUtils.deleteDirectory(abs.toFile());
-            Files.move(tmp, abs, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            if (Files.exists(tmp)) org.apache.commons.io.FileUtils.deleteDirectory(tmp.toFile());
-        }
+        });
     }
+
 }

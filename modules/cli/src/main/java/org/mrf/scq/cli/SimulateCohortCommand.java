@@ -58,15 +58,8 @@ public final class SimulateCohortCommand implements Callable<Integer> {
                 .withAcquisition(SliceAcquisition.Options.defaults().withSnr(s));
         if (phantoms != null) o = o.withPhantoms(phantoms);
         long t0 = System.nanoTime();
-        Files.createDirectories(abs.getParent());
-        Path tmp = Files.createTempDirectory(abs.getParent(), "." + abs.getFileName() + ".tmp");
-        try {
-            new CohortSimulator(seq, o, writer).run(tmp);
-            if (Files.exists(abs)) org.apache.commons.io.FileUtils.deleteDirectory(abs.toFile());
-            Files.move(tmp, abs, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            if (Files.exists(tmp)) org.apache.commons.io.FileUtils.deleteDirectory(tmp.toFile());
-        }
+        CohortSimulator.Options options = o;
+        LocalFiles.replaceDirectory(abs, tmp -> new CohortSimulator(seq, options, writer).run(tmp));
         System.out.printf(Locale.ROOT, "simulate-cohort: subjects=%d slices=%d matrix=%d T=%d format=%s in %.1fs wrote %s%n",
                 subjects, subjects * slices, matrix, seq.length(), format, (System.nanoTime() - t0) / 1e9, abs);
         return 0;
