@@ -42,12 +42,27 @@ public final class GroundTruthJob {
         }
     }
 
-    /** Per-executor matchers, built once from the broadcast dictionary per time-point count. */
+    /**
+     * Per-executor matchers, built once from the broadcast dictionary per time-point count. Only the
+     * current dictionary's matchers are kept: each holds a normalised copy of the dictionary (up to
+     * 240 MB), so a long-lived executor (or the embedded driver) must not collect them job after job.
+     */
     static final class Matchers {
-        private static final Map<String, Matcher> CACHE = new ConcurrentHashMap<>();
+        private static final Map<Integer, Matcher> CACHE = new ConcurrentHashMap<>();
+        private static long dictionaryId = -1;
 
-        static Matcher dm(Broadcast<Dictionary> dict, int t) {
-            return CACHE.computeIfAbsent(dict.id() + ":" + t, k -> new DictionaryMatcher(dict.value().truncate(t)));
+        static synchronized Matcher dm(Broadcast<Dictionary> dict, int t) {
+            if (dict.id() != dictionaryId) {
+                clear();
+                dictionaryId = dict.id();
+            }
+            return CACHE.computeIfAbsent(t, k -> new DictionaryMatcher(dict.value().truncate(t)));
+        }
+
+        static synchronized void clear() {
+            CACHE.values().forEach(Matcher::release);
+            CACHE.clear();
+            dictionaryId = -1;
         }
     }
 
@@ -134,6 +149,7 @@ public final class GroundTruthJob {
         } catch (Exception e) {
             throw SparkErrors.unwrap(e, "ground-truth stopped; nothing was written to " + out);
         } finally {
+            Matchers.clear();
             bd.destroy();
         }
     }
