@@ -42,12 +42,27 @@ public final class IngestJob {
     }
 
     public static Result run(SparkSession spark, String cohort, String out) {
+        return run(spark, cohort, out, null);
+    }
+
+    /** Ingests only the listed subjects of the cohort ({@code null}: all); reprocessing takes just the new and changed ones. */
+    public static Result run(SparkSession spark, String cohort, String out, java.util.Collection<String> only) {
         long t0 = System.nanoTime();
         var conf = spark.sparkContext().hadoopConfiguration();
         try {
             CohortReader reader = new CohortReader(new HadoopFileSource(cohort));
             CohortManifest manifest = reader.manifest();
-            List<SliceEntry> entries = reader.allSlices();
+            List<String> subjects = manifest.subjects();
+            if (only != null) {
+                List<String> missing = only.stream().filter(id -> !manifest.subjects().contains(id)).toList();
+                if (!missing.isEmpty()) {
+                    throw new MrfInputException("cohort " + cohort + ": subject(s) " + missing + " are not listed in "
+                            + manifest.source() + "; add them to \"subjects\".");
+                }
+                subjects = manifest.subjects().stream().filter(only::contains).toList();
+            }
+            List<SliceEntry> entries = new ArrayList<>();
+            for (String id : subjects) entries.addAll(reader.slices(id));
             if (entries.isEmpty()) {
                 throw new MrfInputException("cohort " + cohort + ": the manifest lists no slices. Add subjects to cohort.json.");
             }
@@ -57,7 +72,7 @@ public final class IngestJob {
             Set<String> existing = existingSubjects(fs, target);
             Map<String, Object> meta = metadata(manifest);
             if (!existing.isEmpty()) checkSameSchedule(fs, target, meta, cohort);
-            List<String> dup = manifest.subjects().stream().filter(existing::contains).toList();
+            List<String> dup = subjects.stream().filter(existing::contains).toList();
             if (!dup.isEmpty()) {
                 throw new MrfInputException("cohort " + cohort + ": subject(s) " + dup + " are already in " + out
                         + ". Rename them in the cohort, or remove them from the dataset first; nothing was written.");
@@ -87,7 +102,7 @@ public final class IngestJob {
             } finally {
                 if (fs.exists(tmp)) fs.delete(tmp, true);
             }
-            return new Result(target.toString(), manifest.subjects(), entries.size(), (System.nanoTime() - t0) / 1e9);
+            return new Result(target.toString(), subjects, entries.size(), (System.nanoTime() - t0) / 1e9);
         } catch (IOException e) {
             throw new UncheckedIOException("ingest of " + cohort + " into " + out + " failed; the dataset is unchanged", e);
         } catch (Exception e) {
@@ -116,7 +131,7 @@ public final class IngestJob {
         return meta;
     }
 
-    private static void checkSameSchedule(FileSystem fs, Path target, Map<String, Object> meta, String cohort) throws IOException {
+    static void checkSameSchedule(FileSystem fs, Path target, Map<String, Object> meta, String cohort) throws IOException {
         Path mf = new Path(target, METADATA_FILE);
         if (!fs.exists(mf)) return;
         Map<?, ?> old = DictionaryStore.JSON.readValue(DictionaryStore.readText(fs, mf), Map.class);
