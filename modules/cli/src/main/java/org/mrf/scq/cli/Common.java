@@ -53,6 +53,37 @@ public final class Common {
                 c.number("mrf.sequence.inversion-ms"));
     }
 
+    /**
+     * The ND4J backend and device(s) this JVM computes on, as one line, e.g.
+     * {@code nd4j backend=CpuBackend device=cpu threads=2 blas=OPENBLAS} or
+     * {@code nd4j backend=JCublasBackend devices=1 device0="NVIDIA H100 80GB HBM3" memory0=79.6GiB}. A CUDA
+     * build that silently fell back to the CPU is the usual surprise on a GPU node; this line shows it.
+     */
+    public static String nd4jBackendLine() {
+        String backend = org.nd4j.linalg.factory.Nd4j.getBackend().getClass().getSimpleName();
+        java.util.Properties env = org.nd4j.linalg.factory.Nd4j.getExecutioner().getEnvironmentInformation();
+        StringBuilder sb = new StringBuilder("nd4j backend=").append(backend);
+        Object devices = env.get("cuda.devicesInformation");
+        if (devices instanceof java.util.List<?> list && !list.isEmpty()) {
+            sb.append(" devices=").append(list.size());
+            for (int i = 0; i < list.size(); i++) {
+                if (!(list.get(i) instanceof Map<?, ?> d)) continue;
+                sb.append(" device").append(i).append("=\"").append(d.get("cuda.deviceName")).append('"');
+                if (d.get("cuda.totalMemory") instanceof Number mem) {
+                    sb.append(String.format(java.util.Locale.ROOT, " memory%d=%.1fGiB", i, mem.doubleValue() / (1L << 30)));
+                }
+            }
+        } else {
+            // Values are Integers, not Strings: Properties.getProperty would miss them.
+            Object threads = env.get("omp.threads");
+            sb.append(" device=cpu threads=").append(threads != null ? threads
+                    : org.nd4j.linalg.factory.Nd4j.getEnvironment().maxThreads());
+            Object blas = env.get("blas.vendor");
+            if (blas != null) sb.append(" blas=").append(blas);
+        }
+        return sb.toString();
+    }
+
     public SparkSession spark() {
         MrfConfig c = config();
         return SparkSessions.create(c.string("mrf.spark.app-name"), c.string("mrf.spark.master"),

@@ -30,9 +30,29 @@ public final class Mrf implements Runnable {
         }
     }
 
+    /** Commands whose work runs on ND4J (networks, or DM's GEMMs): they name the backend and device first. */
+    static final java.util.Set<String> ND4J_COMMANDS = java.util.Set.of("train", "infer", "evaluate", "demo", "reprocess",
+            "match", "ground-truth");
+
     /** Exit code 2 with one clear line for bad input; a stack trace only for real bugs. */
     static int execute(String... args) {
+        return commandLine().execute(args);
+    }
+
+    static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Mrf());
+        cl.setExecutionStrategy(parsed -> {
+            Integer help = CommandLine.executeHelpRequest(parsed);
+            if (help != null) return help;
+            CommandLine.ParseResult leaf = parsed;
+            while (leaf.hasSubcommand()) leaf = leaf.subcommand();
+            if (ND4J_COMMANDS.contains(leaf.commandSpec().name())) {
+                // In one place for every such command, so a CPU fallback on a GPU node is visible in any log.
+                leaf.commandSpec().commandLine().getErr().println(Common.nd4jBackendLine());
+                leaf.commandSpec().commandLine().getErr().flush();
+            }
+            return new CommandLine.RunLast().execute(parsed);
+        });
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             Throwable root = ex;
             while (root != null && !(root instanceof MrfInputException) && !(root instanceof ConfigException)) {
@@ -44,7 +64,7 @@ public final class Mrf implements Runnable {
             }
             throw ex;
         });
-        return cl.execute(args);
+        return cl;
     }
 
     public static void main(String[] args) {

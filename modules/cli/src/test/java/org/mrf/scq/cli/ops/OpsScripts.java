@@ -27,11 +27,19 @@ final class OpsScripts {
 
     /** Runs a command (stdout and stderr merged); exit code -1 when it could not start. */
     static Result run(Path workDir, long timeoutSeconds, List<String> command) throws InterruptedException {
+        return run(workDir, timeoutSeconds, command, java.util.Map.of());
+    }
+
+    /** Same, with extra environment variables. */
+    static Result run(Path workDir, long timeoutSeconds, List<String> command, java.util.Map<String, String> env)
+            throws InterruptedException {
         try {
             Path log = Files.createTempFile("ops-cmd", ".log");
             try {
-                Process p = new ProcessBuilder(command).directory(workDir.toFile())
-                        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile())
+                        .redirectErrorStream(true).redirectOutput(log.toFile());
+                pb.environment().putAll(env);
+                Process p = pb.start();
                 if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                     p.destroyForcibly();
                     return new Result(124, "timed out after " + timeoutSeconds + " s: " + command);
