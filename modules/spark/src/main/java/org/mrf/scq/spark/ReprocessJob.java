@@ -39,7 +39,7 @@ import static org.apache.spark.sql.functions.col;
  * whose files changed since the last run, and everything again when the model changed.
  *
  * <p>OUT holds {@code slices/} (the slices dataset), {@code maps/} (Parquet maps partitioned by
- * subject) and {@code _reprocess/} ({@code manifest.json}: the content hash of every subject in
+ * subject), {@code images/<subject>/} (NIfTI + PNG per slice) and {@code _reprocess/} ({@code manifest.json}: the content hash of every subject in
  * the outputs and of the model that made the maps; {@code runs.jsonl}: one JSON line per run;
  * {@code lock} while a run is active).
  *
@@ -66,13 +66,16 @@ public final class ReprocessJob {
 
     /**
      * Batch inference as reprocessing needs it: the maps of every slice of the dataset {@code slices}
-     * by the model set {@code model}, written under the fresh path {@code out}. Returns the path of a
-     * Parquet dataset with the {@link MapsStore#SCHEMA} columns.
+     * by the model set {@code model}, written under the fresh path {@code out} as {@code out/maps}
+     * (Parquet with the {@link MapsStore#SCHEMA} columns) and, optionally, {@code out/images/<subject>/}.
+     * {@link InferenceJob} in production; tests wrap it to observe or pause a run.
      */
     @FunctionalInterface
     public interface Inference {
-        String run(SparkSession spark, String slices, String model, String out) throws Exception;
+        void run(SparkSession spark, String slices, String model, String out) throws Exception;
     }
+
+    public static final Inference INFERENCE_JOB = InferenceJob::run;
 
     public record Options(boolean breakLock) {
     }
@@ -114,6 +117,10 @@ public final class ReprocessJob {
             n.get("subjects").fields().forEachRemaining(e -> s.put(e.getKey(), e.getValue().asText()));
             return new Manifest(s, n.path("model_hash").isTextual() ? n.get("model_hash").asText() : null);
         }
+    }
+
+    public static Result run(SparkSession spark, String cohort, String model, String out, Options options, PrintStream log) {
+        return run(spark, cohort, model, out, INFERENCE_JOB, options, log);
     }
 
     public static Result run(SparkSession spark, String cohort, String model, String out, Inference inference, Options options,
@@ -244,15 +251,17 @@ public final class ReprocessJob {
 
         // Maps of the new and changed subjects; with a new model, also of every subject kept as it is.
         log.printf(Locale.ROOT, "reprocess: inferring %s with %s%n", modelChanged ? "all subjects" : todo.size() + " subject(s)", model);
+        Path inferNew = new Path(staging, "infer-new"), inferKept = new Path(staging, "infer-kept");
         Dataset<Row> newMaps = null;
         try {
             if (!todo.isEmpty()) {
-                newMaps = spark.read().parquet(inference.run(spark, stagedSlices, model, new Path(staging, "infer-new").toString()));
+                inference.run(spark, stagedSlices, model, inferNew.toString());
+                newMaps = spark.read().parquet(new Path(inferNew, "maps").toString());
             }
             if (modelChanged && fs.exists(slices)) {
-                Dataset<Row> kept = spark.read().parquet(inference.run(spark, slices.toString(), model,
-                        new Path(staging, "infer-kept").toString()));
-                kept = kept.filter(col("subject").isin(replaced.toArray()).unary_$bang());
+                inference.run(spark, slices.toString(), model, inferKept.toString());
+                Dataset<Row> kept = spark.read().parquet(new Path(inferKept, "maps").toString())
+                        .filter(col("subject").isin(replaced.toArray()).unary_$bang());
                 newMaps = newMaps == null ? kept : newMaps.unionByName(kept);
             }
         } catch (IOException | RuntimeException e) {
@@ -260,13 +269,18 @@ public final class ReprocessJob {
         } catch (Exception e) {
             throw SparkErrors.unwrap(e, "inference with " + model + " stopped; " + root + " is unchanged");
         }
-        Path stagedMaps = new Path(staging, "maps");
+        // Partitioned by subject, so that replacing one subject's maps is one directory rename.
+        Path stagedMaps = new Path(staging, "maps"), stagedImages = new Path(staging, "images");
         newMaps.select(java.util.Arrays.stream(MapsStore.SCHEMA.fieldNames()).map(org.apache.spark.sql.functions::col)
                         .toArray(org.apache.spark.sql.Column[]::new)).write().mode(SaveMode.ErrorIfExists).partitionBy("subject")
                 .parquet(stagedMaps.toString());
         long mapsWritten = spark.read().parquet(stagedMaps.toString()).select("subject", "slice").distinct().count();
+        fs.mkdirs(stagedImages);
+        gatherImages(fs, new Path(inferNew, "images"), stagedImages, id -> true);
+        if (modelChanged) gatherImages(fs, new Path(inferKept, "images"), stagedImages, id -> !replaced.contains(id));
 
-        // Commit: subject directories of slices and maps, then the manifest, undone together on failure.
+        // Commit: subject directories of slices, maps and images, then the manifest, undone together on failure.
+        Path images = new Path(root, "images");
         List<Path[]> moves = new ArrayList<>();
         for (FileStatus st : todo.isEmpty() ? new FileStatus[0] : fs.listStatus(new Path(stagedSlices))) {
             String n = st.getPath().getName();
@@ -276,10 +290,14 @@ public final class ReprocessJob {
         }
         if (modelChanged) {
             moves.add(new Path[]{stagedMaps, maps});
+            moves.add(new Path[]{stagedImages, images});
         } else {
             for (FileStatus st : fs.listStatus(stagedMaps)) {
                 String n = st.getPath().getName();
                 if (n.startsWith("subject=")) moves.add(new Path[]{st.getPath(), new Path(maps, n)});
+            }
+            for (FileStatus st : fs.listStatus(stagedImages)) {
+                moves.add(new Path[]{st.getPath(), new Path(images, st.getPath().getName())});
             }
         }
         Map<String, String> next = new TreeMap<>(prev.subjects());
@@ -298,11 +316,22 @@ public final class ReprocessJob {
         moves.add(new Path[]{stagedManifest, new Path(state, MANIFEST)});
         fs.mkdirs(slices);
         fs.mkdirs(maps);
+        fs.mkdirs(images);
         commit(fs, moves, new Path(staging, "old"));
         record.put("slices_ingested", ingested);
         record.put("maps_written", mapsWritten);
         record.put("end", Instant.now().toString());
         return new Result(runId, root.toString(), added, changed, unchanged, removed, modelChanged, ingested, mapsWritten, secs(t0));
+    }
+
+    /** Moves the per-subject image folders the inference wrote (if any) into one staging folder. */
+    private static void gatherImages(FileSystem fs, Path from, Path to, java.util.function.Predicate<String> take) throws IOException {
+        if (!fs.exists(from)) return;
+        for (FileStatus st : fs.listStatus(from)) {
+            String id = st.getPath().getName();
+            if (!st.isDirectory() || ContentHashes.ignored(id) || !take.test(id)) continue;
+            if (!fs.rename(st.getPath(), new Path(to, id))) throw new IOException("cannot move " + st.getPath() + " to " + to);
+        }
     }
 
     /**
