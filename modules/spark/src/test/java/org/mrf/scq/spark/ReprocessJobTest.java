@@ -83,9 +83,9 @@ class ReprocessJobTest {
         List<TrainingSlice> train = new SyntheticSlices(SEQ).slices("train", 2, 16, 16, 6, 0.0, seed);
         Path staging = shared.resolve(name + "-staging");
         for (Property p : Property.values()) {
-            NetConfig net = new NetConfig(SEQ.timepoints(), Variant.FE_ONLY, new int[]{16, 8}, new int[]{8, 16}, 32, 1, 0.9, seed);
+            NetConfig net = new NetConfig(SEQ.length(), Variant.FE_ONLY, new int[]{16, 8}, new int[]{8, 16}, 32, 1, 0.9, seed);
             TrainConfig tc = new TrainConfig(1, 0, 256, 0, 16, 8, false, 8, 5e-3, 0.5, 0.999, 0.5, seed);
-            ScqModel m = new ScqTrainer(p, net, tc, SEQ.hash(), 2304.0 / SEQ.timepoints(), null,
+            ScqModel m = new ScqTrainer(p, net, tc, SEQ.hash(), 2304.0 / SEQ.length(), null,
                     new PrintStream(PrintStream.nullOutputStream())).train(train, List.of());
             m.save(staging.resolve(ModelSet.dirName(p)));
         }
