@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         description = "MR fingerprinting on Spark: FISP EPG dictionaries, dictionary matching and SCQ.",
         subcommands = {FingerprintCommand.class, DictionaryCommand.class, SvdCommand.class, MatchCommand.class,
                 SimulateCohortCommand.class, IngestCommand.class, GroundTruthCommand.class, DemoCommand.class,
-                ConfigCommand.class, BenchCommand.class,
+                ConfigCommand.class, BenchCommand.class, ReprocessCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
                 "  mrf fingerprint --t1 1000 --t2 80 --out wm.csv",

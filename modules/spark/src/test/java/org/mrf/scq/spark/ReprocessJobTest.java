@@ -47,8 +47,8 @@ import java.util.stream.Collectors;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * mrf reprocess on a real cohort (4 simulated subjects, one 32 x 32 slice each, T = 48), real ingest,
- * real DL4J inference (two tiny FE-only model sets), local[2]: only new and changed subjects are
+ * mrf reprocess on a real cohort (4 simulated subjects, one 16 x 16 slice each, T = 48), real ingest,
+ * real DL4J inference (a tiny FE-only model set and a shifted copy of it), local[2]: only new and changed subjects are
  * processed, nothing is done twice, a new model re-infers everything, a second run is refused while
  * one holds the lock, and a run failing in inference or half-way through its commit leaves the
  * previous outputs and manifest.
@@ -64,13 +64,16 @@ class ReprocessJobTest {
 
     @BeforeAll
     static void setUp() throws Exception {
+        long t0 = System.nanoTime();
         pristine = shared.resolve("cohort");
-        new CohortSimulator(SEQ, CohortSimulator.Options.defaults(4, 1, 31).withMatrix(32)
+        new CohortSimulator(SEQ, CohortSimulator.Options.defaults(4, 1, 31).withMatrix(16)
                 .withAcquisition(SliceAcquisition.Options.defaults().withSnr(30).withThreads(1)),
                 ExportWriters.forName("npy")).run(pristine);
+        long t1 = System.nanoTime();
         spark = SparkSessions.create("reprocess-test", "local[2]", "ERROR", Map.of());
         modelA = modelSet("model-a", 1L);
-        modelB = modelSet("model-b", 2L);
+        modelB = shifted("model-a", "model-b");
+        System.out.printf("setup: cohort %.1fs, session + models %.1fs%n", (t1 - t0) / 1e9, (System.nanoTime() - t1) / 1e9);
     }
 
     @AfterAll
@@ -83,10 +86,23 @@ class ReprocessJobTest {
         List<TrainingSlice> train = new SyntheticSlices(SEQ).slices("train", 2, 16, 16, 6, 0.0, seed);
         Path staging = shared.resolve(name + "-staging");
         for (Property p : Property.values()) {
-            NetConfig net = new NetConfig(SEQ.length(), Variant.FE_ONLY, new int[]{16, 8}, new int[]{8, 16}, 32, 1, 0.9, seed);
+            NetConfig net = new NetConfig(SEQ.length(), Variant.FE_ONLY, new int[]{8, 4}, new int[]{8, 16}, 32, 1, 0.9, seed);
             TrainConfig tc = new TrainConfig(1, 0, 256, 0, 16, 8, false, 8, 5e-3, 0.5, 0.999, 0.5, seed);
             ScqModel m = new ScqTrainer(p, net, tc, SEQ.hash(), 2304.0 / SEQ.length(), null,
                     new PrintStream(PrintStream.nullOutputStream())).train(train, List.of());
+            m.save(staging.resolve(ModelSet.dirName(p)));
+        }
+        String target = shared.resolve(name).toString();
+        ModelSet.publish(staging, target, new Configuration(), false, Map.of());
+        return target;
+    }
+
+    /** Another model set: model {@code from}'s networks with every parameter shifted (new content, new maps). */
+    static String shifted(String from, String name) throws Exception {
+        Path staging = shared.resolve(name + "-staging");
+        for (Property p : Property.values()) {
+            ScqModel m = ScqModel.load(shared.resolve(from + "-staging").resolve(ModelSet.dirName(p)));
+            m.graph().params().addi(0.05);
             m.save(staging.resolve(ModelSet.dirName(p)));
         }
         String target = shared.resolve(name).toString();

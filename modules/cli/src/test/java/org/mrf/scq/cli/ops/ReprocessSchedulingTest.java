@@ -60,6 +60,19 @@ class ReprocessSchedulingTest {
         String wrapper = Files.readString(root.resolve("jobs/reprocess.sh"));
         assertTrue(wrapper.contains("submit.sh\" reprocess \"$@\""), "jobs/reprocess.sh submits 'reprocess':\n" + wrapper);
         for (String opt : List.of("--cohort", "--model", "--out")) assertTrue(cmd.contains(opt + " "), opt + " in " + cmd);
+        assertOptionsExist(cmd);
+    }
+
+    /** Every --option the example passes is one 'mrf reprocess' has. */
+    static void assertOptionsExist(String text) {
+        var spec = new picocli.CommandLine(new org.mrf.scq.cli.ReprocessCommand()).getCommandSpec();
+        Matcher m = Pattern.compile("(?<=\\s)--[a-z][a-z-]*").matcher(text);
+        int n = 0;
+        while (m.find()) {
+            n++;
+            assertNotNull(spec.findOption(m.group()), "'mrf reprocess' has no option " + m.group());
+        }
+        assertTrue(n >= 3, "options found: " + n);
     }
 
     @Test
@@ -79,6 +92,7 @@ class ReprocessSchedulingTest {
         assertTrue(Files.isExecutable(root.resolve(m.group(1))));
         for (String opt : List.of("--cohort", "--model", "--out")) assertTrue(dag.contains(" " + opt + " "), opt);
         assertTrue(dag.contains("max_active_runs=1"), "one run at a time");
+        assertOptionsExist(dag.substring(dag.indexOf("REPROCESS = ("), dag.indexOf("with DAG(")));
         assertTrue(dag.contains("dag_id=\"mrf_reprocess\""));
     }
 }

@@ -1,0 +1,51 @@
+package org.mrf.scq.cli;
+
+import org.apache.spark.sql.SparkSession;
+import org.mrf.scq.spark.ReprocessJob;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.concurrent.Callable;
+
+@Command(name = "reprocess", mixinStandardHelpOptions = true,
+        description = "Ingest and infer only the subjects of a cohort that are new or changed since the last run (content "
+                + "hashes), or all of them when the model changed; for scheduled runs (cron, Airflow).",
+        footer = {"", "OUT holds slices/ (slices dataset), maps/ (Parquet, partitioned by subject), images/<subject>/,",
+                "and _reprocess/: manifest.json (SHA-256 of every subject's files and of the model behind the maps),",
+                "runs.jsonl (one JSON line per run: run id, times, host, user, model hash, subjects new/changed/",
+                "unchanged/removed, outcome ok|failed and the error) and, while a run is active, lock.",
+                "A changed subject's slices and maps are replaced; subjects gone from the cohort are reported and kept.",
+                "A failed run leaves the previous outputs and manifest; the next run redoes its work. A second run",
+                "while one holds the lock is refused (exit 2); --break-lock removes a lock left by a dead run.",
+                "Examples:",
+                "  mrf reprocess --cohort scans/ --model models/scq-ar4 --out reprocessed/",
+                "  mrf reprocess --cohort hdfs:///mrf/incoming --model hdfs:///mrf/models/current --out hdfs:///mrf/reprocess "
+                        + "--master yarn",
+                "  jobs/reprocess.sh ... (spark-submit); jobs/cron/mrf-reprocess.cron, jobs/airflow/mrf_reprocess_dag.py"})
+public final class ReprocessCommand implements Callable<Integer> {
+    @Mixin
+    Common common;
+    @Option(names = "--cohort", required = true, description = "Cohort folder (any Hadoop path) that subjects are added to.")
+    String cohort;
+    @Option(names = "--model", required = true, description = "Model set (MODEL/t1, MODEL/t2) written by 'mrf train'.")
+    String model;
+    @Option(names = "--out", required = true, description = "Reprocessing output, created on the first run.")
+    String out;
+    @Option(names = "--master", description = "Spark master URL (default local[*]).")
+    String master;
+    @Option(names = "--break-lock", description = "Remove an existing lock first (only when the run that took it is dead).")
+    boolean breakLock;
+
+    @Override
+    public Integer call() {
+        common.flag("mrf.spark.master", master);
+        SparkSession spark = common.spark();
+        try {
+            System.out.println(ReprocessJob.run(spark, cohort, model, out, new ReprocessJob.Options(breakLock), System.err).summary());
+        } finally {
+            spark.stop();
+        }
+        return 0;
+    }
+}
