@@ -1,7 +1,11 @@
 package org.mrf.scq.spark;
 
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mrf.scq.core.slice.MrfSlice;
@@ -15,29 +19,33 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** Batch inference of a model set trained by {@link TrainJob} (real DL4J on local[2]) over an ingested dataset. */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class InferenceJobTest {
     @TempDir
     static Path dir;
     static JobFixture fx;
     static String model;
+    /** One session for the class (each start costs seconds); the retry test, last, needs its own. */
+    static SparkSession spark;
 
     @BeforeAll
     static void trainModel() throws Exception {
-        fx = JobFixture.create(dir);
+        spark = JobFixture.session("local[2]");
+        fx = JobFixture.create(spark, dir);
         model = dir.resolve("model").toString();
-        SparkSession spark = JobFixture.session("local[2]");
-        try {
-            TrainJob.run(spark, fx.train(model, List.of(), false, 1, false), JobFixture.quiet());
-        } finally {
-            spark.stop();
-        }
+        TrainJob.run(spark, fx.train(model, List.of(), false, 1, false), JobFixture.quiet());
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
     }
 
     @Test
+    @Order(1)
     void infersEverySliceWithOneModelLoadAndResumesWhereItStopped() throws Exception {
         String out = dir.resolve("maps-a").toString();
-        SparkSession spark = JobFixture.session("local[2]");
-        try {
+        {
             ModelSet.release();
             int loads = ModelSet.LOADS.get();
             InferenceJob.Result r = InferenceJob.run(spark, fx.slices, model, out);
@@ -81,20 +89,15 @@ class InferenceJobTest {
             assertEquals(1, resumed.written());
             assertEquals(4, MapsStore.read(spark, out + "/maps").size());
             assertEquals(List.of(InferenceJob.METADATA_FILE, "images", "maps"), visible(Path.of(out)));
-        } finally {
-            spark.stop();
         }
     }
 
     @Test
+    @Order(3)
     void retriedTasksGiveTheSameOutputAsACleanRun() throws Exception {
         Path clean = dir.resolve("clean"), retried = dir.resolve("retried");
-        SparkSession spark = JobFixture.session("local[2]");
-        try {
-            InferenceJob.run(spark, fx.slices, model, clean.resolve("out").toString());
-        } finally {
-            spark.stop();
-        }
+        InferenceJob.run(spark, fx.slices, model, clean.resolve("out").toString());
+        spark.stop();
         // Every task fails once after its images are in place and before its part is: the worst moment to die.
         spark = SparkSessions.create("job-test", "local[2,3]", "FATAL", Map.of(FailureInjection.KEY, "infer"));
         TaskFailureTest.FailedTasks failed = new TaskFailureTest.FailedTasks();
@@ -115,9 +118,9 @@ class InferenceJobTest {
     }
 
     @Test
+    @Order(2)
     void refusesSlicesTheModelDoesNotFitAndWritesNothing() throws Exception {
-        SparkSession spark = JobFixture.session("local[2]");
-        try {
+        {
             String meta = Files.readString(Path.of(fx.slices, IngestJob.METADATA_FILE));
             Path otherSchedule = copySlices("other-schedule", meta.replaceAll("\"schedule_hash\" : \"[^\"]+\"", "\"schedule_hash\" : \"0123abcd\""));
             MrfInputException e = assertThrows(MrfInputException.class,
@@ -143,8 +146,6 @@ class InferenceJobTest {
                     () -> InferenceJob.run(spark, fx.slices, dir.resolve("no-model").toString(), dir.resolve("bad4").toString()));
             assertTrue(e.getMessage().contains("no-model") && e.getMessage().contains("mrf train"), e.getMessage());
             assertFalse(Files.exists(dir.resolve("bad4")));
-        } finally {
-            spark.stop();
         }
     }
 
