@@ -33,6 +33,12 @@ class BackendLineTest {
     }
 
     @Test
+    void everyNd4jCommandIsAnMrfCommand() {
+        assertTrue(Mrf.commandLine().getSubcommands().keySet().containsAll(Mrf.ND4J_COMMANDS),
+                Mrf.ND4J_COMMANDS + " vs " + Mrf.commandLine().getSubcommands().keySet());
+    }
+
+    @Test
     void nd4jCommandsPrintItFirstOthersDoNot(@TempDir Path dir) throws Exception {
         // match with a missing input fails on its input (exit 2), after the backend line.
         Run match = run("match", "--dictionary", dir.resolve("no-dict").toString(), "--input", dir.resolve("none.npy").toString(),
