@@ -215,6 +215,15 @@ public final class ReprocessJob {
             (old == null ? added : old.equals(e.getValue()) ? unchanged : changed).add(e.getKey());
         }
         for (String id : prev.subjects().keySet()) if (!hashes.containsKey(id)) removed.add(id);
+        // Outputs deleted by hand since the last run: the manifest cannot vouch for them, so redo those subjects.
+        for (String id : List.copyOf(unchanged)) {
+            if (!fs.exists(new Path(root, "slices/subject=" + id)) || !fs.exists(new Path(root, "maps/subject=" + id))) {
+                log.println("reprocess: the slices or maps of unchanged subject " + id + " are missing from " + root
+                        + "; processing it again");
+                unchanged.remove(id);
+                changed.add(id);
+            }
+        }
         boolean modelChanged = prev.modelHash() != null && !prev.modelHash().equals(modelHash) && !prev.subjects().isEmpty();
         Map<String, Object> subj = new LinkedHashMap<>();
         subj.put("new", added);

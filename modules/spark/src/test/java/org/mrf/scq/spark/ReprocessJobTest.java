@@ -156,6 +156,12 @@ class ReprocessJobTest {
         return r;
     }
 
+    static void deleteTree(Path p) throws Exception {
+        try (var s = Files.walk(p)) {
+            for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(q);
+        }
+    }
+
     /** Every file under OUT (but the run log, which every run appends to) with its size and modification time. */
     static Map<String, String> snapshot(Path out) throws Exception {
         Map<String, String> m = new TreeMap<>();
@@ -341,6 +347,13 @@ class ReprocessJobTest {
         assertMapsAreModelsPredictions(out, modelA, List.of("sub-000", "sub-001", "sub-002"));
         assertFalse(Files.exists(lock));
         assertEquals(2, runLog(out).size(), "refused runs write no record: they do not hold the lock");
+
+        // Maps deleted by hand: the manifest cannot vouch for that subject any more, so it is processed again.
+        deleteTree(out.resolve("maps").resolve("subject=sub-001"));
+        ReprocessJob.Result healed = run(cohort, modelA, out);
+        assertEquals(List.of("sub-001"), healed.changed());
+        assertEquals(List.of(), healed.added());
+        assertMapsAreModelsPredictions(out, modelA, List.of("sub-000", "sub-001", "sub-002"));
     }
 
     @Test
