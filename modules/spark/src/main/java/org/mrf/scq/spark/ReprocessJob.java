@@ -166,7 +166,8 @@ public final class ReprocessJob {
             return r;
         } catch (RuntimeException | Error e) {
             record.put("outcome", "failed");
-            record.put("error", String.valueOf(e.getMessage()));
+            // One line: Spark's job-failure messages carry every attempt's stack trace.
+            record.put("error", DictionaryStore.firstLine(e));
             try {
                 appendRunLog(fs, state, record);
             } catch (IOException le) {
