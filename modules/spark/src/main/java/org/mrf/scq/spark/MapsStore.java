@@ -66,6 +66,8 @@ public final class MapsStore {
             throw new MrfInputException("maps dataset " + path + " is missing or unreadable (" + DictionaryStore.firstLine(e)
                     + "). Create it with 'mrf ground-truth' or 'mrf infer'.", e);
         }
+        ParquetSchemas.require("maps dataset", path, ds.schema(), SCHEMA, java.util.Set.of(),
+                "Re-create it with 'mrf ground-truth' or 'mrf infer'.");
         List<SliceMaps> out = new ArrayList<>();
         for (Row r : ds.collectAsList()) {
             out.add(new SliceMaps(r.getAs("subject"), r.getAs("slice"), r.getAs("method"), r.getAs("ar"), r.getAs("height"),
