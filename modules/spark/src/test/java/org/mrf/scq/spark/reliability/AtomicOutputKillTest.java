@@ -129,4 +129,21 @@ class AtomicOutputKillTest {
             }
         }
     }
+
+    @Test
+    void aModelSaveKilledBetweenItsTwoRenamesIsUndoneByTheNextLoadOrSave(@TempDir Path dir) throws Exception {
+        Path model = dir.resolve("model");
+        ScqModel one = ModelSaveDriver.model(1), two = ModelSaveDriver.model(2);
+        one.save(model);
+        // The state ScqModel.save leaves when killed after moving the previous model aside and before moving the new
+        // one in.
+        Files.move(model, dir.resolve(".model.old-7a1c"));
+        assertEquals(one.graph().params(), ScqModel.load(model).graph().params(), "load puts the previous model back");
+        assertEquals(List.of("model"), names(dir));
+
+        Files.move(model, dir.resolve(".model.old-7a1d"));
+        two.save(model);
+        assertEquals(two.graph().params(), ScqModel.load(model).graph().params());
+        assertEquals(List.of("model"), names(dir), "the restored previous model was replaced and deleted, nothing left over");
+    }
 }
