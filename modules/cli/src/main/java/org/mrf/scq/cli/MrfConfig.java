@@ -75,7 +75,9 @@ public final class MrfConfig {
         try {
             resolved = layered.resolve(ConfigResolveOptions.noSystem());
         } catch (ConfigException e) {
-            throw new MrfInputException("configuration: " + e.getMessage(), e);
+            throw new MrfInputException("configuration: " + e.getMessage() + (e instanceof ConfigException.UnresolvedSubstitution
+                    ? ". Substitutions see only keys of the configuration itself, never environment variables or system"
+                    + " properties: write the value, or pass it with -Dmrf.key=value." : ""), e);
         }
         checkKnownKeys(resolved, reference);
         try {
@@ -101,19 +103,46 @@ public final class MrfConfig {
         }
     }
 
-    /** Includes could reach URLs or other files at parse time; configs here are plain data. */
-    private static final com.typesafe.config.ConfigIncluder NO_INCLUDES = new com.typesafe.config.ConfigIncluder() {
+    /**
+     * Includes could read other files, fetch URLs or classpath resources at parse time; configs here are plain data.
+     * Typesafe Config hands the qualified forms ({@code include file(...)}, {@code url(...)}, {@code classpath(...)},
+     * also inside {@code required(...)}) to the File/URL/Classpath includer interfaces and, when the includer does
+     * not implement them, loads them itself; so all four are implemented here, and all refuse.
+     */
+    private static final class NoIncludes implements com.typesafe.config.ConfigIncluder, com.typesafe.config.ConfigIncluderFile,
+            com.typesafe.config.ConfigIncluderURL, com.typesafe.config.ConfigIncluderClasspath {
         @Override
         public com.typesafe.config.ConfigIncluder withFallback(com.typesafe.config.ConfigIncluder fallback) {
             return this;
         }
 
+        private static MrfInputException refuse(String what) {
+            return new MrfInputException("'include " + what + "' is not allowed (config files are plain data and may not "
+                    + "read other files, URLs or classpath resources); put the keys in the file itself.");
+        }
+
         @Override
         public com.typesafe.config.ConfigObject include(com.typesafe.config.ConfigIncludeContext context, String what) {
-            throw new MrfInputException("config: 'include \"" + what + "\"' is not allowed; put the keys in the file "
-                    + "itself.");
+            throw refuse("\"" + what + "\"");
         }
-    };
+
+        @Override
+        public com.typesafe.config.ConfigObject includeFile(com.typesafe.config.ConfigIncludeContext context, java.io.File what) {
+            throw refuse("file(\"" + what + "\")");
+        }
+
+        @Override
+        public com.typesafe.config.ConfigObject includeURL(com.typesafe.config.ConfigIncludeContext context, java.net.URL what) {
+            throw refuse("url(\"" + what + "\")");
+        }
+
+        @Override
+        public com.typesafe.config.ConfigObject includeResources(com.typesafe.config.ConfigIncludeContext context, String what) {
+            throw refuse("classpath(\"" + what + "\")");
+        }
+    }
+
+    private static final com.typesafe.config.ConfigIncluder NO_INCLUDES = new NoIncludes();
 
     private static Config parseFile(Path p) {
         try {
@@ -122,6 +151,8 @@ public final class MrfConfig {
         } catch (ConfigException e) {
             throw new MrfInputException("config file " + p + " is malformed: " + e.getMessage()
                     + ". Fix the HOCON syntax (key = value, blocks in { }).", e);
+        } catch (MrfInputException e) {
+            throw new MrfInputException("config file " + p + ": " + e.getMessage(), e);
         }
     }
 

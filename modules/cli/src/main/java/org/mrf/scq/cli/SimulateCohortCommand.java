@@ -51,6 +51,7 @@ public final class SimulateCohortCommand implements Callable<Integer> {
         if (!(s > 0)) throw new MrfInputException("--snr " + snr + ": must be > 0 or inf.");
         if (matrix < 16 || matrix % 2 != 0) throw new MrfInputException("--matrix " + matrix + ": use an even size >= 16.");
         Path abs = out.toAbsolutePath();
+        LocalFiles.restoreInterrupted(abs);
         if (Files.exists(abs) && !overwrite) {
             throw new MrfInputException("output " + out + " already exists. Pass --overwrite or choose another --out.");
         }

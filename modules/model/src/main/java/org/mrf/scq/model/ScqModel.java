@@ -11,7 +11,6 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -100,25 +99,49 @@ public final class ScqModel {
         return o;
     }
 
-    /** Writes {@code dir} (model.zip + metadata.json) through a temporary sibling directory renamed at the end. */
+    /**
+     * Writes {@code dir} (model.zip + metadata.json) into a temporary sibling and renames it into place. A previous
+     * model there is first renamed aside ({@code .<name>.old-*}) and deleted only once the new one is in place, so a
+     * save killed at any point leaves either the previous or the new model complete: between the two renames the
+     * previous one is under its .old name, and the next {@link #save} or {@link #load} puts it back.
+     */
     public void save(Path dir) throws IOException {
         Path parent = dir.toAbsolutePath().getParent();
         Files.createDirectories(parent);
+        restoreInterruptedSave(dir);
         Path tmp = Files.createTempDirectory(parent, "." + dir.getFileName() + ".tmp");
         try {
             ModelSerializer.writeModel(graph, tmp.resolve(ModelMetadata.MODEL_FILE).toFile(), false);
             Files.writeString(tmp.resolve("metadata.json"), metadata.toJson(), StandardCharsets.UTF_8);
+            Path old = null;
             if (Files.exists(dir)) {
-                deleteTree(dir);
+                old = parent.resolve("." + dir.getFileName() + ".old-" + java.util.UUID.randomUUID());
+                Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
             }
             try {
                 Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, dir);
+            } catch (IOException e) {
+                if (old != null) Files.move(old, dir, StandardCopyOption.ATOMIC_MOVE);
+                throw e;
             }
+            if (old != null) deleteTree(old);
         } finally {
             if (Files.exists(tmp)) deleteTree(tmp);
         }
+    }
+
+    /** When {@code dir} is missing but a save was killed between its two renames, moves the previous model back. */
+    static void restoreInterruptedSave(Path dir) throws IOException {
+        Path parent = dir.toAbsolutePath().getParent();
+        if (Files.exists(dir) || parent == null || !Files.isDirectory(parent)) return;
+        String prefix = "." + dir.getFileName() + ".old-";
+        Path newest = null;
+        try (var s = Files.list(parent)) {
+            for (Path p : s.filter(p -> p.getFileName().toString().startsWith(prefix)).toList()) {
+                if (newest == null || Files.getLastModifiedTime(p).compareTo(Files.getLastModifiedTime(newest)) > 0) newest = p;
+            }
+        }
+        if (newest != null) Files.move(newest, dir, StandardCopyOption.ATOMIC_MOVE);
     }
 
     static void deleteTree(Path p) throws IOException {
@@ -192,6 +215,12 @@ public final class ScqModel {
 
     /** Loads a model directory written by {@link #save(Path)}, checking the metadata and the zip first. */
     public static ScqModel load(Path dir) {
+        try {
+            restoreInterruptedSave(dir);
+        } catch (IOException e) {
+            throw new MrfInputException(dir + ": missing, and its previous version (." + dir.getFileName()
+                    + ".old-*) cannot be moved back (" + e.getMessage() + "); rename it back by hand", e);
+        }
         Path meta = dir.resolve("metadata.json");
         Path zip = dir.resolve(ModelMetadata.MODEL_FILE);
         if (!Files.isRegularFile(meta) || !Files.isRegularFile(zip)) {

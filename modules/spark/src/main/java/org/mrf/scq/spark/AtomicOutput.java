@@ -34,6 +34,7 @@ public final class AtomicOutput implements AutoCloseable {
             Path target = new Path(path);
             FileSystem fs = target.getFileSystem(conf);
             target = fs.makeQualified(target);
+            restoreInterruptedCommit(fs, target);
             if (fs.exists(target) && !overwrite) {
                 throw new MrfInputException("output " + target + " already exists. Pass --overwrite to replace it, "
                         + "or choose another --out.");
@@ -43,6 +44,26 @@ public final class AtomicOutput implements AutoCloseable {
             return new AtomicOutput(fs, target, overwrite);
         } catch (IOException e) {
             throw new MrfInputException("output " + path + ": cannot be prepared (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /**
+     * {@link #commit()} replaces an output in two renames (target -> .old, tmp -> target); a job killed between them
+     * leaves no target but a complete previous output under {@code .<name>.old-*}. Put it back before anything
+     * else, so that the next job (or its refusal without overwrite) sees the previous output as it was.
+     */
+    static void restoreInterruptedCommit(FileSystem fs, Path target) throws IOException {
+        Path parent = target.getParent();
+        if (parent == null || fs.exists(target) || !fs.exists(parent)) return;
+        String prefix = "." + target.getName() + ".old-";
+        org.apache.hadoop.fs.FileStatus newest = null;
+        for (org.apache.hadoop.fs.FileStatus st : fs.listStatus(parent)) {
+            if (st.getPath().getName().startsWith(prefix)
+                    && (newest == null || st.getModificationTime() > newest.getModificationTime())) newest = st;
+        }
+        if (newest != null && !fs.rename(newest.getPath(), target)) {
+            throw new IOException("cannot restore the previous output " + newest.getPath() + " to " + target
+                    + " after an interrupted replace; rename it back by hand");
         }
     }
 

@@ -121,12 +121,8 @@ public final class DictionaryStore {
             throw new MrfInputException("dictionary " + path + ": Parquet data unreadable (" + firstLine(e)
                     + "). Rebuild it with 'mrf dictionary --overwrite'.", e);
         }
-        for (StructField f : SCHEMA.fields()) {
-            if (!List.of(ds.schema().fieldNames()).contains(f.name())) {
-                throw new MrfInputException("dictionary " + path + ": column '" + f.name() + "' is missing (has "
-                        + List.of(ds.schema().fieldNames()) + "). Rebuild it with 'mrf dictionary'.");
-            }
-        }
+        ParquetSchemas.require("dictionary", path, ds.schema(), SCHEMA, java.util.Set.of(),
+                "Rebuild it with 'mrf dictionary --overwrite'.");
         List<Entry> rows;
         try {
             // A bean encoder copies each array column straight into a float[] (no boxing).

@@ -19,6 +19,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.mrf.scq.core.slice.MrfSlice;
 import org.mrf.scq.core.util.MrfInputException;
 import org.mrf.scq.io.MapImages;
 import org.mrf.scq.io.NdArray;
@@ -75,8 +76,11 @@ public final class MapsStore {
             throw new MrfInputException("maps dataset " + path + " is missing or unreadable (" + DictionaryStore.firstLine(e)
                     + "). Create it with 'mrf ground-truth' or 'mrf infer'.", e);
         }
+        ParquetSchemas.require("maps dataset", path, ds.schema(), SCHEMA, java.util.Set.of(),
+                "Re-create it with 'mrf ground-truth' or 'mrf infer'.");
         List<SliceMaps> out = new ArrayList<>();
         for (Row r : ds.collectAsList()) {
+            MrfSlice.validSubjectId(r.getAs("subject"), "maps dataset " + path);
             out.add(new SliceMaps(r.getAs("subject"), r.getAs("slice"), r.getAs("method"), r.getAs("ar"), r.getAs("height"),
                     r.getAs("width"), floats(r, r.fieldIndex("t1_ms")), floats(r, r.fieldIndex("t2_ms")),
                     r.isNullAt(r.fieldIndex("pd")) ? null : floats(r, r.fieldIndex("pd"))));
@@ -90,6 +94,13 @@ public final class MapsStore {
      */
     public static void writeImages(FileSystem fs, Path dir, SliceMaps m, float[] refT1, float[] refT2, float[] mask)
             throws IOException {
+        // Subject and method become path parts under the output root: a maps or slices dataset written by hand must
+        // not be able to place files outside it (../, absolute paths).
+        MrfSlice.validSubjectId(m.subject(), "maps of " + m.subject() + "/" + m.slice());
+        if (!m.method().matches("[A-Za-z0-9._-]{1,64}") || m.method().startsWith(".")) {
+            throw new MrfInputException("maps of " + m.subject() + "/" + m.slice() + ": method name '" + m.method()
+                    + "' is not allowed in a file name. Use A-Z a-z 0-9 . _ - (not starting with '.').");
+        }
         Path sliceDir = new Path(new Path(dir, m.subject()), String.format(Locale.ROOT, "slice-%03d", m.slice()));
         String stem = m.method() + "_ar" + m.ar();
         Nifti.Options opt = Nifti.Options.fov(300, 300);

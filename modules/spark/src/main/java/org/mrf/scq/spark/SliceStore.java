@@ -140,12 +140,8 @@ public final class SliceStore {
             throw new MrfInputException("slices dataset " + path + " is missing or unreadable ("
                     + DictionaryStore.firstLine(e) + "). Create it with 'mrf ingest --out " + path + "'.", e);
         }
-        for (StructField f : SCHEMA.fields()) {
-            if (!Arrays.asList(ds.schema().fieldNames()).contains(f.name())) {
-                throw new MrfInputException("slices dataset " + path + ": column '" + f.name() + "' is missing (has "
-                        + Arrays.toString(ds.schema().fieldNames()) + "). Re-create it with 'mrf ingest'.");
-            }
-        }
+        ParquetSchemas.require("slices dataset", path, ds.schema(), SCHEMA, java.util.Set.of("subject"),
+                "Re-create it with 'mrf ingest'.");
         if (timepoints > 0) {
             ds = ds.withColumn("re", expr("slice(re, 1, " + timepoints + " * rows * width)"))
                     .withColumn("im", expr("slice(im, 1, " + timepoints + " * rows * width)"))
