@@ -9,12 +9,15 @@ import picocli.CommandLine.Command;
 @Command(name = "mrf", mixinStandardHelpOptions = true, versionProvider = Mrf.Version.class,
         description = "MR fingerprinting on Spark: FISP EPG dictionaries, dictionary matching and SCQ.",
         subcommands = {FingerprintCommand.class, DictionaryCommand.class, SvdCommand.class, MatchCommand.class,
-                SimulateCohortCommand.class, IngestCommand.class, GroundTruthCommand.class, DemoCommand.class,
+                SimulateCohortCommand.class, IngestCommand.class, GroundTruthCommand.class, TrainCommand.class, InferCommand.class,
+                EvaluateCommand.class, DemoCommand.class,
                 ConfigCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
                 "  mrf fingerprint --t1 1000 --t2 80 --out wm.csv",
                 "  mrf dictionary --out dict/",
+                "  mrf train --slices slices/ --ground-truth gt/ --out models/scq-ar4",
+                "  mrf infer --slices slices/ --model models/scq-ar4 --out maps/scq-ar4",
                 "  mrf config show",
                 "Run 'mrf help COMMAND' for a command's options and examples."})
 public final class Mrf implements Runnable {

@@ -6,7 +6,7 @@ import org.apache.spark.TaskContext;
 /**
  * Test hook: fails the first attempt of a job's tasks so tests can check that Spark's retry gives
  * the same output as a clean run. Inert unless the Spark conf (or a system property)
- * {@value #KEY} names the job: {@code dictionary}, {@code ingest} or {@code ground-truth}, or
+ * {@value #KEY} names the job: {@code dictionary}, {@code ingest}, {@code ground-truth} or {@code infer}, or
  * {@code <job>:<partition>} to fail only that partition's first attempt; several comma-separated.
  */
 final class FailureInjection {

@@ -1,8 +1,17 @@
 package org.mrf.scq.spark;
 
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.parquet.example.data.Group;
+import org.apache.parquet.example.data.simple.SimpleGroupFactory;
+import org.apache.parquet.hadoop.ParquetFileWriter;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.example.ExampleParquetWriter;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.MessageTypeParser;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -95,10 +104,40 @@ public final class MapsStore {
             bm = new boolean[mask.length];
             for (int i = 0; i < mask.length; i++) bm[i] = mask[i] > 0;
         }
-        if (refT1 != null) png(fs, new Path(sliceDir, stem + "_t1.png"), MapImages.truthEstimateError("T1 [ms]", refT1, m.t1Ms(),
-                m.height(), m.width(), 0, 3000, 500, bm));
-        if (refT2 != null) png(fs, new Path(sliceDir, stem + "_t2.png"), MapImages.truthEstimateError("T2 [ms]", refT2, m.t2Ms(),
-                m.height(), m.width(), 0, 300, 50, bm));
+        // Without a reference (scanner data, no ground truth given) the figure is the estimate alone.
+        png(fs, new Path(sliceDir, stem + "_t1.png"), refT1 != null ? MapImages.truthEstimateError("T1 [ms]", refT1, m.t1Ms(),
+                m.height(), m.width(), 0, 3000, 500, bm) : MapImages.render(m.t1Ms(), m.height(), m.width(), 0, 3000,
+                MapImages.Colormap.VIRIDIS, bm));
+        png(fs, new Path(sliceDir, stem + "_t2.png"), refT2 != null ? MapImages.truthEstimateError("T2 [ms]", refT2, m.t2Ms(),
+                m.height(), m.width(), 0, 300, 50, bm) : MapImages.render(m.t2Ms(), m.height(), m.width(), 0, 300,
+                MapImages.Colormap.VIRIDIS, bm));
+    }
+
+    /**
+     * The Parquet schema Spark writes for {@link #SCHEMA}, so one slice's row can be written by a task on its own
+     * (no Spark job per slice) and still be read back by {@link #read} together with Spark-written parts.
+     */
+    static final MessageType PARQUET_SCHEMA = MessageTypeParser.parseMessageType("message spark_schema {"
+            + " required binary subject (STRING); required int32 slice; required binary method (STRING); required int32 ar;"
+            + " required int32 height; required int32 width;"
+            + " required group t1_ms (LIST) { repeated group list { required float element; } }"
+            + " required group t2_ms (LIST) { repeated group list { required float element; } }"
+            + " optional group pd (LIST) { repeated group list { required float element; } } }");
+
+    /** One slice's maps as a single Parquet file (written in place: callers write to a temporary name and rename). */
+    public static void writeSliceParquet(Configuration conf, Path file, SliceMaps m) throws IOException {
+        SimpleGroupFactory groups = new SimpleGroupFactory(PARQUET_SCHEMA);
+        Group g = groups.newGroup().append("subject", m.subject()).append("slice", m.slice()).append("method", m.method())
+                .append("ar", m.ar()).append("height", m.height()).append("width", m.width());
+        for (Object[] e : new Object[][]{{"t1_ms", m.t1Ms()}, {"t2_ms", m.t2Ms()}, {"pd", m.pd()}}) {
+            if (e[1] == null) continue;
+            Group list = g.addGroup((String) e[0]);
+            for (float v : (float[]) e[1]) list.addGroup("list").append("element", v);
+        }
+        try (ParquetWriter<Group> w = ExampleParquetWriter.builder(file).withConf(conf).withType(PARQUET_SCHEMA)
+                .withCompressionCodec(CompressionCodecName.SNAPPY).withWriteMode(ParquetFileWriter.Mode.OVERWRITE).build()) {
+            w.write(g);
+        }
     }
 
     static float[] floats(Row r, int i) {

@@ -7,7 +7,12 @@ import org.mrf.scq.model.ScqModel;
 import org.mrf.scq.model.TrainConfig;
 import org.mrf.scq.model.Variant;
 import org.mrf.scq.model.data.TrainingSlice;
-import org.mrf.scq.model.train.ScqTrainer;
+import org.mrf.scq.spark.train.SparkScqTrainer;
+import org.mrf.scq.spark.train.SparkTrainConfig;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -15,25 +20,38 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.function.IntFunction;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * A learned method for {@link Evaluation}: one network per property (T1, T2), trained by the
- * two-step SCQ trainer against the DM ground truth (the paper's targets) of the training subjects.
+ * A learned method for {@link Evaluation}: one network per property (T1, T2), trained against the DM ground
+ * truth (the paper's targets) of the training subjects by {@link SparkScqTrainer} on the active session's
+ * Spark context (the same code path as {@code mrf train}), and applied as a {@link ModelSet}.
  */
 public final class ModelMethod implements Evaluation.LearnedMethod {
+    /** Minibatches per worker between parameter averagings when the caller does not say. */
+    public static final int DEFAULT_AVERAGING_FREQUENCY = 5;
+
     private final String name;
     private final Variant variant;
     private final String profile;
-    private final TrainConfig train;
+    private final SparkTrainConfig train;
     private final String scheduleHash;
     private final int fullT;
     private final Path workDir;
     private final PrintStream log;
+    private IntFunction<float[][]> projection;
 
+    /** Parameter averaging over the context's default parallelism. */
     public ModelMethod(String name, Variant variant, String profile, TrainConfig train, String scheduleHash, int fullT,
+                       Path workDir, PrintStream log) {
+        this(name, variant, profile, SparkTrainConfig.of(train, 0, DEFAULT_AVERAGING_FREQUENCY), scheduleHash, fullT, workDir, log);
+    }
+
+    public ModelMethod(String name, Variant variant, String profile, SparkTrainConfig train, String scheduleHash, int fullT,
                        Path workDir, PrintStream log) {
         this.name = name;
         this.variant = variant;
@@ -45,37 +63,41 @@ public final class ModelMethod implements Evaluation.LearnedMethod {
         this.log = log;
     }
 
+    /** SCQ_S's fixed projection for T time points (e.g. {@link TrainJob#projection}). */
+    public ModelMethod projection(IntFunction<float[][]> byT) {
+        this.projection = byT;
+        return this;
+    }
+
     @Override
     public String name() {
         return name;
     }
 
-    static TrainingSlice toTraining(MrfSlice s, MapsStore.SliceMaps gt) {
-        return new TrainingSlice(s.subject(), s.slice(), s.height(), s.width(), s.timepoints(), s.re(), s.im(),
-                gt == null ? null : gt.t1Ms(), gt == null ? null : gt.t2Ms(), s.mask());
-    }
-
     @Override
     public Evaluation.Predictor train(List<MrfSlice> slices, Map<String, MapsStore.SliceMaps> groundTruth, int t) {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(SparkSession.active().sparkContext());
         List<TrainingSlice> data = new ArrayList<>();
-        for (MrfSlice s : slices) data.add(toTraining(s, groundTruth.get(s.key())));
+        for (MrfSlice s : slices) data.add(SparkScqTrainer.toTraining(s, groundTruth.get(s.key())));
+        JavaRDD<TrainingSlice> rdd = jsc.parallelize(data, Math.max(1, Math.min(data.size(), jsc.defaultParallelism())))
+                .persist(StorageLevel.MEMORY_AND_DISK_SER());
         double ar = (double) fullT / t;
-        ScqModel[] models = new ScqModel[2];
+        float[][] proj = variant == Variant.SCQ_S && projection != null ? projection.apply(t) : null;
+        Map<Property, ScqModel> models = new EnumMap<>(Property.class);
         try {
             for (Property p : Property.values()) {
                 Path ckpt = Files.createDirectories(workDir.resolve(String.format(Locale.ROOT, "%s-ar%d-%s-%s", name, Math.round(ar),
                         p.name().toLowerCase(Locale.ROOT), slices.get(0).subject() + "-" + data.size())));
                 log.printf(Locale.ROOT, "train %s %s at ar %.0f on %d slices (profile %s)%n", name, p, ar, data.size(), profile);
-                models[p.ordinal()] = new ScqTrainer(p, NetConfig.profile(profile, t, variant), train, scheduleHash, ar, ckpt, log)
-                        .train(data, List.of());
+                models.put(p, new SparkScqTrainer(jsc, p, NetConfig.profile(profile, t, variant), train, scheduleHash, ar, ckpt, log)
+                        .projection(proj).train(rdd, null));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } finally {
+            rdd.unpersist(false);
         }
-        return slice -> {
-            TrainingSlice ts = TrainingSlice.ofSignal(slice.subject(), slice.slice(), slice.height(), slice.width(), slice.timepoints(),
-                    slice.re(), slice.im());
-            return new float[][]{models[0].predictMs(ts, scheduleHash), models[1].predictMs(ts, scheduleHash)};
-        };
+        ModelSet set = ModelSet.of(models);
+        return set::predictMs;
     }
 }

@@ -1,5 +1,7 @@
 package org.mrf.scq.spark;
 
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
@@ -13,9 +15,11 @@ import org.mrf.scq.core.slice.MrfSlice;
 import org.mrf.scq.core.util.MrfInputException;
 import scala.Tuple2;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
@@ -102,6 +106,29 @@ public final class SliceStore {
         return df.select(col("subject"), col("slice"), col("block"), col("y0"), col("rows"), col("height"), col("width"),
                 col("t"), col("re"), col("im"), col("mask"), col("t1Ms").as("t1_ms"), col("t2Ms").as("t2_ms"), col("pd"),
                 col("source"));
+    }
+
+    /** What {@code mrf ingest} records next to the dataset: the schedule (name, hash) and its time points. */
+    public record Metadata(String scheduleName, String scheduleHash, int timepoints) {
+    }
+
+    /** The dataset's ingest metadata; refuses a dataset without it, since nothing could be checked against it. */
+    public static Metadata metadata(String path, Configuration conf) {
+        org.apache.hadoop.fs.Path mf = new org.apache.hadoop.fs.Path(path, IngestJob.METADATA_FILE);
+        try {
+            FileSystem fs = mf.getFileSystem(conf);
+            if (!fs.exists(mf)) {
+                throw new MrfInputException("slices dataset " + path + " has no " + IngestJob.METADATA_FILE + " (its schedule and "
+                        + "time points). Create it with 'mrf ingest --out " + path + "'.");
+            }
+            Map<?, ?> m = DictionaryStore.JSON.readValue(DictionaryStore.readText(fs, mf), Map.class);
+            return new Metadata(String.valueOf(m.get("schedule_name")), (String) m.get("schedule_hash"),
+                    ((Number) m.get("timepoints")).intValue());
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof MrfInputException x) throw x;
+            throw new MrfInputException("slices dataset " + path + ": " + IngestJob.METADATA_FILE + " is unreadable ("
+                    + e.getMessage() + "). Re-create the dataset with 'mrf ingest'.", e);
+        }
     }
 
     /** Blocks of the dataset with series cut to the first {@code timepoints} (0 = all). */

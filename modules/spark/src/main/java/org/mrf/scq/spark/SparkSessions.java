@@ -3,6 +3,13 @@ package org.mrf.scq.spark;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
+import org.mrf.scq.core.util.MrfInputException;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -10,7 +17,38 @@ import java.util.Map;
  * given (spark-submit sets spark.master itself, which then wins), quiet logs unless asked.
  */
 public final class SparkSessions {
+    static final int CONNECT_TIMEOUT_MS = 3000;
+
     private SparkSessions() {
+    }
+
+    /**
+     * A standalone master that cannot be reached makes Spark retry for about a minute before it gives up with a
+     * message about "All masters are unresponsive"; one TCP connect says what is wrong at once. Every host:port
+     * of a spark:// URL (several for a high-availability master) is tried; one answering is enough.
+     */
+    static void checkReachable(String master, int timeoutMs) {
+        if (master == null || !master.startsWith("spark://")) return;
+        List<String> problems = new ArrayList<>();
+        for (String hp : master.substring("spark://".length()).split(",")) {
+            int colon = hp.lastIndexOf(':');
+            String host = colon < 0 ? hp : hp.substring(0, colon);
+            int port;
+            try {
+                port = colon < 0 ? 7077 : Integer.parseInt(hp.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                throw new MrfInputException("Spark master " + master + ": '" + hp.substring(colon + 1) + "' is not a port number. "
+                        + "Check --master / mrf.spark.master (e.g. spark://host:7077).");
+            }
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress(host, port), timeoutMs);
+                return;
+            } catch (IOException e) {
+                problems.add(host + ":" + port + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+            }
+        }
+        throw new MrfInputException("cannot reach Spark master " + master + ": " + String.join("; ", problems)
+                + ". Check --master / mrf.spark.master, and that the master is running and its port is open from here.");
     }
 
     public static SparkSession create(String appName, String master, String logLevel, Map<String, String> extra) {
@@ -29,6 +67,7 @@ public final class SparkSessions {
         conf.setIfMissing("spark.hadoop.parquet.block.size.row.check.min", "2");
         conf.setIfMissing("spark.hadoop.parquet.page.size.row.check.min", "2");
         extra.forEach(conf::set);
+        checkReachable(conf.get("spark.master"), CONNECT_TIMEOUT_MS);
         SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
         spark.sparkContext().setLogLevel(logLevel == null ? "WARN" : logLevel);
         return spark;

@@ -11,14 +11,14 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** shellcheck over the docker/ and notebooks/ scripts (skipped where shellcheck is not installed). */
+/** shellcheck over the docker/, notebooks/ and jobs/ scripts (skipped where shellcheck is not installed). */
 class ScriptLintTest {
     @Test
-    void dockerAndNotebookScriptsPassShellcheck() throws Exception {
+    void dockerNotebookAndJobScriptsPassShellcheck() throws Exception {
         assumeTrue(OpsScripts.available(List.of("shellcheck", "--version")), "shellcheck is not installed");
         Path root = OpsScripts.repositoryRoot();
         List<String> cmd = new ArrayList<>(List.of("shellcheck", "-x"));
-        for (String dir : List.of("docker", "notebooks")) {
+        for (String dir : List.of("docker", "notebooks", "jobs")) {
             try (Stream<Path> s = Files.list(root.resolve(dir))) {
                 s.filter(p -> p.toString().endsWith(".sh")).sorted().forEach(p -> cmd.add(root.relativize(p).toString()));
             }

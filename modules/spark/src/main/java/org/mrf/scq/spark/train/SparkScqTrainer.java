@@ -154,7 +154,7 @@ public final class SparkScqTrainer {
         return slices.filter(s -> gt.value().containsKey(s.key())).map(s -> toTraining(s, gt.value().get(s.key())));
     }
 
-    static TrainingSlice toTraining(MrfSlice s, MapsStore.SliceMaps gt) {
+    public static TrainingSlice toTraining(MrfSlice s, MapsStore.SliceMaps gt) {
         return new TrainingSlice(s.subject(), s.slice(), s.height(), s.width(), s.timepoints(), s.re(), s.im(),
                 gt == null ? null : gt.t1Ms(), gt == null ? null : gt.t2Ms(), s.mask());
     }

@@ -1,0 +1,98 @@
+package org.mrf.scq.cli;
+
+import org.apache.spark.sql.SparkSession;
+import org.mrf.scq.core.util.MrfInputException;
+import org.mrf.scq.model.NetConfig;
+import org.mrf.scq.model.Variant;
+import org.mrf.scq.spark.DictionaryStore;
+import org.mrf.scq.spark.Evaluation;
+import org.mrf.scq.spark.ModelMethod;
+import org.mrf.scq.spark.SliceStore;
+import org.mrf.scq.spark.TrainJob;
+import org.mrf.scq.spark.train.SparkTrainConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+@Command(name = "evaluate", mixinStandardHelpOptions = true,
+        description = "Leave-one-subject-out evaluation (DESIGN 6): for each acceleration rate and held-out subject, DM and SDM "
+                + "match and the learned methods are trained on the other subjects (on Spark, settings mrf.train.*) and "
+                + "applied; errors against the DM ground truth and the true maps, and time per slice.",
+        footer = {"", "Writes OUT/report.md, OUT/report.json (<method>.ar<N>.{t1_err_pct,t2_err_pct,seconds_per_slice}),",
+                "OUT/tables/errors.csv, OUT/maps/ (NPY) and OUT/figures/ (PNG).", "Examples:",
+                "  mrf evaluate --slices slices/ --ground-truth gt/ --dictionary dict/ --out eval/",
+                "  mrf evaluate --slices slices/ --ground-truth gt/ --dictionary dict/ --out eval/ --ars 2,4,8,16 \\",
+                "      --methods dm,sdm,fe_only,sq_only,scq,scq_s,scq_m --held-out sub-000,sub-001 --profile paper"})
+public final class EvaluateCommand implements Callable<Integer> {
+    static final List<String> BUILT_IN = List.of("dm", "sdm");
+
+    @Mixin
+    Common common;
+    @Option(names = "--slices", required = true, description = "Slices dataset written by 'mrf ingest'.")
+    String slices;
+    @Option(names = "--ground-truth", required = true, description = "Output directory of 'mrf ground-truth' (needs ar 1).")
+    String groundTruth;
+    @Option(names = "--dictionary", required = true, description = "Dictionary of the slices' schedule (all time points).")
+    String dictionary;
+    @Option(names = "--out", required = true, description = "Report directory to create.")
+    String out;
+    @Option(names = "--ars", split = ",", description = "Acceleration rates (mrf.evaluate.ars).")
+    List<Integer> ars;
+    @Option(names = "--methods", split = ",", description = "dm, sdm, fe_only, sq_only, scq, scq_s, scq_m (mrf.evaluate.methods).")
+    List<String> methods;
+    @Option(names = "--held-out", split = ",", paramLabel = "SUBJECT", description = "LOSO folds to run (default: every subject).")
+    List<String> heldOut;
+    @Option(names = "--profile", description = "quick | paper, for the learned methods (mrf.train.profile).")
+    String profile;
+    @Option(names = "--master", description = "Spark master URL (default local[*]).")
+    String master;
+
+    @Override
+    public Integer call() throws Exception {
+        common.flag("mrf.spark.master", master).flag("mrf.evaluate.ars", ars).flag("mrf.evaluate.methods", methods)
+                .flag("mrf.train.profile", profile);
+        MrfConfig c = common.config();
+        List<Integer> rates = c.get().getIntList("mrf.evaluate.ars");
+        String prof = c.string("mrf.train.profile");
+        List<String> builtIn = new ArrayList<>();
+        List<Variant> variants = new ArrayList<>();
+        for (String m : c.strings("mrf.evaluate.methods")) {
+            String k = m.trim().toLowerCase(Locale.ROOT);
+            if (BUILT_IN.contains(k)) builtIn.add(k);
+            else variants.add(Variant.parse(k));
+        }
+        if (builtIn.isEmpty() && variants.isEmpty()) throw new MrfInputException("--methods / mrf.evaluate.methods is empty.");
+        SparkTrainConfig sc = SparkTrainConfig.of(TrainJob.trainConfig(prof, c.integer("mrf.train.pixel-epochs"),
+                c.integer("mrf.train.patch-epochs")), c.integer("mrf.train.workers"), c.integer("mrf.train.averaging-frequency"));
+        SparkSession spark = common.spark();
+        Path work = Files.createTempDirectory("mrf-evaluate-");
+        try {
+            var conf = spark.sparkContext().hadoopConfiguration();
+            DictionaryStore.Metadata dm = DictionaryStore.metadata(dictionary, conf);
+            SliceStore.Metadata sm = SliceStore.metadata(slices, conf);
+            List<Evaluation.LearnedMethod> learned = new ArrayList<>();
+            for (Variant v : variants) {
+                String name = v.name().toLowerCase(Locale.ROOT);
+                ModelMethod mm = new ModelMethod(name, v, prof, sc, dm.scheduleHash(), dm.timepoints(), work.resolve(name), System.out);
+                if (v == Variant.SCQ_S) {
+                    mm.projection(t -> TrainJob.projection(spark, dictionary, sm, t, NetConfig.profile(prof, t, v).d() / 2));
+                }
+                learned.add(mm);
+            }
+            Evaluation.Report r = Evaluation.run(spark, slices, groundTruth, dictionary, rates, builtIn, learned, heldOut, out,
+                    c.number("mrf.match.energy"));
+            System.out.println(r.summaryText());
+        } finally {
+            spark.stop();
+            org.apache.commons.io.FileUtils.deleteQuietly(work.toFile());
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,43 @@
+package org.mrf.scq.cli;
+
+import org.apache.spark.sql.SparkSession;
+import org.mrf.scq.spark.InferenceJob;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.concurrent.Callable;
+
+@Command(name = "infer", mixinStandardHelpOptions = true,
+        description = "Apply a model set of 'mrf train' to every slice of a slices dataset (one Spark task per slice, the "
+                + "networks restored once per executor) and write T1/T2 maps.",
+        footer = {"", "Writes OUT/maps (Parquet, one part per slice: subject, slice, method, ar, t1_ms, t2_ms), OUT/images/",
+                "<subject>/slice-<k>/ (NIfTI + PNG) and OUT/_mrf_inference.json. Each slice appears when complete; running",
+                "the same command again does only the slices not yet written (e.g. after a crash or for new subjects).",
+                "Examples:",
+                "  mrf infer --slices slices/ --model models/scq-ar4 --out maps/scq-ar4",
+                "  mrf infer --slices hdfs:///mrf/slices --model hdfs:///mrf/models/scq --out hdfs:///mrf/maps/scq --master yarn"})
+public final class InferCommand implements Callable<Integer> {
+    @Mixin
+    Common common;
+    @Option(names = "--slices", required = true, description = "Slices dataset written by 'mrf ingest'.")
+    String slices;
+    @Option(names = "--model", required = true, description = "Model set directory written by 'mrf train'.")
+    String model;
+    @Option(names = "--out", required = true, description = "Output directory (created, or resumed when it holds this model's maps).")
+    String out;
+    @Option(names = "--master", description = "Spark master URL (default local[*]).")
+    String master;
+
+    @Override
+    public Integer call() {
+        common.flag("mrf.spark.master", master);
+        SparkSession spark = common.spark();
+        try {
+            System.out.println(InferenceJob.run(spark, slices, model, out).summary());
+        } finally {
+            spark.stop();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,100 @@
+package org.mrf.scq.cli;
+
+import org.apache.spark.sql.SparkSession;
+import org.mrf.scq.core.util.MrfInputException;
+import org.mrf.scq.model.Property;
+import org.mrf.scq.model.Variant;
+import org.mrf.scq.spark.TrainJob;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Train an SCQ model set (one network per property) on Spark by DL4J parameter averaging, against the "
+                + "DM ground truth (ar 1 maps) of 'mrf ground-truth'. Settings: mrf.train.* (see 'mrf config show'); flags win.",
+        footer = {"", "Writes MODEL/t1 and MODEL/t2 (model.zip, metadata.json, training-history.json, training-stats/ with the",
+                "DL4J Spark statistics per epoch) and MODEL/_mrf_model_set.json, all at once when training ends. Checkpoints",
+                "after every epoch go to MODEL.checkpoints/ (or --checkpoints); --resume continues after the last one.",
+                "Examples:",
+                "  mrf train --slices slices/ --ground-truth gt/ --out models/scq-ar4",
+                "  mrf train --slices slices/ --ground-truth gt/ --out models/scq-ar4 --resume --overwrite",
+                "  mrf train --slices slices/ --ground-truth gt/ --dictionary dict/ --variant scq_s --profile paper \\",
+                "      --validation sub-005 --out hdfs:///mrf/models/scq_s --master spark://head:7077 --workers 8"})
+public final class TrainCommand implements Callable<Integer> {
+    @Mixin
+    Common common;
+    @Option(names = "--slices", required = true, description = "Slices dataset written by 'mrf ingest'.")
+    String slices;
+    @Option(names = "--ground-truth", required = true, description = "Output directory of 'mrf ground-truth' (needs ar 1).")
+    String groundTruth;
+    @Option(names = "--out", required = true, description = "Model set directory to write (any Hadoop path).")
+    String out;
+    @Option(names = "--profile", description = "quick | paper (mrf.train.profile).")
+    String profile;
+    @Option(names = "--ar", description = "Acceleration rate: train on the first Tfull/ar time points (mrf.train.ar).")
+    Integer ar;
+    @Option(names = "--variant", description = "scq | scq_s | sq_only | fe_only | scq_m (mrf.train.variant).")
+    String variant;
+    @Option(names = "--properties", split = ",", description = "t1,t2 or one of them (mrf.train.properties).")
+    List<String> properties;
+    @Option(names = "--validation", split = ",", paramLabel = "SUBJECT", description = "Subjects held out for validation (mrf.train.validation).")
+    List<String> validation;
+    @Option(names = "--dictionary", description = "Dictionary of the slices' schedule; needed by scq_s (its SVD basis is the FE).")
+    String dictionary;
+    @Option(names = "--checkpoints", description = "Local checkpoint directory (default MODEL.checkpoints next to a local MODEL).")
+    Path checkpoints;
+    @Option(names = "--resume", description = "Continue after the last checkpoint of each network.")
+    boolean resume;
+    @Option(names = "--master", description = "Spark master URL (default local[*]).")
+    String master;
+    @Option(names = "--workers", description = "Parameter-averaging workers; 0 = default parallelism (mrf.train.workers).")
+    Integer workers;
+    @Option(names = "--averaging-frequency", description = "Minibatches per worker between averagings (mrf.train.averaging-frequency).")
+    Integer averagingFrequency;
+    @Option(names = "--pixel-epochs", description = "Step-1 epochs; -1 = the profile's (mrf.train.pixel-epochs).")
+    Integer pixelEpochs;
+    @Option(names = "--patch-epochs", description = "Step-2 epochs; -1 = the profile's (mrf.train.patch-epochs).")
+    Integer patchEpochs;
+    @Option(names = "--overwrite", description = "Replace an existing model set once the new one is complete.")
+    boolean overwrite;
+
+    @Override
+    public Integer call() {
+        common.flag("mrf.spark.master", master).flag("mrf.train.profile", profile).flag("mrf.train.ar", ar)
+                .flag("mrf.train.variant", variant).flag("mrf.train.properties", properties).flag("mrf.train.validation", validation)
+                .flag("mrf.train.workers", workers).flag("mrf.train.averaging-frequency", averagingFrequency)
+                .flag("mrf.train.pixel-epochs", pixelEpochs).flag("mrf.train.patch-epochs", patchEpochs);
+        MrfConfig c = common.config();
+        TrainJob.Options o = new TrainJob.Options(slices, groundTruth, out, c.string("mrf.train.profile"), c.integer("mrf.train.ar"),
+                Variant.parse(c.string("mrf.train.variant")), properties(c.strings("mrf.train.properties")),
+                c.strings("mrf.train.validation"), dictionary, resume, checkpoints, c.integer("mrf.train.workers"),
+                c.integer("mrf.train.averaging-frequency"), c.integer("mrf.train.pixel-epochs"), c.integer("mrf.train.patch-epochs"),
+                overwrite);
+        SparkSession spark = common.spark();
+        try {
+            System.out.println(TrainJob.run(spark, o, System.out).summary());
+        } finally {
+            spark.stop();
+        }
+        return 0;
+    }
+
+    static List<Property> properties(List<String> names) {
+        List<Property> out = new ArrayList<>();
+        for (String n : names) {
+            try {
+                Property p = Property.valueOf(n.trim().toUpperCase(Locale.ROOT));
+                if (!out.contains(p)) out.add(p);
+            } catch (IllegalArgumentException e) {
+                throw new MrfInputException("unknown property '" + n + "' in --properties / mrf.train.properties: use t1, t2 or t1,t2.");
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,224 @@
+package org.mrf.scq.spark;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.mrf.scq.core.dictionary.Dictionary;
+import org.mrf.scq.core.slice.MrfSlice;
+import org.mrf.scq.core.svd.RandomizedSvd;
+import org.mrf.scq.core.svd.SvdBasis;
+import org.mrf.scq.core.util.MrfInputException;
+import org.mrf.scq.model.NetConfig;
+import org.mrf.scq.model.Property;
+import org.mrf.scq.model.ScqModel;
+import org.mrf.scq.model.TrainConfig;
+import org.mrf.scq.model.Variant;
+import org.mrf.scq.model.data.TrainingSlice;
+import org.mrf.scq.spark.train.SparkScqTrainer;
+import org.mrf.scq.spark.train.SparkTrainConfig;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+import static org.apache.spark.sql.functions.col;
+
+/**
+ * Trains a {@link ModelSet} on Spark ({@link SparkScqTrainer}, DL4J parameter averaging) against the DM
+ * ground truth (ar 1 maps of {@code mrf ground-truth}): one network per property on the first T = Tfull / ar
+ * time points, checkpoints after every epoch in a local checkpoint directory (so a killed run resumes), and the
+ * set published atomically with the DL4J Spark training statistics and history of each network.
+ */
+public final class TrainJob {
+    private TrainJob() {
+    }
+
+    /**
+     * @param checkpoints local checkpoint directory (one sub-directory per property); null = {@link #defaultCheckpoints}
+     * @param pixelEpochs step-1 epochs, or -1 for the profile's; likewise {@code patchEpochs}
+     * @param workers     parameter-averaging workers (0 = the context's default parallelism)
+     */
+    public record Options(String slices, String groundTruth, String out, String profile, int ar, Variant variant,
+                          List<Property> properties, List<String> validation, String dictionary, boolean resume, Path checkpoints,
+                          int workers, int averagingFrequency, int pixelEpochs, int patchEpochs, boolean overwrite) {
+    }
+
+    public record Result(ModelSet.Info set, int trainSlices, int valSlices, Map<Property, Double> valErrPct, Path checkpoints,
+                         double seconds) {
+        public String summary() {
+            String errs = valErrPct.entrySet().stream().map(e -> String.format(Locale.ROOT, "%s %.2f %%", e.getKey(), e.getValue()))
+                    .collect(Collectors.joining(", "));
+            return String.format(Locale.ROOT, "train: variant=%s ar=%d T=%d properties=%s train_slices=%d val_slices=%d%s in %.1fs "
+                            + "wrote %s (checkpoints %s)", set.method(), set.ar(), set.t(),
+                    set.models().keySet().stream().map(ModelSet::dirName).collect(Collectors.joining(",")), trainSlices, valSlices,
+                    errs.isEmpty() ? "" : " val_rel_err: " + errs, seconds, set.path(), checkpoints);
+        }
+    }
+
+    /** {@code OUT.checkpoints} next to a local output; for a cluster path, {@code <name>.checkpoints} in the working directory. */
+    public static Path defaultCheckpoints(String out, Configuration conf) {
+        org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(out);
+        try {
+            FileSystem fs = p.getFileSystem(conf);
+            if ("file".equals(fs.getUri().getScheme())) {
+                return Path.of(fs.makeQualified(p).toUri()).resolveSibling(p.getName() + ".checkpoints");
+            }
+        } catch (IOException e) {
+            throw new MrfInputException("output " + out + ": " + e.getMessage(), e);
+        }
+        return Path.of(p.getName() + ".checkpoints").toAbsolutePath();
+    }
+
+    public static TrainConfig trainConfig(String profile, int pixelEpochs, int patchEpochs) {
+        TrainConfig base = switch (profile.trim().toLowerCase(Locale.ROOT)) {
+            case "paper" -> TrainConfig.paper();
+            case "quick" -> TrainConfig.quick();
+            default -> throw new MrfInputException("unknown training profile '" + profile + "': use quick or paper");
+        };
+        return base.withEpochs(pixelEpochs < 0 ? base.pixelEpochs() : pixelEpochs, patchEpochs < 0 ? base.patchEpochs() : patchEpochs);
+    }
+
+    public static Result run(SparkSession spark, Options o, PrintStream log) {
+        long t0 = System.nanoTime();
+        Configuration conf = spark.sparkContext().hadoopConfiguration();
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        AtomicOutput.begin(o.out(), conf, o.overwrite()).close(); // refuse an existing output before hours of training
+        SliceStore.Metadata meta = SliceStore.metadata(o.slices(), conf);
+        int t = meta.timepoints() / Math.max(1, o.ar());
+        if (o.ar() < 1 || t < 1) {
+            throw new MrfInputException("--ar " + o.ar() + " is not usable with the " + meta.timepoints() + " time points of "
+                    + o.slices() + ": use 1 <= ar <= " + meta.timepoints() + ".");
+        }
+        if (o.properties().isEmpty()) throw new MrfInputException("--properties is empty: give t1, t2 or t1,t2.");
+        NetConfig net = NetConfig.profile(o.profile(), t, o.variant());
+        TrainConfig tc = trainConfig(o.profile(), o.pixelEpochs(), o.patchEpochs());
+        SparkTrainConfig sc = SparkTrainConfig.of(tc, o.workers(), o.averagingFrequency());
+        float[][] projection = o.variant() == Variant.SCQ_S ? projection(spark, o.dictionary(), meta, t, net.d() / 2) : null;
+
+        TreeSet<String> subjects = new TreeSet<>(SliceStore.blocks(spark, o.slices(), 0).select(col("subject")).distinct()
+                .collectAsList().stream().map(r -> r.getString(0)).toList());
+        if (subjects.isEmpty()) {
+            throw new MrfInputException("slices dataset " + o.slices() + " holds no slices: nothing to train on. Ingest a cohort "
+                    + "first ('mrf ingest --out " + o.slices() + "').");
+        }
+        for (String v : o.validation()) {
+            if (!subjects.contains(v)) {
+                throw new MrfInputException("validation subject '" + v + "' is not in " + o.slices() + " (subjects: " + subjects
+                        + "). Check --validation / mrf.train.validation.");
+            }
+        }
+        if (subjects.size() <= o.validation().size()) {
+            throw new MrfInputException("--validation " + o.validation() + " leaves no training subject in " + o.slices()
+                    + " (subjects: " + subjects + "). Hold out fewer subjects.");
+        }
+        List<MapsStore.SliceMaps> gt = groundTruth(spark, o, t);
+
+        Path ckpt = o.checkpoints() != null ? o.checkpoints() : defaultCheckpoints(o.out(), conf);
+        List<String> val = List.copyOf(o.validation());
+        JavaRDD<MrfSlice> slices = SliceStore.slices(spark, o.slices(), t);
+        JavaRDD<TrainingSlice> train = SparkScqTrainer.trainingSlices(jsc, slices.filter(s -> !val.contains(s.subject())), gt)
+                .persist(StorageLevel.MEMORY_AND_DISK_SER());
+        JavaRDD<TrainingSlice> valRdd = val.isEmpty() ? null
+                : SparkScqTrainer.trainingSlices(jsc, slices.filter(s -> val.contains(s.subject())), gt)
+                .persist(StorageLevel.MEMORY_AND_DISK_SER());
+        Path staging = null;
+        try {
+            int nTrain = (int) train.count(), nVal = valRdd == null ? 0 : (int) valRdd.count();
+            staging = Files.createTempDirectory("mrf-train-");
+            Map<Property, Double> valErr = new EnumMap<>(Property.class);
+            for (Property p : o.properties()) {
+                Path dir = ckpt.resolve(ModelSet.dirName(p));
+                if (!o.resume() && Files.exists(dir)) org.apache.commons.io.FileUtils.deleteDirectory(dir.toFile());
+                log.printf(Locale.ROOT, "train %s %s at ar %d (T=%d) on %d slices, %d validation slices, profile %s%n", o.variant(), p,
+                        o.ar(), t, nTrain, nVal, o.profile());
+                SparkScqTrainer trainer = new SparkScqTrainer(jsc, p, net, sc, meta.scheduleHash(), (double) meta.timepoints() / t,
+                        dir, log).projection(projection).resume(o.resume());
+                ScqModel model = trainer.train(train, valRdd);
+                Double e = model.metadata().metrics().get("val_rel_err_pct");
+                if (e != null) valErr.put(p, e);
+                trainer.save(model, staging.resolve(ModelSet.dirName(p)));
+            }
+            Map<String, Object> provenance = new LinkedHashMap<>();
+            provenance.put("slices", o.slices());
+            provenance.put("ground_truth", o.groundTruth());
+            provenance.put("validation", val);
+            provenance.put("profile", o.profile());
+            provenance.put("workers", o.workers());
+            provenance.put("averaging_frequency", o.averagingFrequency());
+            provenance.put("checkpoints", ckpt.toString());
+            ModelSet.Info info = ModelSet.publish(staging, o.out(), conf, o.overwrite(), provenance);
+            return new Result(info, nTrain, nVal, valErr, ckpt, (System.nanoTime() - t0) / 1e9);
+        } catch (IOException e) {
+            throw new UncheckedIOException("training could not write " + o.out(), e);
+        } finally {
+            train.unpersist(false);
+            if (valRdd != null) valRdd.unpersist(false);
+            if (staging != null) org.apache.commons.io.FileUtils.deleteQuietly(staging.toFile());
+        }
+    }
+
+    /** The DM maps on all time points, covering every slice (a slice without them could not be trained on). */
+    private static List<MapsStore.SliceMaps> groundTruth(SparkSession spark, Options o, int t) {
+        List<MapsStore.SliceMaps> gt = new ArrayList<>();
+        for (MapsStore.SliceMaps m : MapsStore.read(spark, o.groundTruth() + "/maps")) if (m.ar() == 1) gt.add(m);
+        TreeSet<String> have = new TreeSet<>();
+        gt.forEach(m -> have.add(m.key()));
+        List<String> missing = SliceStore.blocks(spark, o.slices(), 0).select(col("subject"), col("slice")).distinct().collectAsList()
+                .stream().map(r -> r.getString(0) + "/" + r.getInt(1)).filter(k -> !have.contains(k)).sorted().toList();
+        if (!missing.isEmpty()) {
+            throw new MrfInputException("ground truth " + o.groundTruth() + " has no ar 1 maps for " + missing.size() + " slice(s) of "
+                    + o.slices() + " (first: " + missing.get(0) + "). Compute it with 'mrf ground-truth --slices " + o.slices()
+                    + " --ars 1'.");
+        }
+        return gt;
+    }
+
+    /**
+     * SCQ_S's fixed FE: the dictionary's complex SVD basis for the first {@code t} time points, rank {@code rank},
+     * in real form [2t x 2rank] acting on the input channels [re_0..re_{t-1}, im_0..im_{t-1}] (the real and
+     * imaginary parts of V^H x). The stored basis is used when it is for these time points, else it is computed.
+     */
+    public static float[][] projection(SparkSession spark, String dictionary, SliceStore.Metadata slices, int t, int rank) {
+        if (dictionary == null || dictionary.isBlank()) {
+            throw new MrfInputException("variant scq_s needs --dictionary (its fixed FE is the dictionary's SVD basis).");
+        }
+        Configuration conf = spark.sparkContext().hadoopConfiguration();
+        DictionaryStore.Metadata dm = DictionaryStore.metadata(dictionary, conf);
+        if (!dm.scheduleHash().equals(slices.scheduleHash())) {
+            throw new MrfInputException("dictionary " + dictionary + " is for schedule hash " + dm.scheduleHash() + ", the slices' is "
+                    + slices.scheduleHash() + ". Use a dictionary of the slices' schedule.");
+        }
+        SvdBasis b = BasisStore.read(dictionary, conf);
+        if (b == null || b.timepoints() != t) {
+            Dictionary d = DictionaryStore.load(spark, dictionary, t);
+            b = RandomizedSvd.ofDictionary(d);
+        }
+        int k = Math.max(1, Math.min(rank, b.rank()));
+        float[] vr = b.vRe(), vi = b.vIm();
+        int kb = b.rank();
+        float[][] p = new float[2 * t][2 * k];
+        for (int j = 0; j < t; j++) {
+            for (int c = 0; c < k; c++) {
+                float re = vr[j * kb + c], im = vi[j * kb + c];
+                p[j][c] = re;          // Re(conj(v) x) from re_j
+                p[j][k + c] = -im;     // Im(conj(v) x) from re_j
+                p[t + j][c] = im;      // Re(conj(v) x) from im_j
+                p[t + j][k + c] = re;  // Im(conj(v) x) from im_j
+            }
+        }
+        return p;
+    }
+}

@@ -1,0 +1,53 @@
+package org.mrf.scq.spark;
+
+import org.apache.spark.sql.SparkSession;
+import org.mrf.scq.core.slice.MrfSlice;
+import org.mrf.scq.model.Property;
+import org.mrf.scq.model.Variant;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A small real pipeline for the train and infer tests: 2 simulated subjects x 2 slices (32 x 32, T = 48 of the
+ * paper's schedule) ingested, and a ground-truth directory with their true maps at ar 1.
+ */
+final class JobFixture {
+    final Path dir;
+    final String slices, groundTruth;
+
+    private JobFixture(Path dir) {
+        this.dir = dir;
+        this.slices = dir.resolve("slices").toString();
+        this.groundTruth = dir.resolve("gt").toString();
+    }
+
+    static JobFixture create(SparkSession spark, Path dir) throws Exception {
+        JobFixture f = new JobFixture(dir);
+        IngestJob.run(spark, TaskFailureTest.cohort(dir).toString(), f.slices);
+        // The simulator's true maps stored as the ar 1 maps of a ground-truth directory: the same dataset contract
+        // as DM's ground truth (tested in GroundTruthJobTest) at a fraction of the time.
+        List<MapsStore.SliceMaps> truth = new ArrayList<>();
+        for (MrfSlice s : SliceStore.slices(spark, f.slices, 1).collect()) {
+            truth.add(new MapsStore.SliceMaps(s.subject(), s.slice(), "true", 1, s.height(), s.width(), s.t1Ms(), s.t2Ms(), s.pd()));
+        }
+        MapsStore.writeParquet(spark, truth, f.groundTruth + "/maps");
+        return f;
+    }
+
+    static SparkSession session(String master) {
+        return SparkSessions.create("job-test", master, "ERROR", java.util.Map.of());
+    }
+
+    /** FE-only at ar 2 (T = 24), one pixel epoch of the quick profile: real training in a few seconds. */
+    TrainJob.Options train(String out, List<String> validation, boolean resume, int pixelEpochs, boolean overwrite) {
+        return new TrainJob.Options(slices, groundTruth, out, "quick", 2, Variant.FE_ONLY, List.of(Property.T1, Property.T2),
+                validation, null, resume, null, 2, 1, pixelEpochs, 0, overwrite);
+    }
+
+    static PrintStream quiet() {
+        return new PrintStream(java.io.OutputStream.nullOutputStream(), true);
+    }
+}
