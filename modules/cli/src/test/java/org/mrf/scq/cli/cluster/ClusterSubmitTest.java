@@ -1,11 +1,17 @@
 package org.mrf.scq.cli.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mrf.scq.cli.TrainingFixture;
+import org.mrf.scq.model.Property;
+import org.mrf.scq.model.ScqModel;
+import org.mrf.scq.spark.ModelSet;
 import org.mrf.scq.spark.cluster.StandaloneCluster;
+import org.mrf.scq.spark.train.SparkScqTrainer;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +26,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The mrf application spark-submitted (client mode) to a real standalone cluster of one master and two 1-core
- * workers on 127.0.0.1: the job must run tasks on both workers and write its output.
+ * workers on 127.0.0.1: {@code mrf train} (DL4J parameter averaging) must run tasks on both workers and write a
+ * model set. The training data is made beforehand on local[2] in this JVM ({@link TrainingFixture}).
  * <p>
  * Runs in {@code mvn test} (the CI command), before {@code package}: the application jar is assembled from the
  * compiled classes of this reactor build ({@link StandaloneCluster#projectJars()}); its content is what the jar
@@ -29,9 +36,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 class ClusterSubmitTest {
     static final String MAIN = "org.mrf.scq.cli.Mrf";
     static final Duration SUBMIT_TIMEOUT = Duration.ofMinutes(4);
-    // 190 entries instead of the paper's 13,123: enough partitions for both workers at a fraction of the time.
-    static final String GRID_T1 = "-Dmrf.dictionary.t1-ranges=[\"200:2000:100\"]";
-    static final String GRID_T2 = "-Dmrf.dictionary.t2-ranges=[\"20:200:20\"]";
 
     @TempDir
     static Path dir;
@@ -50,13 +54,22 @@ class ClusterSubmitTest {
     }
 
     @Test
-    void dictionaryJobRunsOnBothWorkers() throws Exception {
-        Path out = dir.resolve("dict");
-        String appId = submit(List.of("dictionary", "--out", out.toUri().toString(), "--timepoints", "50", GRID_T1, GRID_T2));
-        assertTrue(Files.isRegularFile(out.resolve("_basis/svd.json")), "the dictionary's SVD basis was not written to " + out);
-        try (var parts = Files.list(out)) {
-            assertTrue(parts.anyMatch(f -> f.getFileName().toString().endsWith(".parquet")), "no Parquet part in " + out);
-        }
+    void trainingJobRunsOnBothWorkersAndWritesAModel() throws Exception {
+        TrainingFixture f = TrainingFixture.create(dir.resolve("data"));
+        Path model = dir.resolve("model");
+        // FE-only at ar 2 (T = 24), one pixel epoch, two parameter-averaging workers: one per executor.
+        String appId = submit(List.of("train", "--slices", f.slices(), "--ground-truth", f.groundTruth(), "--out", model.toString(),
+                "--profile", "quick", "--variant", "fe_only", "--ar", "2", "--properties", "t1", "--pixel-epochs", "1",
+                "--patch-epochs", "0", "--validation", "sub-002", "--workers", "2", "--averaging-frequency", "2"));
+        assertTrue(Files.isRegularFile(model.resolve(ModelSet.METADATA_FILE)), "no model set written to " + model);
+        ScqModel t1 = ScqModel.load(model.resolve("t1"));
+        assertEquals(Property.T1, t1.metadata().property());
+        assertEquals(24, t1.metadata().t(), "the network of ar 2 reads 48 / 2 time points");
+        JsonNode history = new ObjectMapper().readTree(Files.readString(model.resolve("t1").resolve(SparkScqTrainer.HISTORY_FILE)));
+        assertEquals(2, history.path("workers").asInt(), history.toString());
+        assertEquals(1, history.path("epochs").size(), history.toString());
+        double loss = history.path("epochs").get(0).path("trainLoss").asDouble(Double.NaN);
+        assertTrue(Double.isFinite(loss) && loss > 0, "training loss of the one epoch: " + loss);
         assertRanOnBothWorkers(appId);
     }
 
