@@ -5,6 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mrf.scq.core.sequence.FispSequence;
+import org.mrf.scq.core.sequence.Schedules;
+import org.mrf.scq.sim.CohortSimulator;
+import org.mrf.scq.sim.ExportWriters;
+import org.mrf.scq.sim.SliceAcquisition;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -21,7 +26,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * subjects (32 x 32, the first 48 time points of the paper's schedule), each command on its own local[2] Spark.
  */
 class TrainInferEvaluateCommandTest {
-    static final String LOCAL = TrainingFixture.LOCAL;
+    static final FispSequence SEQ = Schedules.paperDefault(2.0, 18.0).truncate(48);
+    static final String LOCAL = "-Dmrf.spark.master=local[2]";
     @TempDir
     static Path dir;
     static String slices, dict, gt;
@@ -52,10 +58,16 @@ class TrainInferEvaluateCommandTest {
 
     @BeforeAll
     static void pipeline() throws Exception {
-        TrainingFixture f = TrainingFixture.create(dir);
-        slices = f.slices();
-        dict = f.dictionary();
-        gt = f.groundTruth();
+        CohortSimulator.Options o = CohortSimulator.Options.defaults(3, 1, 5).withMatrix(32)
+                .withAcquisition(SliceAcquisition.Options.defaults().withSnr(30).withThreads(1));
+        new CohortSimulator(SEQ, o, ExportWriters.forName("npy")).run(dir.resolve("cohort"));
+        slices = dir.resolve("slices").toString();
+        dict = dir.resolve("dict").toString();
+        gt = dir.resolve("gt").toString();
+        ok("ingest", "--cohort", dir.resolve("cohort").toString(), "--out", slices, LOCAL);
+        ok("dictionary", "--out", dict, "--timepoints", "48", LOCAL, "-Dmrf.dictionary.t1-ranges=[\"100:3000:100\"]",
+                "-Dmrf.dictionary.t2-ranges=[\"10:300:10\"]");
+        ok("ground-truth", "--slices", slices, "--dictionary", dict, "--out", gt, "--ars", "1", LOCAL);
     }
 
     @Test

@@ -2,13 +2,14 @@ package org.mrf.scq.cli.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mrf.scq.cli.TrainingFixture;
 import org.mrf.scq.model.Property;
 import org.mrf.scq.model.ScqModel;
+import org.mrf.scq.spark.JobFixture;
 import org.mrf.scq.spark.ModelSet;
 import org.mrf.scq.spark.cluster.StandaloneCluster;
 import org.mrf.scq.spark.train.SparkScqTrainer;
@@ -19,6 +20,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * The mrf application spark-submitted (client mode) to a real standalone cluster of one master and two 1-core
  * workers on 127.0.0.1: {@code mrf train} (DL4J parameter averaging) must run tasks on both workers and write a
- * model set. The training data is made beforehand on local[2] in this JVM ({@link TrainingFixture}).
+ * model set. The training data is made on local[2] in this JVM ({@link JobFixture}) while the cluster starts.
  * <p>
  * Runs in {@code mvn test} (the CI command), before {@code package}: the application jar is assembled from the
  * compiled classes of this reactor build ({@link StandaloneCluster#projectJars()}); its content is what the jar
@@ -35,17 +38,37 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class ClusterSubmitTest {
     static final String MAIN = "org.mrf.scq.cli.Mrf";
-    static final Duration SUBMIT_TIMEOUT = Duration.ofMinutes(4);
+    static final Duration SUBMIT_TIMEOUT = Duration.ofMinutes(6); // 163 s seen with a load average of 40 on 2 cores
 
     @TempDir
     static Path dir;
     static StandaloneCluster cluster;
+    static JobFixture data;
 
     @BeforeAll
-    static void startCluster() throws Exception {
+    static void startClusterAndMakeData() throws Exception {
+        // The cluster's JVMs start while this JVM makes the training data: the set-up takes the longer of the two.
         long t0 = System.nanoTime();
-        cluster = StandaloneCluster.start(dir.resolve("cluster"), 2, 1, "1g");
-        System.out.printf("standalone cluster (master + 2 workers) up in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+        CompletableFuture<StandaloneCluster> starting = CompletableFuture.supplyAsync(() -> {
+            try {
+                StandaloneCluster c = StandaloneCluster.start(dir.resolve("cluster"), 2, 1, "1g");
+                System.out.printf("standalone cluster (master + 2 workers) up in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+                return c;
+            } catch (Exception e) {
+                throw new CompletionException(e);
+            }
+        });
+        try {
+            SparkSession spark = JobFixture.session("local[2]");
+            try {
+                data = JobFixture.create(spark, dir.resolve("data"));
+            } finally {
+                spark.stop();
+            }
+            System.out.printf("training data (2 subjects x 2 slices, T = 48) made in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+        } finally {
+            cluster = starting.join(); // also after a failed fixture, so that @AfterAll stops the cluster
+        }
     }
 
     @AfterAll
@@ -55,12 +78,11 @@ class ClusterSubmitTest {
 
     @Test
     void trainingJobRunsOnBothWorkersAndWritesAModel() throws Exception {
-        TrainingFixture f = TrainingFixture.create(dir.resolve("data"));
         Path model = dir.resolve("model");
         // FE-only at ar 2 (T = 24), one pixel epoch, two parameter-averaging workers: one per executor.
-        String appId = submit(List.of("train", "--slices", f.slices(), "--ground-truth", f.groundTruth(), "--out", model.toString(),
+        String appId = submit(List.of("train", "--slices", data.slices, "--ground-truth", data.groundTruth, "--out", model.toString(),
                 "--profile", "quick", "--variant", "fe_only", "--ar", "2", "--properties", "t1", "--pixel-epochs", "1",
-                "--patch-epochs", "0", "--validation", "sub-002", "--workers", "2", "--averaging-frequency", "2"));
+                "--patch-epochs", "0", "--validation", "sub-001", "--workers", "2", "--averaging-frequency", "2"));
         assertTrue(Files.isRegularFile(model.resolve(ModelSet.METADATA_FILE)), "no model set written to " + model);
         ScqModel t1 = ScqModel.load(model.resolve("t1"));
         assertEquals(Property.T1, t1.metadata().property());

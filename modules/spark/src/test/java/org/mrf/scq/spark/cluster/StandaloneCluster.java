@@ -47,7 +47,7 @@ import java.util.stream.Stream;
  */
 public final class StandaloneCluster implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(180); // 75 s seen with a load average of 40 on 2 cores
 
     private final Path dir;
     private final Path sparkHome;
