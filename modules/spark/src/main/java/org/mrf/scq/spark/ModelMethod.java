@@ -1,5 +1,9 @@
 package org.mrf.scq.spark;
 
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
 import org.mrf.scq.core.slice.MrfSlice;
 import org.mrf.scq.model.NetConfig;
 import org.mrf.scq.model.Property;
@@ -9,10 +13,6 @@ import org.mrf.scq.model.Variant;
 import org.mrf.scq.model.data.TrainingSlice;
 import org.mrf.scq.spark.train.SparkScqTrainer;
 import org.mrf.scq.spark.train.SparkTrainConfig;
-import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.sql.SparkSession;
-import org.apache.spark.storage.StorageLevel;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -21,10 +21,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.function.IntFunction;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.IntFunction;
 
 /**
  * A learned method for {@link Evaluation}: one network per property (T1, T2), trained against the DM ground

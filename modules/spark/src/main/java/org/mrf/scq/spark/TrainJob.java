@@ -82,6 +82,19 @@ public final class TrainJob {
         return Path.of(p.getName() + ".checkpoints").toAbsolutePath();
     }
 
+    private static void refuseExisting(String out, Configuration conf, boolean overwrite) {
+        try {
+            org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(out);
+            FileSystem fs = p.getFileSystem(conf);
+            if (!overwrite && fs.exists(p)) {
+                throw new MrfInputException("output " + fs.makeQualified(p) + " already exists. Pass --overwrite to replace it, "
+                        + "or choose another --out.");
+            }
+        } catch (IOException e) {
+            throw new MrfInputException("output " + out + ": cannot be checked (" + e.getMessage() + ")", e);
+        }
+    }
+
     public static TrainConfig trainConfig(String profile, int pixelEpochs, int patchEpochs) {
         TrainConfig base = switch (profile.trim().toLowerCase(Locale.ROOT)) {
             case "paper" -> TrainConfig.paper();
@@ -95,7 +108,7 @@ public final class TrainJob {
         long t0 = System.nanoTime();
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        AtomicOutput.begin(o.out(), conf, o.overwrite()).close(); // refuse an existing output before hours of training
+        refuseExisting(o.out(), conf, o.overwrite()); // before hours of training, not after
         SliceStore.Metadata meta = SliceStore.metadata(o.slices(), conf);
         int t = meta.timepoints() / Math.max(1, o.ar());
         if (o.ar() < 1 || t < 1) {
