@@ -76,19 +76,29 @@ public final class StandaloneCluster implements AutoCloseable {
                     + "Spark's daemons and executors need the same ones on Java 17");
         }
         this.sparkHome = Files.createDirectories(dir.resolve("spark-home"));
-        Files.createDirectories(sparkHome.resolve("conf"));
+        // Quiet daemons and executors, except what the tests read: the deploy messages (diagnostics) and the
+        // executors' task log (finishedTasksPerWorker). conf/ is first on every classpath Spark's launcher builds.
+        Files.writeString(Files.createDirectories(sparkHome.resolve("conf")).resolve("log4j2.properties"), String.join("\n",
+                "rootLogger.level = warn", "rootLogger.appenderRef.stderr.ref = console",
+                "appender.console.type = Console", "appender.console.name = console", "appender.console.target = SYSTEM_ERR",
+                "appender.console.layout.type = PatternLayout", "appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n",
+                "logger.deploy.name = org.apache.spark.deploy", "logger.deploy.level = info",
+                "logger.executor.name = org.apache.spark.executor.Executor", "logger.executor.level = info", ""));
         Path jars = Files.createDirectories(sparkHome.resolve("jars"));
         Path appJars = Files.createDirectories(dir.resolve("app-jars"));
         List<Path> project = new ArrayList<>();
-        Set<String> linked = new LinkedHashSet<>();
+        Set<Path> linked = new LinkedHashSet<>();
         for (String entry : classPath()) {
             Path p = Path.of(entry).toAbsolutePath().normalize();
             if (!Files.exists(p)) continue;
             if (isBuildOutput(p)) {
                 if (isTestOutput(p)) continue; // tests are not part of any application
                 project.add(Files.isDirectory(p) ? jarOf(p, appJars) : p);
-            } else if (p.toString().endsWith(".jar") && linked.add(p.getFileName().toString())) {
-                Files.createSymbolicLink(jars.resolve(p.getFileName()), p);
+            } else if (p.toString().endsWith(".jar") && linked.add(p)) {
+                // Artifacts of different groups may share a file name (guava, jackson ...): keep both.
+                Path link = jars.resolve(p.getFileName());
+                if (Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) link = jars.resolve(linked.size() + "-" + p.getFileName());
+                Files.createSymbolicLink(link, p);
             }
         }
         this.projectJars = List.copyOf(project);
@@ -203,8 +213,8 @@ public final class StandaloneCluster implements AutoCloseable {
 
     /**
      * For each worker, the number of tasks its executors of application {@code appId} finished, counted from the
-     * executors' own logs ({@code <work-dir>/<app>/<executor>/stderr}: Spark's Executor logs
-     * "Finished task ..." at INFO, its default level on executors).
+     * executors' own logs ({@code <work-dir>/<app>/<executor>/stderr}, where Spark's Executor logs "Finished task ..."
+     * at INFO, the level conf/log4j2.properties keeps for it).
      */
     public List<Integer> finishedTasksPerWorker(String appId) {
         List<Integer> counts = new ArrayList<>();
