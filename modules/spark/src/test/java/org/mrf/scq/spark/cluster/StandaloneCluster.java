@@ -3,10 +3,12 @@ package org.mrf.scq.spark.cluster;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,14 +16,17 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
@@ -97,7 +102,7 @@ public final class StandaloneCluster implements AutoCloseable {
             } else if (p.toString().endsWith(".jar") && linked.add(p)) {
                 // Artifacts of different groups may share a file name (guava, jackson ...): keep both.
                 Path link = jars.resolve(p.getFileName());
-                if (Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) link = jars.resolve(linked.size() + "-" + p.getFileName());
+                if (Files.exists(link, LinkOption.NOFOLLOW_LINKS)) link = jars.resolve(linked.size() + "-" + p.getFileName());
                 Files.createSymbolicLink(link, p);
             }
         }
@@ -240,7 +245,7 @@ public final class StandaloneCluster implements AutoCloseable {
 
     /** The ids of the applications the workers ran executors for (their work-dir entries), oldest first. */
     public List<String> applicationIds() throws IOException {
-        Set<String> ids = new java.util.TreeSet<>();
+        Set<String> ids = new TreeSet<>();
         for (Path work : workerDirs) {
             try (Stream<Path> apps = Files.list(work)) {
                 apps.map(a -> a.getFileName().toString()).filter(n -> n.startsWith("app-")).forEach(ids::add);
@@ -279,7 +284,7 @@ public final class StandaloneCluster implements AutoCloseable {
 
     private void destroyAll() {
         List<Process> reversed = new ArrayList<>(processes);
-        java.util.Collections.reverse(reversed); // workers (and their executors) before the master
+        Collections.reverse(reversed); // workers (and their executors) before the master
         reversed.forEach(StandaloneCluster::destroy);
     }
 
@@ -306,7 +311,7 @@ public final class StandaloneCluster implements AutoCloseable {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmOpts);
         cmd.addAll(javaOpens);
-        cmd.addAll(List.of("-cp", sparkHome.resolve("conf") + java.io.File.pathSeparator + sparkHome.resolve("jars") + "/*", mainClass));
+        cmd.addAll(List.of("-cp", sparkHome.resolve("conf") + File.pathSeparator + sparkHome.resolve("jars") + "/*", mainClass));
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
         Map<String, String> env = pb.environment();
@@ -350,7 +355,7 @@ public final class StandaloneCluster implements AutoCloseable {
     /** The test JVM's real class path: surefire hides it behind a manifest-only jar and names it in a property. */
     private static List<String> classPath() {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        return List.of(cp.split(java.io.File.pathSeparator));
+        return List.of(cp.split(File.pathSeparator));
     }
 
     /** Classes and jars this Maven build made (any target/ folder), as opposed to resolved libraries. */
@@ -373,7 +378,7 @@ public final class StandaloneCluster implements AutoCloseable {
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), mf);
              Stream<Path> files = Files.walk(classes)) {
             for (Path f : files.sorted().toList()) {
-                String name = classes.relativize(f).toString().replace(java.io.File.separatorChar, '/');
+                String name = classes.relativize(f).toString().replace(File.separatorChar, '/');
                 // Class loading needs no directory entries; the manifest is the one written above.
                 if (Files.isDirectory(f) || name.equals("META-INF/MANIFEST.MF")) continue;
                 out.putNextEntry(new JarEntry(name));
@@ -387,7 +392,7 @@ public final class StandaloneCluster implements AutoCloseable {
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
     }
