@@ -12,11 +12,12 @@ import java.util.List;
 
 /**
  * A small real pipeline for the train and infer tests: 2 simulated subjects x 2 slices (32 x 32, T = 48 of the
- * paper's schedule) ingested, and a ground-truth directory with their true maps at ar 1.
+ * paper's schedule) ingested, and a ground-truth directory with their true maps at ar 1. Public for the cluster test
+ * of modules/cli, which spark-submits {@code mrf train} on it.
  */
-final class JobFixture {
-    final Path dir;
-    final String slices, groundTruth;
+public final class JobFixture {
+    public final Path dir;
+    public final String slices, groundTruth;
 
     private JobFixture(Path dir) {
         this.dir = dir;
@@ -24,7 +25,7 @@ final class JobFixture {
         this.groundTruth = dir.resolve("gt").toString();
     }
 
-    static JobFixture create(SparkSession spark, Path dir) throws Exception {
+    public static JobFixture create(SparkSession spark, Path dir) throws Exception {
         JobFixture f = new JobFixture(dir);
         IngestJob.run(spark, TaskFailureTest.cohort(dir).toString(), f.slices);
         // The simulator's true maps stored as the ar 1 maps of a ground-truth directory: the same dataset contract
@@ -37,7 +38,7 @@ final class JobFixture {
         return f;
     }
 
-    static SparkSession session(String master) {
+    public static SparkSession session(String master) {
         return SparkSessions.create("job-test", master, "ERROR", java.util.Map.of());
     }
 
