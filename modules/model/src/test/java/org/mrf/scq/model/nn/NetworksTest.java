@@ -103,7 +103,7 @@ class NetworksTest {
         NetConfig c = tiny(Variant.SCQ);
         ComputationGraph fnn = ScqNetworks.init(ScqNetworks.extendedFnn(c, ScqNetworks.adam(1e-2, 0.5, 0.999, 1, 0)));
         fnn.fit(new DataSet(Nd4j.rand(DataType.FLOAT, 64, 1, 1, 12), Nd4j.rand(DataType.FLOAT, 64, 1, 1, 1).addi(0.5)));
-        ComputationGraph g = ScqNetworks.stepTwo(c, ScqNetworks.adam(1e-2, 0.5, 0.999, 1, 0), fnn, null);
+        ComputationGraph g = ScqNetworks.stepTwo(c, ScqNetworks.adam(1e-2, 0.5, 0.999, 1, 0), fnn, null, 0.5);
         for (String name : ScqNetworks.feLayerNames(c)) {
             assertEquals(fnn.getLayer(name).params(), g.getLayer(name).params(), name);
         }
@@ -112,6 +112,28 @@ class NetworksTest {
         INDArray a = fnn.feedForward(new INDArray[]{x}, false, false).get("fe1_relu");
         INDArray b = g.feedForward(new INDArray[]{x}, false, false).get("fe1_relu");
         assertEquals(a, b);
+    }
+
+    @Test
+    void scqStepTwoStartsAtTheFeOnlyEstimateAndThenUsesSpatialContext() {
+        NetConfig c = tiny(Variant.SCQ);
+        ComputationGraph fnn = ScqNetworks.init(ScqNetworks.extendedFnn(c, ScqNetworks.adam(1e-2, 0.5, 0.999, 1, 0)));
+        fnn.fit(new DataSet(Nd4j.rand(DataType.FLOAT, 64, 1, 1, 12), Nd4j.rand(DataType.FLOAT, 64, 1, 1, 1).addi(0.5)));
+        ComputationGraph g = ScqNetworks.stepTwo(c, ScqNetworks.adam(1e-2, 0.5, 0.999, 1, 0), fnn, null, 0.5);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 2, 8, 8, 12);
+        // The per-pixel FNN on every pixel of the patch = the SCQ graph before any step-2 update.
+        INDArray perPixel = fnn.outputSingle(false, x.reshape(128, 1, 1, 12)).reshape(2, 8, 8, 1);
+        assertTrue(perPixel.equalsWithEps(g.outputSingle(false, x), 1e-5), "SCQ starts at the FE-only estimate");
+        // After updates the U-Net's correction is no longer zero and depends on the neighbourhood.
+        INDArray y = Nd4j.rand(DataType.FLOAT, 2, 8, 8, 1).addi(0.5);
+        for (int i = 0; i < 5; i++) g.fit(new DataSet(x, y));
+        INDArray moved = g.outputSingle(false, x);
+        assertFalse(perPixel.equalsWithEps(moved, 1e-4), "the SQ learned a correction");
+        INDArray shuffled = x.dup();
+        shuffled.get(org.nd4j.linalg.indexing.NDArrayIndex.point(0), org.nd4j.linalg.indexing.NDArrayIndex.point(0))
+                .assign(x.get(org.nd4j.linalg.indexing.NDArrayIndex.point(0), org.nd4j.linalg.indexing.NDArrayIndex.point(7)));
+        double change = Transforms.abs(g.outputSingle(false, shuffled).sub(moved)).getDouble(0, 4, 4, 0);
+        assertTrue(change > 0, "a change in row 0 reaches pixel (4, 4) only through the U-Net's receptive field");
     }
 
     @Test

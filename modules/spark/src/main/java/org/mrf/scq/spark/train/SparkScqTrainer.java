@@ -240,8 +240,7 @@ public final class SparkScqTrainer {
                 done = latest.epoch;
             } else {
                 g = ScqNetworks.stepTwo(net, ScqNetworks.adam(tc.lr(), tc.beta1(), tc.beta2(), Math.max(1, tc.patchEpochs()),
-                        tc.decayFraction()), fnn, projection);
-                ScqNetworks.initOutput(g, meanTarget, 0.1);
+                        tc.decayFraction()), fnn, projection, meanTarget);
             }
             finalGraph = runStep(2, g, train, val, tc.patchEpochs(), done);
             stepMetrics(2, metrics);
