@@ -60,7 +60,7 @@ class SafeLoadingTest {
     static ScqModel model() {
         NetConfig net = new NetConfig(8, Variant.SCQ, new int[]{8, 4}, new int[]{4}, 4, 1, 0.9, 3L);
         TrainConfig tc = TrainConfig.quick();
-        ComputationGraph g = ScqNetworks.stepTwo(net, ScqNetworks.adam(1e-3, 0.5, 0.999, 1, 0), null, null);
+        ComputationGraph g = ScqNetworks.stepTwo(net, ScqNetworks.adam(1e-3, 0.5, 0.999, 1, 0), null, null, 0.3);
         return new ScqModel(g, new ModelMetadata(Property.T2, 8, 288, "hash", net, tc, 0, null, "test", "now"));
     }
 

@@ -29,7 +29,7 @@ public final class ModelSaveDriver {
         NetConfig net = new NetConfig(24, Variant.SCQ, new int[]{32, 8}, new int[]{4, 8}, 16, 1, 0.9, seed);
         TrainConfig tc = TrainConfig.quick();
         ComputationGraph g = ScqNetworks.stepTwo(net, ScqNetworks.adam(tc.lr(), tc.beta1(), tc.beta2(), 1, tc.decayFraction()),
-                null, null);
+                null, null, 0.3);
         return new ScqModel(g, new ModelMetadata(Property.T1, 24, 96, "hash", net, tc, 0, null, "test", "now"));
     }
 }
