@@ -88,8 +88,9 @@ public final class InferenceJob {
         model.require(Property.T2);
         int t = model.t();
         checkSlicesFitModel(spark, slicesPath, model);
-        // Column pruning: only the key columns are read here, never the series.
-        List<Row> perSlice = SliceStore.blocks(spark, slicesPath, 0).toDF().groupBy(col("subject"), col("slice"))
+        // Straight from Parquet so only the key columns are read, never the series (checkSlicesFitModel has checked
+        // the columns through SliceStore).
+        List<Row> perSlice = spark.read().parquet(slicesPath).groupBy(col("subject"), col("slice"))
                 .agg(min(col("t")).as("t")).orderBy(col("subject"), col("slice")).collectAsList();
         if (perSlice.isEmpty()) {
             throw new MrfInputException("slices dataset " + slicesPath + " holds no slices. Ingest a cohort into it first "

@@ -45,10 +45,14 @@ public final class ModelMethod implements Evaluation.LearnedMethod {
     private final PrintStream log;
     private IntFunction<float[][]> projection;
 
-    /** Parameter averaging over the context's default parallelism. */
+    /**
+     * One Spark worker: parameter averaging over one worker is the single-JVM fit (SparkScqTrainerTest), so settings
+     * tuned for it (the demo's small batches) keep their meaning. Averaging over 2 workers on the demo's 5-subject
+     * folds gave SCQ a T1 error of 12.9 % against about 6 % for the single fit.
+     */
     public ModelMethod(String name, Variant variant, String profile, TrainConfig train, String scheduleHash, int fullT,
                        Path workDir, PrintStream log) {
-        this(name, variant, profile, SparkTrainConfig.of(train, 0, DEFAULT_AVERAGING_FREQUENCY), scheduleHash, fullT, workDir, log);
+        this(name, variant, profile, SparkTrainConfig.of(train, 1, DEFAULT_AVERAGING_FREQUENCY), scheduleHash, fullT, workDir, log);
     }
 
     public ModelMethod(String name, Variant variant, String profile, SparkTrainConfig train, String scheduleHash, int fullT,
