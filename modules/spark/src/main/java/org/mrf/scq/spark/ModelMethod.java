@@ -85,6 +85,10 @@ public final class ModelMethod implements Evaluation.LearnedMethod {
         for (MrfSlice s : slices) data.add(SparkScqTrainer.toTraining(s, groundTruth.get(s.key())));
         JavaRDD<TrainingSlice> rdd = jsc.parallelize(data, Math.max(1, Math.min(data.size(), jsc.defaultParallelism())))
                 .persist(StorageLevel.MEMORY_AND_DISK_SER());
+        // Cut the lineage to the cached blocks: otherwise every task of every epoch carries its partition's
+        // slices (tens of MB) inside the serialised ParallelCollectionPartition.
+        rdd.rdd().localCheckpoint();
+        rdd.count();
         double ar = (double) fullT / t;
         float[][] proj = variant == Variant.SCQ_S && projection != null ? projection.apply(t) : null;
         Map<Property, ScqModel> models = new EnumMap<>(Property.class);
