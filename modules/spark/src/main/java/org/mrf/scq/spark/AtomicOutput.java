@@ -87,10 +87,14 @@ public final class AtomicOutput implements AutoCloseable {
         if (old != null) fs.delete(old, true);
     }
 
+    /** How long an abort waits for the failed job's remaining tasks to stop before deleting their output. */
+    static final long ABORT_WAIT_MS = 30_000;
+
     /** Removes the temporary output unless committed. */
     @Override
     public void close() {
         if (committed) return;
+        SparkSessions.awaitNoRunningTasks(ABORT_WAIT_MS);
         try {
             fs.delete(tmp, true);
         } catch (IOException ignored) {

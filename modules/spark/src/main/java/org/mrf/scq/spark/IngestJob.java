@@ -100,7 +100,10 @@ public final class IngestJob {
                     }
                 }
             } finally {
-                if (fs.exists(tmp)) fs.delete(tmp, true);
+                if (fs.exists(tmp)) {
+                    SparkSessions.awaitNoRunningTasks(AtomicOutput.ABORT_WAIT_MS);
+                    fs.delete(tmp, true);
+                }
             }
             return new Result(target.toString(), subjects, entries.size(), (System.nanoTime() - t0) / 1e9);
         } catch (IOException e) {

@@ -23,6 +23,31 @@ public final class SparkSessions {
     }
 
     /**
+     * Waits, at most {@code timeoutMs}, until no task of the active session runs on any executor. After a task
+     * fails a write job, Spark kills the job's other tasks asynchronously; one still writing would re-create
+     * files inside a temporary output that is being deleted. No active session: returns at once.
+     */
+    public static void awaitNoRunningTasks(long timeoutMs) {
+        scala.Option<SparkSession> active = SparkSession.getActiveSession();
+        SparkSession spark = active.isDefined() ? active.get() : SparkSession.getDefaultSession().getOrElse(() -> null);
+        if (spark == null) return;
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        while (System.currentTimeMillis() < deadline) {
+            int running = 0;
+            for (org.apache.spark.SparkExecutorInfo e : spark.sparkContext().statusTracker().getExecutorInfos()) {
+                running += e.numRunningTasks();
+            }
+            if (running == 0) return;
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /**
      * A standalone master that cannot be reached makes Spark retry for about a minute before it gives up with a
      * message about "All masters are unresponsive"; one TCP connect says what is wrong at once. Every host:port
      * of a spark:// URL (several for a high-availability master) is tried; one answering is enough.
