@@ -109,6 +109,7 @@ public final class ScqModel {
         Path parent = dir.toAbsolutePath().getParent();
         Files.createDirectories(parent);
         restoreInterruptedSave(dir);
+        deleteStalePrevious(dir);
         Path tmp = Files.createTempDirectory(parent, "." + dir.getFileName() + ".tmp");
         try {
             ModelSerializer.writeModel(graph, tmp.resolve(ModelMetadata.MODEL_FILE).toFile(), false);
@@ -142,6 +143,16 @@ public final class ScqModel {
             }
         }
         if (newest != null) Files.move(newest, dir, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** With {@code dir} in place, a {@code .<name>.old-*} sibling is a previous model whose deletion was killed. */
+    static void deleteStalePrevious(Path dir) throws IOException {
+        Path parent = dir.toAbsolutePath().getParent();
+        if (!Files.exists(dir) || parent == null) return;
+        String prefix = "." + dir.getFileName() + ".old-";
+        try (var s = Files.list(parent)) {
+            for (Path p : s.filter(p -> p.getFileName().toString().startsWith(prefix)).toList()) deleteTree(p);
+        }
     }
 
     static void deleteTree(Path p) throws IOException {
