@@ -84,6 +84,21 @@ public final class Common {
         return sb.toString();
     }
 
+    /**
+     * Runs one Spark job on a session for {@code master} (null = configured), prints the job's summary line and
+     * stops the session; exit code 0.
+     */
+    public int runJob(String master, java.util.function.Function<SparkSession, String> job) {
+        flag("mrf.spark.master", master);
+        SparkSession spark = spark();
+        try {
+            System.out.println(job.apply(spark));
+        } finally {
+            spark.stop();
+        }
+        return 0;
+    }
+
     public SparkSession spark() {
         MrfConfig c = config();
         return SparkSessions.create(c.string("mrf.spark.app-name"), c.string("mrf.spark.master"),

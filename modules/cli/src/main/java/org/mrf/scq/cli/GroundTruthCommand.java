@@ -1,6 +1,5 @@
 package org.mrf.scq.cli;
 
-import org.apache.spark.sql.SparkSession;
 import org.mrf.scq.spark.GroundTruthJob;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,13 +33,6 @@ public final class GroundTruthCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        common.flag("mrf.spark.master", master);
-        SparkSession spark = common.spark();
-        try {
-            System.out.println(GroundTruthJob.run(spark, slices, dictionary, out, ars, overwrite).summary());
-        } finally {
-            spark.stop();
-        }
-        return 0;
+        return common.runJob(master, spark -> GroundTruthJob.run(spark, slices, dictionary, out, ars, overwrite).summary());
     }
 }

@@ -1,6 +1,5 @@
 package org.mrf.scq.cli;
 
-import org.apache.spark.sql.SparkSession;
 import org.mrf.scq.spark.InferenceJob;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -31,13 +30,6 @@ public final class InferCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        common.flag("mrf.spark.master", master);
-        SparkSession spark = common.spark();
-        try {
-            System.out.println(InferenceJob.run(spark, slices, model, out).summary());
-        } finally {
-            spark.stop();
-        }
-        return 0;
+        return common.runJob(master, spark -> InferenceJob.run(spark, slices, model, out).summary());
     }
 }

@@ -1,6 +1,5 @@
 package org.mrf.scq.cli;
 
-import org.apache.spark.sql.SparkSession;
 import org.mrf.scq.spark.IngestJob;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -27,13 +26,6 @@ public final class IngestCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        common.flag("mrf.spark.master", master);
-        SparkSession spark = common.spark();
-        try {
-            System.out.println(IngestJob.run(spark, cohort, out).summary());
-        } finally {
-            spark.stop();
-        }
-        return 0;
+        return common.runJob(master, spark -> IngestJob.run(spark, cohort, out).summary());
     }
 }

@@ -1,6 +1,5 @@
 package org.mrf.scq.cli;
 
-import org.apache.spark.sql.SparkSession;
 import org.mrf.scq.spark.ReprocessJob;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -39,13 +38,6 @@ public final class ReprocessCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        common.flag("mrf.spark.master", master);
-        SparkSession spark = common.spark();
-        try {
-            System.out.println(ReprocessJob.run(spark, cohort, model, out, new ReprocessJob.Options(breakLock), System.err).summary());
-        } finally {
-            spark.stop();
-        }
-        return 0;
+        return common.runJob(master, spark -> ReprocessJob.run(spark, cohort, model, out, new ReprocessJob.Options(breakLock), System.err).summary());
     }
 }
