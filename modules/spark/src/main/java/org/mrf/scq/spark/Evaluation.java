@@ -15,6 +15,7 @@ import org.mrf.scq.core.svd.RandomizedSvd;
 import org.mrf.scq.core.svd.SvdBasis;
 import org.mrf.scq.core.util.MrfInputException;
 import org.mrf.scq.core.util.Progress;
+import org.mrf.scq.io.ErrorVsDFigure;
 import org.mrf.scq.io.MapImages;
 import org.mrf.scq.io.NpyArray;
 
@@ -64,6 +65,14 @@ public final class Evaluation {
     }
 
     private Evaluation() {
+    }
+
+    /**
+     * The name under which a method of the error-vs-D sweep ({@code scq} or {@code scq_s} trained with feature dimension
+     * {@code d}) is evaluated; rows, report.json and the tables know the sweep by it.
+     */
+    public static String sweepName(String method, int d) {
+        return method + "_d" + d;
     }
 
     public static Report run(SparkSession spark, String slicesPath, String groundTruthPath, String dictionaryPath, List<Integer> ars,
@@ -197,31 +206,17 @@ public final class Evaluation {
     }
 
     static Map<String, Map<String, Map<String, Double>>> summarise(List<Row> rows) {
-        Map<String, Map<String, List<Row>>> by = new LinkedHashMap<>();
-        for (Row r : rows) by.computeIfAbsent(r.method(), k -> new LinkedHashMap<>()).computeIfAbsent("ar" + r.ar(), k -> new ArrayList<>()).add(r);
         Map<String, Map<String, Map<String, Double>>> out = new LinkedHashMap<>();
-        by.forEach((m, byAr) -> byAr.forEach((ar, l) -> {
+        EvaluationTables.byMethodAndAr(rows).forEach((m, byAr) -> byAr.forEach((ar, l) -> {
             // Mean over held-out subjects of each subject's mean over its slices.
-            Map<String, List<Row>> bySubject = new LinkedHashMap<>();
-            l.forEach(r -> bySubject.computeIfAbsent(r.subject(), k -> new ArrayList<>()).add(r));
-            double[][] per = new double[5][bySubject.size()];
-            int i = 0;
-            for (List<Row> rs : bySubject.values()) {
-                per[0][i] = rs.stream().mapToDouble(Row::t1Err).average().orElse(Double.NaN);
-                per[1][i] = rs.stream().mapToDouble(Row::t2Err).average().orElse(Double.NaN);
-                per[2][i] = rs.stream().mapToDouble(Row::t1ErrTrue).average().orElse(Double.NaN);
-                per[3][i] = rs.stream().mapToDouble(Row::t2ErrTrue).average().orElse(Double.NaN);
-                per[4][i] = rs.stream().mapToDouble(Row::seconds).average().orElse(Double.NaN);
-                i++;
-            }
+            EvaluationTables.Stat s = EvaluationTables.ofSubjects(l);
             Map<String, Double> e = new LinkedHashMap<>();
-            String[] keys = {"t1_err_pct", "t2_err_pct", "t1_err_pct_true", "t2_err_pct_true", "seconds_per_slice"};
-            for (int k = 0; k < 5; k++) {
-                double[] ms = MapErrors.meanStd(per[k]);
-                e.put(keys[k], ms[0]);
-                if (k < 4) e.put(keys[k].replace("_pct", "_std_pct"), ms[1]);
+            String[] keys = EvaluationTables.QUANTITIES;
+            for (int k = 0; k < keys.length; k++) {
+                e.put(keys[k], s.mean()[k]);
+                if (k < 4) e.put(keys[k].replace("_pct", "_std_pct"), s.std()[k]);
             }
-            out.computeIfAbsent(m, k -> new LinkedHashMap<>()).put(ar, e);
+            out.computeIfAbsent(m, k -> new LinkedHashMap<>()).put("ar" + ar, e);
         }));
         return out;
     }
@@ -248,6 +243,61 @@ public final class Evaluation {
                 e.get("t1_err_std_pct_true"), e.get("t2_err_pct_true"), e.get("t2_err_std_pct_true"), e.get("seconds_per_slice")))));
         md.append("\nPer-slice figures (GT | estimate | |error|) are in `figures/`, maps as NPY in `maps/`, the per-slice table in ")
                 .append("`tables/errors.csv`.\n");
+        writeTables(fs, dir, rows, md);
         DictionaryStore.writeText(fs, new Path(dir, "report.md"), md.toString());
+    }
+
+    /** The paper-like tables (DESIGN 6) as CSV under tables/, their sections of report.md, and the error-vs-D figure. */
+    private static void writeTables(FileSystem fs, Path dir, List<Row> rows, StringBuilder md) throws IOException {
+        DictionaryStore.writeText(fs, new Path(dir, "tables/table1_errors.csv"), EvaluationTables.table1(rows));
+        DictionaryStore.writeText(fs, new Path(dir, "tables/table2_time.csv"), EvaluationTables.table2(rows));
+        md.append("\n## Tables\n\nOverall figures are the mean +- std over held-out subjects of each subject's mean over its ")
+                .append("slices; errors against the DM ground truth unless marked \"truth\".\n\n")
+                .append("- `tables/table1_errors.csv` (Table I): T1/T2 errors per method, ar and subject (mean +- std over the ")
+                .append("subject's slices) and an `overall` row per method and ar.\n")
+                .append("- `tables/table2_time.csv` (Table II): seconds per slice per method and ar.\n");
+        var by = EvaluationTables.byMethodAndAr(rows);
+        ablation(fs, dir, md, rows, by, "Table III: the two steps", "table3_ablation_steps.csv", EvaluationTables.STEPS);
+        ablation(fs, dir, md, rows, by, "Table IV: the feature extraction", "table4_ablation_fe.csv", EvaluationTables.FE);
+        List<EvaluationTables.SweepPoint> sweep = EvaluationTables.sweep(rows);
+        md.append("\n### Error vs D (SCQ vs SCQ_S)\n\n");
+        if (sweep.isEmpty()) {
+            md.append("Not run: pass `--d-values` (mrf.evaluate.d-values), e.g. `--d-values 8,16,46`.\n");
+            return;
+        }
+        DictionaryStore.writeText(fs, new Path(dir, "tables/error_vs_d.csv"), EvaluationTables.errorVsD(sweep));
+        try (FSDataOutputStream o = fs.create(new Path(dir, "figures/error_vs_d.png"), true)) {
+            MapImages.writePng(ErrorVsDFigure.render(EvaluationTables.series(sweep)), o);
+        }
+        md.append("SCQ's last FE width is D; SCQ_S's fixed FE keeps floor(D/2) complex SVD components of the dictionary, ")
+                .append("2 floor(D/2) real channels (D when D is even). `tables/error_vs_d.csv`, `figures/error_vs_d.png`.\n\n")
+                .append("| method | D | ar | T1 err | T2 err |\n|---|---|---|---|---|\n");
+        for (EvaluationTables.SweepPoint p : sweep) {
+            md.append(String.format(Locale.ROOT, "| %s | %d | %d | %s | %s |%n", p.method(), p.d(), p.ar(), p.stat().md(0, "%.2f"),
+                    p.stat().md(1, "%.2f")));
+        }
+    }
+
+    /** An ablation table when at least two of its methods were run; otherwise report.md says which are missing. */
+    private static void ablation(FileSystem fs, Path dir, StringBuilder md, List<Row> rows, Map<String, Map<Integer, List<Row>>> by,
+                                 String title, String file, Map<String, String> methods) throws IOException {
+        md.append("\n### ").append(title).append("\n\n");
+        List<String> run = EvaluationTables.present(methods, rows);
+        if (run.size() < 2) {
+            md.append("Skipped: it compares ").append(String.join(", ", methods.keySet())).append(" and ")
+                    .append(run.isEmpty() ? "none was" : "only " + run.get(0) + " was")
+                    .append(" run; add at least two of them to --methods.\n");
+            return;
+        }
+        DictionaryStore.writeText(fs, new Path(dir, "tables/" + file), EvaluationTables.ablation(methods, rows));
+        md.append("`tables/").append(file).append("`\n\n| method | what | ar | T1 err | T2 err | T1 err vs truth | T2 err vs truth |\n")
+                .append("|---|---|---|---|---|---|---|\n");
+        for (String m : run) {
+            by.get(m).forEach((ar, l) -> {
+                EvaluationTables.Stat s = EvaluationTables.ofSubjects(l);
+                md.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s | %s | %s |%n", m, methods.get(m), ar, s.md(0, "%.2f"),
+                        s.md(1, "%.2f"), s.md(2, "%.2f"), s.md(3, "%.2f")));
+            });
+        }
     }
 }
