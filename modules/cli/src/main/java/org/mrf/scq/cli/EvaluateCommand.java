@@ -2,7 +2,6 @@ package org.mrf.scq.cli;
 
 import org.apache.spark.sql.SparkSession;
 import org.mrf.scq.core.util.MrfInputException;
-import org.mrf.scq.model.NetConfig;
 import org.mrf.scq.model.Variant;
 import org.mrf.scq.spark.DictionaryStore;
 import org.mrf.scq.spark.Evaluation;
@@ -19,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
@@ -26,10 +26,15 @@ import java.util.concurrent.Callable;
                 + "match and the learned methods are trained on the other subjects (on Spark, settings mrf.train.*) and "
                 + "applied; errors against the DM ground truth and the true maps, and time per slice.",
         footer = {"", "Writes OUT/report.md, OUT/report.json (<method>.ar<N>.{t1_err_pct,t2_err_pct,seconds_per_slice}),",
-                "OUT/tables/errors.csv, OUT/maps/ (NPY) and OUT/figures/ (PNG).", "Examples:",
+                "OUT/tables/errors.csv (per slice), table1_errors.csv, table2_time.csv, table3_ablation_steps.csv and",
+                "table4_ablation_fe.csv (when two of their methods ran), OUT/maps/ (NPY) and OUT/figures/ (PNG).",
+                "With --d-values, also scq_d<D> and scq_s_d<D> for each D, OUT/tables/error_vs_d.csv and",
+                "OUT/figures/error_vs_d.png.", "Examples:",
                 "  mrf evaluate --slices slices/ --ground-truth gt/ --dictionary dict/ --out eval/",
                 "  mrf evaluate --slices slices/ --ground-truth gt/ --dictionary dict/ --out eval/ --ars 2,4,8,16 \\",
-                "      --methods dm,sdm,fe_only,sq_only,scq,scq_s,scq_m --held-out sub-000,sub-001 --profile paper"})
+                "      --methods dm,sdm,fe_only,sq_only,scq,scq_s,scq_m --held-out sub-000,sub-001 --profile paper",
+                "  mrf evaluate --slices slices/ --ground-truth gt/ --dictionary dict/ --out eval/ --methods dm,scq \\",
+                "      --d-values 8,16,46"})
 public final class EvaluateCommand implements Callable<Integer> {
     static final List<String> BUILT_IN = List.of("dm", "sdm");
 
@@ -49,6 +54,10 @@ public final class EvaluateCommand implements Callable<Integer> {
     List<String> methods;
     @Option(names = "--held-out", split = ",", paramLabel = "SUBJECT", description = "LOSO folds to run (default: every subject).")
     List<String> heldOut;
+    @Option(names = "--d-values", split = ",", paramLabel = "D", description = "Error-vs-D sweep (mrf.evaluate.d-values, "
+            + "default none): for each D, also train and evaluate SCQ with last FE width D (scq_d<D>) and SCQ_S keeping "
+            + "floor(D/2) complex SVD components, 2 floor(D/2) real channels (scq_s_d<D>), whatever --methods says.")
+    List<Integer> dValues;
     @Option(names = "--profile", description = "quick | paper, for the learned methods (mrf.train.profile).")
     String profile;
     @Option(names = "--master", description = "Spark master URL (default local[*]).")
@@ -57,7 +66,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         common.flag("mrf.spark.master", master).flag("mrf.evaluate.ars", ars).flag("mrf.evaluate.methods", methods)
-                .flag("mrf.train.profile", profile);
+                .flag("mrf.train.profile", profile).flag("mrf.evaluate.d-values", dValues);
         MrfConfig c = common.config();
         List<Integer> rates = c.get().getIntList("mrf.evaluate.ars");
         String prof = c.string("mrf.train.profile");
@@ -69,6 +78,13 @@ public final class EvaluateCommand implements Callable<Integer> {
             else variants.add(Variant.parse(k));
         }
         if (builtIn.isEmpty() && variants.isEmpty()) throw new MrfInputException("--methods / mrf.evaluate.methods is empty.");
+        TreeSet<Integer> ds = new TreeSet<>(c.get().getIntList("mrf.evaluate.d-values"));
+        for (int d : ds) {
+            if (d < 1) {
+                throw new MrfInputException("--d-values / mrf.evaluate.d-values: D is a feature dimension and must be >= 1, got " + d
+                        + ". Give e.g. --d-values 8,16,46, or none to skip the error-vs-D sweep.");
+            }
+        }
         SparkTrainConfig sc = SparkTrainConfig.of(TrainJob.trainConfig(prof, c.integer("mrf.train.pixel-epochs"),
                 c.integer("mrf.train.patch-epochs")), c.integer("mrf.train.workers"), c.integer("mrf.train.averaging-frequency"));
         SparkSession spark = common.spark();
@@ -77,14 +93,22 @@ public final class EvaluateCommand implements Callable<Integer> {
             var conf = spark.sparkContext().hadoopConfiguration();
             DictionaryStore.Metadata dm = DictionaryStore.metadata(dictionary, conf);
             SliceStore.Metadata sm = SliceStore.metadata(slices, conf);
-            List<Evaluation.LearnedMethod> learned = new ArrayList<>();
-            for (Variant v : variants) {
-                String name = v.name().toLowerCase(Locale.ROOT);
-                ModelMethod mm = new ModelMethod(name, v, prof, sc, dm.scheduleHash(), dm.timepoints(), work.resolve(name), System.out);
-                if (v == Variant.SCQ_S) {
-                    mm.projection(t -> TrainJob.projection(spark, dictionary, sm, t, NetConfig.profile(prof, t, v).d() / 2));
+            if (!ds.isEmpty()) {
+                // SCQ_S's D / 2 complex components cannot exceed T: refuse before hours of training, not at the sweep's end.
+                int t = dm.timepoints() / java.util.Collections.max(rates), d = ds.last();
+                if (d / 2 > t) {
+                    throw new MrfInputException(String.format(Locale.ROOT, "--d-values %d: SCQ_S keeps D/2 = %d complex SVD components, "
+                            + "but ar %d leaves T = %d time points. Use D <= %d or lower --ars.", d, d / 2, java.util.Collections.max(rates), t,
+                            2 * t + 1));
                 }
-                learned.add(mm);
+            }
+            List<Evaluation.LearnedMethod> learned = new ArrayList<>();
+            for (Variant v : variants) learned.add(method(v.name().toLowerCase(Locale.ROOT), v, 0, prof, sc, dm, sm, spark, work));
+            // The sweep always runs both methods it compares, whether or not --methods names scq / scq_s.
+            for (int d : ds) {
+                for (Variant v : List.of(Variant.SCQ, Variant.SCQ_S)) {
+                    learned.add(method(Evaluation.sweepName(v.name().toLowerCase(Locale.ROOT), d), v, d, prof, sc, dm, sm, spark, work));
+                }
             }
             Evaluation.Report r = Evaluation.run(spark, slices, groundTruth, dictionary, rates, builtIn, learned, heldOut, out,
                     c.number("mrf.match.energy"));
@@ -94,5 +118,14 @@ public final class EvaluateCommand implements Callable<Integer> {
             org.apache.commons.io.FileUtils.deleteQuietly(work.toFile());
         }
         return 0;
+    }
+
+    /** A learned method; {@code d} > 0 trains it with feature dimension D (the sweep), 0 with the profile's. */
+    private ModelMethod method(String name, Variant v, int d, String prof, SparkTrainConfig sc, DictionaryStore.Metadata dm,
+                               SliceStore.Metadata sm, SparkSession spark, Path work) {
+        ModelMethod mm = new ModelMethod(name, v, prof, sc, dm.scheduleHash(), dm.timepoints(), work.resolve(name), System.out)
+                .featureDim(d);
+        if (v == Variant.SCQ_S) mm.projection((t, rank) -> TrainJob.projection(spark, dictionary, sm, t, rank));
+        return mm;
     }
 }

@@ -68,6 +68,13 @@ public record NetConfig(int t, Variant variant, int[] feWidths, int[] unetWidths
     public int sizeMultiple() { return variant.hasPatchStep() ? 1 << unetWidths.length : 1; }
 
     public NetConfig withVariant(Variant v) { return new NetConfig(t, v, feWidths, unetWidths, unetBottom, convsPerBlock, bnDecay, seed); }
+    /** The same network with D (the FE's last width) set to {@code d}: the error-vs-D ablation varies only D. */
+    public NetConfig withD(int d) {
+        if (feWidths.length == 0) throw new IllegalArgumentException(variant + " has no FE widths to set D on");
+        int[] fe = feWidths.clone();
+        fe[fe.length - 1] = d;
+        return new NetConfig(t, variant, fe, unetWidths, unetBottom, convsPerBlock, bnDecay, seed);
+    }
     public NetConfig withSeed(long s) { return new NetConfig(t, variant, feWidths, unetWidths, unetBottom, convsPerBlock, bnDecay, s); }
 
     @Override public int[] feWidths() { return feWidths.clone(); }

@@ -5,6 +5,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.mrf.scq.core.slice.MrfSlice;
+import org.mrf.scq.core.util.MrfInputException;
 import org.mrf.scq.model.NetConfig;
 import org.mrf.scq.model.Property;
 import org.mrf.scq.model.ScqModel;
@@ -24,7 +25,6 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.IntFunction;
 
 /**
  * A learned method for {@link Evaluation}: one network per property (T1, T2), trained against the DM ground
@@ -43,7 +43,8 @@ public final class ModelMethod implements Evaluation.LearnedMethod {
     private final int fullT;
     private final Path workDir;
     private final PrintStream log;
-    private IntFunction<float[][]> projection;
+    private Projection projection;
+    private int d;
 
     /**
      * One Spark worker: parameter averaging over one worker is the single-JVM fit (SparkScqTrainerTest), so settings
@@ -67,10 +68,33 @@ public final class ModelMethod implements Evaluation.LearnedMethod {
         this.log = log;
     }
 
-    /** SCQ_S's fixed projection for T time points (e.g. {@link TrainJob#projection}). */
-    public ModelMethod projection(IntFunction<float[][]> byT) {
-        this.projection = byT;
+    /** SCQ_S's fixed FE: a [2t x 2rank] real projection of the first t time points (e.g. {@link TrainJob#projection}). */
+    @FunctionalInterface
+    public interface Projection {
+        float[][] apply(int t, int rank);
+    }
+
+    /**
+     * SCQ_S's fixed projection. The rank asked for is D / 2 complex SVD components (at least 1), D being the profile's
+     * or {@link #featureDim}'s: their real and imaginary parts give the U-Net 2 * floor(D / 2) channels, D itself when
+     * D is even, as SCQ's learned FE gives it D.
+     */
+    public ModelMethod projection(Projection byTAndRank) {
+        this.projection = byTAndRank;
         return this;
+    }
+
+    /** Trains with feature dimension D = {@code d} instead of the profile's (the error-vs-D ablation); 0 = the profile's. */
+    public ModelMethod featureDim(int d) {
+        if (d < 0) throw new IllegalArgumentException("D must be >= 0, got " + d);
+        this.d = d;
+        return this;
+    }
+
+    /** The network trained for t time points. */
+    NetConfig net(int t) {
+        NetConfig net = NetConfig.profile(profile, t, variant);
+        return d > 0 ? net.withD(d) : net;
     }
 
     @Override
@@ -80,6 +104,18 @@ public final class ModelMethod implements Evaluation.LearnedMethod {
 
     @Override
     public Evaluation.Predictor train(List<MrfSlice> slices, Map<String, MapsStore.SliceMaps> groundTruth, int t) {
+        NetConfig net = net(t);
+        float[][] proj = null;
+        if (variant == Variant.SCQ_S && projection != null) {
+            int rank = Math.max(1, net.d() / 2);
+            proj = projection.apply(t, rank);
+            // The dictionary's basis can have fewer components than asked (T or its numerical rank): a point of the
+            // error-vs-D curve must not silently stand for fewer channels than its D.
+            if (d > 0 && proj[0].length < 2 * rank) {
+                throw new MrfInputException(String.format(Locale.ROOT, "--d-values %d: SCQ_S needs %d SVD components of the "
+                        + "dictionary at T = %d, its basis has %d. Use D <= %d at this ar.", d, rank, t, proj[0].length / 2, proj[0].length));
+            }
+        }
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(SparkSession.active().sparkContext());
         List<TrainingSlice> data = new ArrayList<>();
         for (MrfSlice s : slices) data.add(SparkScqTrainer.toTraining(s, groundTruth.get(s.key())));
@@ -90,14 +126,14 @@ public final class ModelMethod implements Evaluation.LearnedMethod {
         rdd.rdd().localCheckpoint();
         rdd.count();
         double ar = (double) fullT / t;
-        float[][] proj = variant == Variant.SCQ_S && projection != null ? projection.apply(t) : null;
         Map<Property, ScqModel> models = new EnumMap<>(Property.class);
         try {
             for (Property p : Property.values()) {
                 Path ckpt = Files.createDirectories(workDir.resolve(String.format(Locale.ROOT, "%s-ar%d-%s-%s", name, Math.round(ar),
                         p.name().toLowerCase(Locale.ROOT), slices.get(0).subject() + "-" + data.size())));
-                log.printf(Locale.ROOT, "train %s %s at ar %.0f on %d slices (profile %s)%n", name, p, ar, data.size(), profile);
-                models.put(p, new SparkScqTrainer(jsc, p, NetConfig.profile(profile, t, variant), train, scheduleHash, ar, ckpt, log)
+                log.printf(Locale.ROOT, "train %s %s at ar %.0f on %d slices (profile %s, D %d)%n", name, p, ar, data.size(), profile,
+                        proj != null ? proj[0].length : net.d());
+                models.put(p, new SparkScqTrainer(jsc, p, net, train, scheduleHash, ar, ckpt, log)
                         .projection(proj).train(rdd, null));
             }
         } catch (IOException e) {
