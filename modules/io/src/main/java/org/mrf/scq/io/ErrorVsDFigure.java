@@ -76,8 +76,9 @@ public final class ErrorVsDFigure {
             dMin -= 1;
             dMax += 1;
         }
-        double step = niceStep(eMax > 0 ? eMax : 1);
-        double yMax = Math.ceil((eMax > 0 ? eMax : 1) / step) * step;
+        // 5 % headroom so that the largest error's marker is not cut by the frame
+        double top = eMax > 0 ? eMax * 1.05 : 1, step = niceStep(top);
+        double yMax = Math.ceil(top / step) * step;
         int px = x0 + LEFT, py = TOP, pw = w - LEFT - RIGHT, ph = HEIGHT - TOP - BOTTOM;
         final int lo = dMin, hi = dMax;
         java.util.function.IntUnaryOperator sx = d -> px + (int) Math.round((double) (d - lo) / (hi - lo) * pw);
