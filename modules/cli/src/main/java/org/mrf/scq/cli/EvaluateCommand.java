@@ -56,7 +56,8 @@ public final class EvaluateCommand implements Callable<Integer> {
     List<String> heldOut;
     @Option(names = "--d-values", split = ",", paramLabel = "D", description = "Error-vs-D sweep (mrf.evaluate.d-values, "
             + "default none): for each D, also train and evaluate SCQ with last FE width D (scq_d<D>) and SCQ_S keeping "
-            + "floor(D/2) complex SVD components, 2 floor(D/2) real channels (scq_s_d<D>), whatever --methods says.")
+            + "max(1, floor(D/2)) complex SVD components, twice as many real channels, D when D is even (scq_s_d<D>), whatever "
+            + "--methods says.")
     List<Integer> dValues;
     @Option(names = "--profile", description = "quick | paper, for the learned methods (mrf.train.profile).")
     String profile;

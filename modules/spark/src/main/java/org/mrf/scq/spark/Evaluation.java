@@ -269,8 +269,8 @@ public final class Evaluation {
         try (FSDataOutputStream o = fs.create(new Path(dir, "figures/error_vs_d.png"), true)) {
             MapImages.writePng(ErrorVsDFigure.render(EvaluationTables.series(sweep)), o);
         }
-        md.append("SCQ's last FE width is D; SCQ_S's fixed FE keeps floor(D/2) complex SVD components of the dictionary, ")
-                .append("2 floor(D/2) real channels (D when D is even). `tables/error_vs_d.csv`, `figures/error_vs_d.png`.\n\n")
+        md.append("SCQ's last FE width is D; SCQ_S's fixed FE keeps max(1, floor(D/2)) complex SVD components of the ")
+                .append("dictionary, twice as many real channels (D when D is even). `tables/error_vs_d.csv`, `figures/error_vs_d.png`.\n\n")
                 .append("| method | D | ar | T1 err | T2 err |\n|---|---|---|---|---|\n");
         for (EvaluationTables.SweepPoint p : sweep) {
             md.append(String.format(Locale.ROOT, "| %s | %d | %d | %s | %s |%n", p.method(), p.d(), p.ar(), p.stat().md(0, "%.2f"),
