@@ -104,7 +104,14 @@ public final class EvaluateCommand implements Callable<Integer> {
                 }
             }
             List<Evaluation.LearnedMethod> learned = new ArrayList<>();
-            for (Variant v : variants) learned.add(method(v.name().toLowerCase(Locale.ROOT), v, 0, prof, sc, dm, sm, spark, work));
+            ModelMethod feOnly = null;
+            for (Variant v : variants) {
+                ModelMethod mm = method(v.name().toLowerCase(Locale.ROOT), v, 0, prof, sc, dm, sm, spark, work);
+                if (v == Variant.FE_ONLY) feOnly = mm;
+                // SCQ's step 1 is FE-only's network of the same fold when FE-only runs first: train it once.
+                if (v == Variant.SCQ && feOnly != null) mm.stepOneFrom(feOnly);
+                learned.add(mm);
+            }
             // The sweep always runs both methods it compares, whether or not --methods names scq / scq_s.
             for (int d : ds) {
                 for (Variant v : List.of(Variant.SCQ, Variant.SCQ_S)) {
@@ -126,7 +133,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                                SliceStore.Metadata sm, SparkSession spark, Path work) {
         ModelMethod mm = new ModelMethod(name, v, prof, sc, dm.scheduleHash(), dm.timepoints(), work.resolve(name), System.out)
                 .featureDim(d);
-        if (v == Variant.SCQ_S) mm.projection((t, rank) -> TrainJob.projection(spark, dictionary, sm, t, rank));
+        mm.projection((t, rank) -> TrainJob.projection(spark, dictionary, sm, t, rank));
         return mm;
     }
 }

@@ -20,7 +20,8 @@ import java.util.Map;
  * @param scheduleHash  {@link org.mrf.scq.core.sequence.FispSequence#hash()} of the schedule the data were acquired with
  * @param net           architecture (variant, widths, D)
  * @param train         training settings (null when not trained here)
- * @param projectionRank SCQ_S projection rank (0 otherwise)
+ * @param projectionRank real channels out of the fixed input projection (SCQ_S's, or the FE's subspace projection;
+ *                      0 without one)
  * @param metrics       e.g. final validation relative error
  * @param codeVersion   version of the code that trained it
  * @param createdUtc    ISO-8601 time of writing
@@ -76,6 +77,7 @@ public record ModelMetadata(Property property, int t, double ar, String schedule
         n.put("convsPerBlock", net.convsPerBlock());
         n.put("bnDecay", net.bnDecay());
         n.put("seed", net.seed());
+        n.put("subspaceRank", net.subspaceRank());
         if (train != null) {
             ObjectNode tr = root.putObject("training");
             tr.put("pixelEpochs", train.pixelEpochs());
@@ -141,7 +143,7 @@ public record ModelMetadata(Property property, int t, double ar, String schedule
             NetConfig net = new NetConfig(req(n, "t", where).asInt(), Variant.parse(req(n, "variant", where).asText()),
                     intArray(req(n, "feWidths", where), where + " net.feWidths"), intArray(req(n, "unetWidths", where), where + " net.unetWidths"),
                     req(n, "unetBottom", where).asInt(), req(n, "convsPerBlock", where).asInt(), req(n, "bnDecay", where).asDouble(),
-                    req(n, "seed", where).asLong());
+                    req(n, "seed", where).asLong(), n.path("subspaceRank").asInt(0));
             TrainConfig train = null;
             JsonNode tr = root.get("training");
             if (tr != null && tr.isObject()) {

@@ -34,6 +34,9 @@ public enum Variant {
     /** Whether the input is the magnitude of each time point (T channels) instead of re/im (2T channels). */
     public boolean magnitudeInput() { return magnitude; }
 
+    /** Whether a learned FE sees complex (re/im) input, which can be projected onto the dictionary subspace first. */
+    public boolean complexFe() { return pixelStep && !magnitude; }
+
     /** Input channels for T time points. */
     public int inputChannels(int t) { return magnitude ? t : 2 * t; }
 

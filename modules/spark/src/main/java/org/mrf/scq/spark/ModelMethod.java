@@ -45,16 +45,26 @@ public final class ModelMethod implements Evaluation.LearnedMethod {
     private final PrintStream log;
     private Projection projection;
     private int d;
+    private ModelMethod stepOneFrom;
+    /** This method's networks by training set (see {@link #fitKey}), for methods that start from them. */
+    private final Map<String, ScqModel> fitted = new java.util.HashMap<>();
 
     /**
      * One Spark worker: parameter averaging over one worker is the single-JVM fit (SparkScqTrainerTest), so settings
      * tuned for it (the demo's small batches) keep their meaning. Averaging over 2 workers on the demo's 5-subject
-     * folds gave SCQ a T1 error of 12.9 % against about 6 % for the single fit.
+     * folds gave SCQ a T1 error of 12.9 % against about 6 % for the single fit. With one worker there is nothing to
+     * average, so each epoch is one averaging round ({@link #SINGLE_WORKER_AVERAGING_FREQUENCY}): every round is a
+     * Spark job with its own parameter broadcast. Demo fold, 5 minibatches a round: 3.0 s per step-1 epoch of 35
+     * minibatches and 17 s per step-2 epoch, and DL4J left out the incomplete last round (4,378 of 4,542 pixels);
+     * one round an epoch: 1.5 s and 11 s, every pixel used, demo 15.7 -> 11.4 min.
      */
     public ModelMethod(String name, Variant variant, String profile, TrainConfig train, String scheduleHash, int fullT,
                        Path workDir, PrintStream log) {
-        this(name, variant, profile, SparkTrainConfig.of(train, 1, DEFAULT_AVERAGING_FREQUENCY), scheduleHash, fullT, workDir, log);
+        this(name, variant, profile, SparkTrainConfig.of(train, 1, SINGLE_WORKER_AVERAGING_FREQUENCY), scheduleHash, fullT, workDir, log);
     }
+
+    /** Minibatches per round with one worker: more than an epoch of a small cohort has, so one round per epoch. */
+    public static final int SINGLE_WORKER_AVERAGING_FREQUENCY = 1000;
 
     public ModelMethod(String name, Variant variant, String profile, SparkTrainConfig train, String scheduleHash, int fullT,
                        Path workDir, PrintStream log) {
@@ -68,20 +78,39 @@ public final class ModelMethod implements Evaluation.LearnedMethod {
         this.log = log;
     }
 
-    /** SCQ_S's fixed FE: a [2t x 2rank] real projection of the first t time points (e.g. {@link TrainJob#projection}). */
+    /** A fixed [2t x 2rank] real projection of the first t time points onto rank complex SVD components. */
     @FunctionalInterface
     public interface Projection {
         float[][] apply(int t, int rank);
     }
 
     /**
-     * SCQ_S's fixed projection. The rank asked for is D / 2 complex SVD components (at least 1), D being the profile's
-     * or {@link #featureDim}'s: their real and imaginary parts give the U-Net 2 * floor(D / 2) channels, D itself when
-     * D is even, as SCQ's learned FE gives it D.
+     * The fixed input projection for t time points and rank complex SVD components ({@link NetConfig#projectionComponents()}:
+     * SCQ_S's FE, or the subspace in front of SCQ's and FE_ONLY's FE), e.g. {@link TrainJob#projection}.
      */
     public ModelMethod projection(Projection byTAndRank) {
         this.projection = byTAndRank;
         return this;
+    }
+
+    /**
+     * Takes step 1 from {@code feOnly}'s networks of the same fold instead of training it again: SCQ's step 1 is the
+     * extended FNN, which is what FE-only trains, with the same network, data, seed and settings. It must run first
+     * (an earlier method of the evaluation); where it has no network for a fold, step 1 is trained here.
+     */
+    public ModelMethod stepOneFrom(ModelMethod feOnly) {
+        if (feOnly.variant != Variant.FE_ONLY || variant != Variant.SCQ) {
+            throw new IllegalArgumentException("step 1 can be shared from FE_ONLY to SCQ only, not " + feOnly.variant + " to " + variant);
+        }
+        if (!feOnly.profile.equals(profile) || !feOnly.train.equals(train) || feOnly.d != d) {
+            throw new IllegalArgumentException("FE_ONLY method " + feOnly.name + " has other settings than " + name + ": step 1 differs");
+        }
+        this.stepOneFrom = feOnly;
+        return this;
+    }
+
+    private static String fitKey(int t, Property p, List<MrfSlice> slices) {
+        return t + "|" + p + "|" + slices.stream().map(MrfSlice::key).sorted().collect(java.util.stream.Collectors.joining(","));
     }
 
     /** Trains with feature dimension D = {@code d} instead of the profile's (the error-vs-D ablation); 0 = the profile's. */
@@ -106,12 +135,18 @@ public final class ModelMethod implements Evaluation.LearnedMethod {
     public Evaluation.Predictor train(List<MrfSlice> slices, Map<String, MapsStore.SliceMaps> groundTruth, int t) {
         NetConfig net = net(t);
         float[][] proj = null;
-        if (variant == Variant.SCQ_S && projection != null) {
-            int rank = Math.max(1, net.d() / 2);
+        int rank = net.projectionComponents();
+        if (rank > 0) {
+            if (projection == null) {
+                throw new MrfInputException(name + " (" + net + ") needs the dictionary's SVD basis as its fixed input projection: "
+                        + "give the method a projection (the evaluation's --dictionary).");
+            }
             proj = projection.apply(t, rank);
-            // The dictionary's basis can have fewer components than asked (T or its numerical rank): a point of the
-            // error-vs-D curve must not silently stand for fewer channels than its D.
-            if (d > 0 && proj[0].length < 2 * rank) {
+            if (net.projectsInput()) {
+                net = TrainJob.fitSubspace(net, proj, log);
+            } else if (d > 0 && proj[0].length < 2 * rank) {
+                // The dictionary's basis can have fewer components than asked (T or its numerical rank): a point of the
+                // error-vs-D curve must not silently stand for fewer channels than its D.
                 throw new MrfInputException(String.format(Locale.ROOT, "--d-values %d: SCQ_S needs %d SVD components of the "
                         + "dictionary at T = %d, its basis has %d. Use D <= %d at this ar.", d, rank, t, proj[0].length / 2, proj[0].length));
             }
@@ -132,9 +167,12 @@ public final class ModelMethod implements Evaluation.LearnedMethod {
                 Path ckpt = Files.createDirectories(workDir.resolve(String.format(Locale.ROOT, "%s-ar%d-%s-%s", name, Math.round(ar),
                         p.name().toLowerCase(Locale.ROOT), slices.get(0).subject() + "-" + data.size())));
                 log.printf(Locale.ROOT, "train %s %s at ar %.0f on %d slices (profile %s, D %d)%n", name, p, ar, data.size(), profile,
-                        proj != null ? proj[0].length : net.d());
-                models.put(p, new SparkScqTrainer(jsc, p, net, train, scheduleHash, ar, ckpt, log)
-                        .projection(proj).train(rdd, null));
+                        variant == Variant.SCQ_S ? proj[0].length : net.d());
+                ScqModel stepOne = stepOneFrom == null ? null : stepOneFrom.fitted.get(fitKey(t, p, slices));
+                ScqModel m = new SparkScqTrainer(jsc, p, net, train, scheduleHash, ar, ckpt, log).projection(proj)
+                        .pretrained(stepOne == null ? null : stepOne.graph()).train(rdd, null);
+                models.put(p, m);
+                fitted.put(fitKey(t, p, slices), m);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -119,7 +119,6 @@ public final class TrainJob {
         NetConfig net = NetConfig.profile(o.profile(), t, o.variant());
         TrainConfig tc = trainConfig(o.profile(), o.pixelEpochs(), o.patchEpochs());
         SparkTrainConfig sc = SparkTrainConfig.of(tc, o.workers(), o.averagingFrequency());
-        float[][] projection = o.variant() == Variant.SCQ_S ? projection(spark, o.dictionary(), meta, t, net.d() / 2) : null;
 
         TreeSet<String> subjects = new TreeSet<>(SliceStore.blocks(spark, o.slices(), 0).select(col("subject")).distinct()
                 .collectAsList().stream().map(r -> r.getString(0)).toList());
@@ -138,6 +137,9 @@ public final class TrainJob {
                     + " (subjects: " + subjects + "). Hold out fewer subjects.");
         }
         List<MapsStore.SliceMaps> gt = groundTruth(spark, o, t);
+        float[][] projection = net.projectionComponents() > 0
+                ? projection(spark, dictionaryFor(o, conf, net), meta, t, net.projectionComponents()) : null;
+        if (net.projectsInput()) net = fitSubspace(net, projection, log);
 
         Path ckpt = o.checkpoints() != null ? o.checkpoints() : defaultCheckpoints(o.out(), conf);
         List<String> val = List.copyOf(o.validation());
@@ -200,13 +202,47 @@ public final class TrainJob {
     }
 
     /**
-     * SCQ_S's fixed FE: the dictionary's complex SVD basis for the first {@code t} time points, rank {@code rank},
-     * in real form [2t x 2rank] acting on the input channels [re_0..re_{t-1}, im_0..im_{t-1}] (the real and
-     * imaginary parts of V^H x). The stored basis is used when it is for these time points, else it is computed.
+     * The network for the subspace the dictionary gives: a small dictionary (a coarse grid, few time points) can have
+     * fewer SVD components than the profile's rank, and then those hold its whole signal; fewer is logged, not refused.
+     */
+    static NetConfig fitSubspace(NetConfig net, float[][] projection, PrintStream log) {
+        int k = projection[0].length / 2;
+        if (k >= net.subspaceRank()) return net;
+        log.printf(Locale.ROOT, "the dictionary's SVD basis has %d components at T = %d: the FE's input subspace has rank %d, not %d%n",
+                k, net.t(), k, net.subspaceRank());
+        return net.withSubspaceRank(k);
+    }
+
+    /**
+     * The dictionary whose SVD basis gives the fixed input projection: {@code --dictionary}, else the one the ground
+     * truth was matched against (its summary.json names it).
+     */
+    static String dictionaryFor(Options o, Configuration conf, NetConfig net) {
+        if (o.dictionary() != null && !o.dictionary().isBlank()) return o.dictionary();
+        String why = net.variant() == Variant.SCQ_S ? "variant scq_s needs a dictionary (its fixed FE is the dictionary's SVD basis)"
+                : "profile " + o.profile() + " projects the " + net.variant().name().toLowerCase(Locale.ROOT)
+                + " FE's input onto the dictionary's SVD subspace (rank " + net.subspaceRank() + ")";
+        org.apache.hadoop.fs.Path summary = new org.apache.hadoop.fs.Path(o.groundTruth(), "summary.json");
+        try {
+            FileSystem fs = summary.getFileSystem(conf);
+            if (fs.exists(summary)) {
+                String d = DictionaryStore.JSON.readTree(DictionaryStore.readText(fs, summary)).path("dictionary").asText("");
+                if (!d.isBlank()) return d;
+            }
+        } catch (IOException e) {
+            throw new MrfInputException("ground truth " + summary + " is unreadable (" + e.getMessage() + "); " + why + ": pass --dictionary.");
+        }
+        throw new MrfInputException(why + ", and " + summary + " names no dictionary: pass --dictionary.");
+    }
+
+    /**
+     * The fixed input projection (SCQ_S's FE, or the subspace in front of SCQ's / FE_ONLY's FE): the dictionary's
+     * complex SVD basis for the first {@code t} time points, {@code rank} components, in real form
+     * ({@link SvdBasis#realProjection}). The stored basis is used when it is for these time points, else it is computed.
      */
     public static float[][] projection(SparkSession spark, String dictionary, SliceStore.Metadata slices, int t, int rank) {
         if (dictionary == null || dictionary.isBlank()) {
-            throw new MrfInputException("variant scq_s needs --dictionary (its fixed FE is the dictionary's SVD basis).");
+            throw new MrfInputException("the network's fixed input projection is the dictionary's SVD basis: pass --dictionary.");
         }
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         DictionaryStore.Metadata dm = DictionaryStore.metadata(dictionary, conf);
@@ -219,19 +255,6 @@ public final class TrainJob {
             Dictionary d = DictionaryStore.load(spark, dictionary, t);
             b = RandomizedSvd.ofDictionary(d);
         }
-        int k = Math.max(1, Math.min(rank, b.rank()));
-        float[] vr = b.vRe(), vi = b.vIm();
-        int kb = b.rank();
-        float[][] p = new float[2 * t][2 * k];
-        for (int j = 0; j < t; j++) {
-            for (int c = 0; c < k; c++) {
-                float re = vr[j * kb + c], im = vi[j * kb + c];
-                p[j][c] = re;          // Re(conj(v) x) from re_j
-                p[j][k + c] = -im;     // Im(conj(v) x) from re_j
-                p[t + j][c] = im;      // Re(conj(v) x) from im_j
-                p[t + j][k + c] = re;  // Im(conj(v) x) from im_j
-            }
-        }
-        return p;
+        return b.realProjection(Math.max(1, Math.min(rank, b.rank())));
     }
 }

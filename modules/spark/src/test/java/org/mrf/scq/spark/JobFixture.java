@@ -12,17 +12,19 @@ import java.util.List;
 
 /**
  * A small real pipeline for the train and infer tests: 2 simulated subjects x 2 slices (32 x 32, T = 48 of the
- * paper's schedule) ingested, and a ground-truth directory with their true maps at ar 1. Public for the cluster test
- * of modules/cli, which spark-submits {@code mrf train} on it.
+ * paper's schedule) ingested, a small dictionary of that schedule, and a ground-truth directory with their true maps
+ * at ar 1 whose summary.json names the dictionary (as {@code mrf ground-truth} writes it; training reads the quick
+ * FE's input subspace from it). Public for the cluster test of modules/cli, which spark-submits {@code mrf train} on it.
  */
 public final class JobFixture {
     public final Path dir;
-    public final String slices, groundTruth;
+    public final String slices, groundTruth, dictionary;
 
     private JobFixture(Path dir) {
         this.dir = dir;
         this.slices = dir.resolve("slices").toString();
         this.groundTruth = dir.resolve("gt").toString();
+        this.dictionary = dir.resolve("dictionary").toString();
     }
 
     public static JobFixture create(SparkSession spark, Path dir) throws Exception {
@@ -35,6 +37,9 @@ public final class JobFixture {
             truth.add(new MapsStore.SliceMaps(s.subject(), s.slice(), "true", 1, s.height(), s.width(), s.t1Ms(), s.t2Ms(), s.pd()));
         }
         MapsStore.writeParquet(spark, truth, f.groundTruth + "/maps");
+        DictionaryJob.run(spark, TaskFailureTest.SEQ, TaskFailureTest.GRID, 1e-5, f.dictionary, false, 2);
+        java.nio.file.Files.writeString(Path.of(f.groundTruth, "summary.json"),
+                "{\"dictionary\": \"" + Path.of(f.dictionary).toUri() + "\"}\n");
         return f;
     }
 

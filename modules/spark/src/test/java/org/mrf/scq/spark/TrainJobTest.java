@@ -94,10 +94,18 @@ class TrainJobTest {
         e = assertThrows(MrfInputException.class, () -> TrainJob.run(spark, emptyCohort, JobFixture.quiet()));
         assertTrue(e.getMessage().contains("holds no slices") && e.getMessage().contains(empty.toString()), e.getMessage());
 
-        TrainJob.Options scqS = new TrainJob.Options(fx.slices, o.groundTruth(), out, "quick", 2, Variant.SCQ_S,
+        // Ground truth whose summary.json names no dictionary, and no --dictionary: the fixed input projections have no basis.
+        Path bare = dir.resolve("gt-bare");
+        org.apache.commons.io.FileUtils.copyDirectory(Path.of(fx.groundTruth, "maps").toFile(), bare.resolve("maps").toFile());
+        TrainJob.Options scqS = new TrainJob.Options(fx.slices, bare.toString(), out, "quick", 2, Variant.SCQ_S,
                 List.of(Property.T1), List.of(), null, false, null, 2, 1, 1, 0, false);
         e = assertThrows(MrfInputException.class, () -> TrainJob.run(spark, scqS, JobFixture.quiet()));
-        assertTrue(e.getMessage().contains("scq_s needs --dictionary"), e.getMessage());
+        assertTrue(e.getMessage().contains("scq_s needs a dictionary") && e.getMessage().contains("pass --dictionary"), e.getMessage());
+        TrainJob.Options feOnly = new TrainJob.Options(fx.slices, bare.toString(), out, "quick", 2, Variant.FE_ONLY,
+                List.of(Property.T1), List.of(), null, false, null, 2, 1, 1, 0, false);
+        e = assertThrows(MrfInputException.class, () -> TrainJob.run(spark, feOnly, JobFixture.quiet()));
+        assertTrue(e.getMessage().contains("onto the dictionary's SVD subspace (rank 16)") && e.getMessage().contains("pass --dictionary"),
+                e.getMessage());
 
         Files.createDirectories(dir.resolve("taken"));
         e = assertThrows(MrfInputException.class,

@@ -90,6 +90,27 @@ public final class SvdBasis {
     public float[] singularValues() { return singularValues.clone(); }
     public double totalEnergy() { return totalEnergy; }
 
+    /**
+     * V^H of the first {@code k} vectors as a real matrix [2T x 2k] acting on a signal stored as channels
+     * [re_0..re_{T-1}, im_0..im_{T-1}]: columns 0..k-1 give Re(V^H x), columns k..2k-1 give Im(V^H x). This is the
+     * fixed input projection of the SCQ networks (SCQ_S's FE, the subspace in front of SCQ's FE).
+     */
+    public float[][] realProjection(int k) {
+        if (k < 1 || k > rank) throw new IllegalArgumentException("k=" + k + " outside 1.." + rank);
+        int t = timepoints;
+        float[][] p = new float[2 * t][2 * k];
+        for (int j = 0; j < t; j++) {
+            for (int c = 0; c < k; c++) {
+                float re = vRe[j * rank + c], im = vIm[j * rank + c];
+                p[j][c] = re;          // Re(conj(v) x) from re_j
+                p[j][k + c] = -im;     // Im(conj(v) x) from re_j
+                p[t + j][c] = im;      // Re(conj(v) x) from im_j
+                p[t + j][k + c] = re;  // Im(conj(v) x) from im_j
+            }
+        }
+        return p;
+    }
+
     /** Fraction of ||D||_F^2 captured by the first k vectors (k = 0..rank), non-decreasing in k. */
     public double cumulativeEnergy(int k) {
         if (k < 0 || k > rank) throw new IllegalArgumentException("k=" + k + " outside 0.." + rank);

@@ -22,6 +22,34 @@ class SvdBasisTest {
     }
 
     @Test
+    void realProjectionGivesTheComplexCoefficients() {
+        SvdBasis b = RandomizedSvd.ofDictionary(small);
+        int t = b.timepoints(), k = 5;
+        float[][] p = b.realProjection(k);
+        assertEquals(2 * t, p.length);
+        assertEquals(2 * k, p[0].length);
+        Random rnd = new Random(3);
+        double[] xr = new double[t], xi = new double[t];
+        for (int j = 0; j < t; j++) { xr[j] = rnd.nextGaussian(); xi[j] = rnd.nextGaussian(); }
+        float[] vr = b.vRe(), vi = b.vIm();
+        for (int c = 0; c < k; c++) {
+            // V^H x = sum_j conj(v_j) x_j, computed complex, against the real matrix acting on [re; im].
+            double cr = 0, ci = 0, pr = 0, pi = 0;
+            for (int j = 0; j < t; j++) {
+                double a = vr[j * b.rank() + c], bb = vi[j * b.rank() + c];
+                cr += a * xr[j] + bb * xi[j];
+                ci += a * xi[j] - bb * xr[j];
+                pr += p[j][c] * xr[j] + p[t + j][c] * xi[j];
+                pi += p[j][k + c] * xr[j] + p[t + j][k + c] * xi[j];
+            }
+            assertEquals(cr, pr, 1e-4, "Re coefficient " + c);
+            assertEquals(ci, pi, 1e-4, "Im coefficient " + c);
+        }
+        assertThrows(IllegalArgumentException.class, () -> b.realProjection(0));
+        assertThrows(IllegalArgumentException.class, () -> b.realProjection(b.rank() + 1));
+    }
+
+    @Test
     void knownSingularValuesAndVectorsAreRecovered() {
         Random rnd = new Random(1);
         int rows = 400, cols = 80, k = 60;

@@ -166,10 +166,14 @@ public final class ModelBench {
         List<org.mrf.scq.model.data.TrainingSlice> train = gen.slices("train", 16, 64, 64, 12, 0.5, 1);
         List<org.mrf.scq.model.data.TrainingSlice> val = gen.slices("val", 4, 64, 64, 12, 0.5, 2);
         org.mrf.scq.model.TrainConfig tc = org.mrf.scq.model.TrainConfig.quick().withEpochs(10, 10);
+        org.mrf.scq.core.dictionary.Dictionary dict = org.mrf.scq.core.dictionary.Dictionary.simulate(seq,
+                org.mrf.scq.core.dictionary.DictionaryGrid.paper(), org.mrf.scq.core.epg.EpgSimulator.DEFAULT_TOLERANCE);
+        float[][] subspace = org.mrf.scq.core.svd.RandomizedSvd.ofDictionary(dict).realProjection(NetConfig.quick(t, Variant.SCQ).subspaceRank());
         for (Variant v : List.of(Variant.FE_ONLY, Variant.SCQ)) {
             long t0 = System.nanoTime();
             org.mrf.scq.model.ScqModel m = new org.mrf.scq.model.train.ScqTrainer(org.mrf.scq.model.Property.T1,
-                    NetConfig.quick(t, v), tc, seq.hash(), 2304.0 / t, null, System.out).progressEvery(30).train(train, val);
+                    NetConfig.quick(t, v), tc, seq.hash(), 2304.0 / t, null, System.out).projection(subspace).progressEvery(30)
+                    .train(train, val);
             System.out.printf(Locale.ROOT, "train demo %s T=%d: %.1f s, held-out T1 error %.2f%%%n", v, t, (System.nanoTime() - t0) / 1e9,
                     m.metadata().metrics().get("val_rel_err_pct"));
         }

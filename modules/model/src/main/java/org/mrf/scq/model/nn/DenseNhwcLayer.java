@@ -10,7 +10,7 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.config.NoOp;
+import org.nd4j.linalg.learning.config.Sgd;
 
 import java.util.Map;
 
@@ -19,8 +19,9 @@ import java.util.Map;
  * [n, h, w, inSize] is reshaped (no copy, no permute) to [n*h*w, inSize], multiplied by W [inSize, outSize],
  * the bias added, optionally ReLU'd, and reshaped back to [n, h, w, outSize]. Spatial sizes are free,
  * so the same layer serves single pixels ([n,1,1,C]) in step 1, patches in step 2 and whole slices
- * at inference. A {@code fixed} layer has no bias and a no-op updater: a frozen linear projection
- * (SCQ_S, e.g. an SVD basis), whose matrix is set with {@code graph.getLayer(name).setParam("W", m)}.
+ * at inference. A {@code fixed} layer has no bias and a zero learning rate: a frozen linear projection
+ * (SCQ_S, e.g. an SVD basis), whose matrix is set with {@link ScqNetworks#setProjection} (in place: {@code Layer.setParam}
+ * does not write SameDiff layers' parameters).
  * Serialises to the ComputationGraph JSON through its fields (no-arg constructor kept for Jackson).
  */
 public class DenseNhwcLayer extends SameDiffLayer {
@@ -44,8 +45,9 @@ public class DenseNhwcLayer extends SameDiffLayer {
         this.relu = relu;
         this.fixed = fixed;
         if (fixed) {
-            this.updater = new NoOp();
-            this.biasUpdater = new NoOp();
+            // Not NoOp: DL4J's NoOp updater still subtracts the raw gradient (a learning rate of 1).
+            this.updater = new Sgd(0.0);
+            this.biasUpdater = new Sgd(0.0);
         }
     }
 

@@ -16,12 +16,15 @@ import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
+import org.mrf.scq.core.util.MrfInputException;
 import org.mrf.scq.model.NetConfig;
 import org.mrf.scq.model.Variant;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 
@@ -33,7 +36,8 @@ import java.util.List;
  * for SCQ_M) and end in a CnnLossLayer "out" (NHWC, identity, {@link RelativeDifferenceLoss}) giving
  * [n, h, w, 1]. Spatial sizes are free (multiples of 2^levels where there is a U-Net).
  * <ul>
- *   <li>FE layers: "fe{i}" ({@link DenseNhwcLayer}, GEMM speed) -> "fe{i}_bn" (BN, NHWC) -> "fe{i}_relu";</li>
+ *   <li>FE layers: ["proj" (fixed subspace projection, {@link NetConfig#projectsInput()})] -> "fe{i}"
+ *       ({@link DenseNhwcLayer}, GEMM speed) -> "fe{i}_bn" (BN, NHWC) -> "fe{i}_relu";</li>
  *   <li>extended FNN (step 1, FE-only): FE -> "head" (DenseNhwcLayer D -> 1) -> "out";</li>
  *   <li>SCQ / SCQ_M: FE -> U-Net -> "out"; SCQ_S: "proj" (fixed projection) -> U-Net; SQ-only: U-Net on the input.</li>
  * </ul>
@@ -68,31 +72,40 @@ public final class ScqNetworks {
                 .setInputTypes(InputType.convolutional(h, w, c.inputChannels(), CNN2DFormat.NHWC));
     }
 
-    /** Adds the FE layers after {@code in}; returns the name of the last vertex (D channels). */
-    static String addFe(ComputationGraphConfiguration.GraphBuilder g, NetConfig c, String in) {
+    /**
+     * Adds the FE layers after {@code in}, behind the fixed subspace projection "proj" when the configuration
+     * {@link NetConfig#projectsInput() projects its input}; returns the name of the last vertex (D channels).
+     * Step 1 trains dense + BN + ReLU per layer. In step 2 ({@code foldedBn}) each layer is one dense layer with bias
+     * and ReLU into which {@link #copyFe} folds step 1's BN at its running statistics: patch batches (two 32 x 32
+     * patches, mostly background) have BN statistics unlike step 1's brain pixels, and updating BN on them moved the
+     * FE so far that step 2 made SCQ worse than FE-only even at a zero learning rate (one demo fold at ar 4, T1
+     * error vs GT: 2.1 % after step 1, 8.1 % after 12 patch epochs at lr 1e-9). DL4J's FrozenLayerWithBackprop
+     * cannot hold BN instead: its backward pass after an inference-mode forward pass fails.
+     */
+    static String addFe(ComputationGraphConfiguration.GraphBuilder g, NetConfig c, String in, boolean foldedBn) {
         long nIn = c.inputChannels();
         String prev = in;
+        if (c.projectsInput()) {
+            g.addLayer(PROJECTION, DenseNhwcLayer.fixedProjection(nIn, 2L * c.subspaceRank()), in);
+            prev = PROJECTION;
+            nIn = 2L * c.subspaceRank();
+        }
         int[] widths = c.feWidths();
         for (int i = 0; i < widths.length; i++) {
             String name = "fe" + i;
-            g.addLayer(name, new DenseNhwcLayer(nIn, widths[i], false, false, false), prev);
-            g.addLayer(name + "_bn", new BatchNormalization.Builder().dataFormat(CNN2DFormat.NHWC).decay(c.bnDecay())
-                    .nOut(widths[i]).build(), name);
-            g.addLayer(name + "_relu", new ActivationLayer.Builder().activation(Activation.RELU).build(), name + "_bn");
-            prev = name + "_relu";
+            if (foldedBn) {
+                g.addLayer(name, new DenseNhwcLayer(nIn, widths[i], true, true, false), prev);
+                prev = name;
+            } else {
+                g.addLayer(name, new DenseNhwcLayer(nIn, widths[i], false, false, false), prev);
+                g.addLayer(name + "_bn", new BatchNormalization.Builder().dataFormat(CNN2DFormat.NHWC).decay(c.bnDecay())
+                        .nOut(widths[i]).build(), name);
+                g.addLayer(name + "_relu", new ActivationLayer.Builder().activation(Activation.RELU).build(), name + "_bn");
+                prev = name + "_relu";
+            }
             nIn = widths[i];
         }
         return prev;
-    }
-
-    /** Names of the FE layers holding parameters (dense and BN), shared by step 1 and step 2 graphs. */
-    public static List<String> feLayerNames(NetConfig c) {
-        List<String> names = new ArrayList<>();
-        for (int i = 0; i < c.feWidths().length; i++) {
-            names.add("fe" + i);
-            names.add("fe" + i + "_bn");
-        }
-        return names;
     }
 
     private static String convBlock(ComputationGraphConfiguration.GraphBuilder g, String prefix, String in, int width, int convs) {
@@ -141,7 +154,7 @@ public final class ScqNetworks {
     /** Step 1 / FE-only: the extended FNN, FE + one per-pixel layer to the property. */
     public static ComputationGraphConfiguration extendedFnn(NetConfig c, IUpdater updater) {
         ComputationGraphConfiguration.GraphBuilder g = base(c, updater, 1, 1);
-        String fe = addFe(g, c, INPUT);
+        String fe = addFe(g, c, INPUT, false);
         g.addLayer(HEAD, DenseNhwcLayer.dense(c.d(), 1, false), fe);
         addOutput(g, HEAD);
         return g.build();
@@ -152,7 +165,7 @@ public final class ScqNetworks {
         int m = c.sizeMultiple();
         ComputationGraphConfiguration.GraphBuilder g = base(c, updater, 8 * m, 8 * m);
         String src = switch (c.variant()) {
-            case SCQ, SCQ_M -> addFe(g, c, INPUT);
+            case SCQ, SCQ_M -> addFe(g, c, INPUT, true);
             case SCQ_S -> {
                 if (projectionRank < 1) throw new IllegalArgumentException("SCQ_S needs a projection rank >= 1");
                 g.addLayer(PROJECTION, DenseNhwcLayer.fixedProjection(c.inputChannels(), projectionRank), INPUT);
@@ -201,7 +214,7 @@ public final class ScqNetworks {
     public static ComputationGraph stepTwo(NetConfig c, IUpdater updater, ComputationGraph fnn, float[][] projection, double meanTarget) {
         int rank = c.variant() == Variant.SCQ_S ? projection[0].length : 0;
         ComputationGraph g = init(spatial(c, updater, rank));
-        if (c.variant() == Variant.SCQ_S) setProjection(g, projection);
+        if (usesProjection(c)) setProjection(g, projection);
         boolean pretrained = fnn != null && hasFeHead(c);
         if (pretrained) {
             copyFe(c, fnn, g);
@@ -235,22 +248,79 @@ public final class ScqNetworks {
         l.getParam("b").assign(meanTarget);
     }
 
-    /** Copies the FE parameters (dense weights, BN gamma/beta and running statistics) from one graph to another. */
+    /**
+     * Copies the FE from a step-1 graph into a graph of {@code c}: layer by layer where the target has BN layers too,
+     * else with each BN folded into its dense layer at the running statistics (W' = W g / s, b' = beta - mu g / s,
+     * s the BN's inference-time standard deviation), which gives the same features at inference.
+     */
     public static void copyFe(NetConfig c, ComputationGraph from, ComputationGraph to) {
-        for (String name : feLayerNames(c)) {
-            INDArray p = from.getLayer(name).params();
-            to.getLayer(name).setParams(p.dup());
+        for (int i = 0; i < c.feWidths().length; i++) {
+            String dense = "fe" + i, bn = dense + "_bn";
+            if (to.getConfiguration().getVertices().containsKey(bn)) {
+                to.getLayer(dense).setParams(from.getLayer(dense).params().dup());
+                to.getLayer(bn).setParams(from.getLayer(bn).params().dup());
+                continue;
+            }
+            org.deeplearning4j.nn.api.Layer b = from.getLayer(bn);
+            var conf = (BatchNormalization) b.conf().getLayer();
+            // DL4J's inference: (x - mean) / sqrt(var + eps), var stored as such or as log10 of the standard deviation.
+            INDArray var = conf.isUseLogStd()
+                    ? Transforms.exp(b.getParam(BatchNormalizationParamInitializer.GLOBAL_LOG_STD).castTo(DataType.DOUBLE)
+                    .mul(2 * Math.log(10)), false)
+                    : b.getParam(BatchNormalizationParamInitializer.GLOBAL_VAR).castTo(DataType.DOUBLE);
+            INDArray std = Transforms.sqrt(var.add(conf.getEps()), false).reshape(1, -1);
+            INDArray scale = b.getParam(BatchNormalizationParamInitializer.GAMMA).castTo(DataType.DOUBLE).reshape(1, -1).div(std);
+            INDArray mean = b.getParam(BatchNormalizationParamInitializer.GLOBAL_MEAN).castTo(DataType.DOUBLE).reshape(1, -1);
+            INDArray beta = b.getParam(BatchNormalizationParamInitializer.BETA).castTo(DataType.DOUBLE).reshape(1, -1);
+            INDArray w = from.getLayer(dense).getParam(DenseNhwcLayer.WEIGHT).castTo(DataType.DOUBLE).mulRowVector(scale);
+            INDArray bias = beta.sub(mean.mul(scale));
+            org.deeplearning4j.nn.api.Layer d = to.getLayer(dense);
+            assign(d, DenseNhwcLayer.WEIGHT, w);
+            assign(d, DenseNhwcLayer.BIAS, bias);
         }
     }
 
-    /** Sets the SCQ_S projection matrix [C x K] (C input channels). */
-    public static void setProjection(ComputationGraph g, float[][] matrix) {
-        INDArray m = Nd4j.createFromArray(matrix);
-        INDArray w = g.getLayer(PROJECTION).getParam(DenseNhwcLayer.WEIGHT);
-        if (!java.util.Arrays.equals(w.shape(), m.shape())) {
-            throw new IllegalArgumentException("projection must be " + java.util.Arrays.toString(w.shape()) + ", got "
-                    + java.util.Arrays.toString(m.shape()));
+    /** Whether graphs of {@code c} hold the fixed projection "proj" (SCQ_S's FE, or the FE's subspace projection). */
+    public static boolean usesProjection(NetConfig c) {
+        return c.variant() == Variant.SCQ_S || c.projectsInput();
+    }
+
+    /**
+     * Checks the projection a trainer was given against {@code c} and returns its output channels (0 when {@code c}
+     * uses none; a projection given anyway is then ignored).
+     */
+    public static int checkProjection(NetConfig c, float[][] projection) {
+        if (!usesProjection(c)) return 0;
+        String what = c.variant() == Variant.SCQ_S ? "SCQ_S" : c.variant() + " with subspace rank " + c.subspaceRank();
+        if (projection == null || projection.length == 0) {
+            throw new MrfInputException(what + " needs a projection matrix (the dictionary's SVD basis)");
         }
-        g.getLayer(PROJECTION).setParam(DenseNhwcLayer.WEIGHT, m.castTo(w.dataType()));
+        if (projection.length != c.inputChannels()) {
+            throw new MrfInputException(what + " projection has " + projection.length + " rows, the input has " + c.inputChannels() + " channels");
+        }
+        if (c.projectsInput() && projection[0].length != 2 * c.subspaceRank()) {
+            throw new MrfInputException(what + " needs a projection with " + 2 * c.subspaceRank() + " columns (re/im of "
+                    + c.subspaceRank() + " SVD components), got " + projection[0].length);
+        }
+        return projection[0].length;
+    }
+
+    /** Sets the fixed projection matrix [C x K] (C input channels). */
+    public static void setProjection(ComputationGraph g, float[][] matrix) {
+        assign(g.getLayer(PROJECTION), DenseNhwcLayer.WEIGHT, Nd4j.createFromArray(matrix));
+    }
+
+    /**
+     * Writes {@code value} into a layer's parameter in place. Not {@code Layer.setParam}: DL4J's SameDiff layers
+     * (DenseNhwcLayer) only check the shape there and keep their old values.
+     */
+    static void assign(org.deeplearning4j.nn.api.Layer layer, String key, INDArray value) {
+        INDArray p = layer.getParam(key);
+        if (!java.util.Arrays.equals(p.shape(), value.shape())) {
+            throw new IllegalArgumentException(layer.getConfig().getLayerName() + " " + key + " must be "
+                    + java.util.Arrays.toString(p.shape()) + ", got "
+                    + java.util.Arrays.toString(value.shape()));
+        }
+        p.assign(value.castTo(p.dataType()));
     }
 }

@@ -68,7 +68,11 @@ public final class ScqTrainer {
         this.log = log == null ? System.out : log;
     }
 
-    /** The SCQ_S projection, [C x K] with C = input channels (e.g. real form of a complex SVD basis). */
+    /**
+     * The fixed input projection [C x K] (C = input channels; the real form of the dictionary's complex SVD basis) that
+     * SCQ_S uses as its FE, and SCQ / FE_ONLY in front of their FE when the network {@link NetConfig#projectsInput()
+     * projects its input}.
+     */
     public ScqTrainer projection(float[][] matrix) {
         this.projection = matrix;
         return this;
@@ -96,20 +100,14 @@ public final class ScqTrainer {
         }
         for (TrainingSlice s : val) s.target(property);
         Variant v = net.variant();
-        int rank = 0;
-        if (v == Variant.SCQ_S) {
-            if (projection == null) throw new MrfInputException("SCQ_S needs a projection matrix (e.g. the dictionary's SVD basis)");
-            if (projection.length != net.inputChannels()) {
-                throw new MrfInputException("SCQ_S projection has " + projection.length + " rows, the input has " + net.inputChannels() + " channels");
-            }
-            rank = projection[0].length;
-        }
+        int rank = ScqNetworks.checkProjection(net, projection);
         ComputationGraph fnn = null;
         Map<String, Double> metrics = new LinkedHashMap<>();
         if (v.hasPixelStep() && cfg.pixelEpochs() > 0) {
             fnn = ScqNetworks.init(ScqNetworks.extendedFnn(net,
                     ScqNetworks.adam(cfg.lr(), cfg.beta1(), cfg.beta2(), cfg.pixelEpochs(), cfg.decayFraction())));
             ScqNetworks.initOutput(fnn, meanTarget(train), 0.1);
+            if (net.projectsInput()) ScqNetworks.setProjection(fnn, projection);
             runStep(1, fnn, train, val, cfg.pixelEpochs());
             EpochStats last = history.get(history.size() - 1);
             metrics.put("step1_train_loss", last.trainLoss());

@@ -83,6 +83,22 @@ class NetworksTest {
     }
 
     @Test
+    void quickProfileProjectsTheComplexFeInputOntoTheSubspace() {
+        for (Variant v : Variant.values()) {
+            NetConfig q = NetConfig.quick(576, v);
+            assertEquals(v == Variant.SCQ || v == Variant.FE_ONLY ? NetConfig.QUICK_SUBSPACE_RANK : 0, q.subspaceRank(), v.toString());
+            assertEquals(0, NetConfig.paper(576, v).subspaceRank(), "the paper's FE sees the raw input");
+        }
+        assertEquals(0, NetConfig.quick(576, Variant.SCQ).withVariant(Variant.SCQ_M).subspaceRank(), "magnitude input has no subspace");
+        assertThrows(IllegalArgumentException.class, () -> tiny(Variant.SCQ_M).withSubspaceRank(2));
+        assertThrows(IllegalArgumentException.class, () -> tiny(Variant.SCQ).withSubspaceRank(7), "rank above T");
+        NetConfig c = tiny(Variant.SCQ).withSubspaceRank(2);
+        ComputationGraph g = ScqNetworks.init(ScqNetworks.spatial(c, ScqNetworks.adam(1e-2, 0.5, 0.999, 1, 0), 0));
+        assertArrayEquals(new long[]{12, 4}, g.getLayer(ScqNetworks.PROJECTION).getParam("W").shape());
+        assertArrayEquals(new long[]{4, 8}, g.getLayer("fe0").getParam("W").shape(), "FE reads the 2K projected channels");
+    }
+
+    @Test
     void fixedProjectionDoesNotTrain() {
         NetConfig c = tiny(Variant.SCQ_S);
         ComputationGraph g = ScqNetworks.init(ScqNetworks.spatial(c, ScqNetworks.adam(1e-2, 0.5, 0.999, 10, 0), 3));
@@ -96,6 +112,10 @@ class NetworksTest {
         for (int i = 0; i < 3; i++) g.fit(new DataSet(x, y));
         assertEquals(before, g.getLayer(ScqNetworks.PROJECTION).params());
         assertNotEquals(w0, g.getLayer("final").params());
+        // ...and the U-Net sees the projected input (Layer.setParam would have left the matrix at zero).
+        INDArray projected = g.feedForward(new INDArray[]{x}, false, false).get(ScqNetworks.PROJECTION);
+        INDArray expected = x.reshape(32, 12).mmul(Nd4j.createFromArray(p)).reshape(2, 4, 4, 3);
+        assertTrue(expected.equalsWithEps(projected, 1e-5), "projection output differs from x P");
     }
 
     @Test
@@ -104,14 +124,13 @@ class NetworksTest {
         ComputationGraph fnn = ScqNetworks.init(ScqNetworks.extendedFnn(c, ScqNetworks.adam(1e-2, 0.5, 0.999, 1, 0)));
         fnn.fit(new DataSet(Nd4j.rand(DataType.FLOAT, 64, 1, 1, 12), Nd4j.rand(DataType.FLOAT, 64, 1, 1, 1).addi(0.5)));
         ComputationGraph g = ScqNetworks.stepTwo(c, ScqNetworks.adam(1e-2, 0.5, 0.999, 1, 0), fnn, null, 0.5);
-        for (String name : ScqNetworks.feLayerNames(c)) {
-            assertEquals(fnn.getLayer(name).params(), g.getLayer(name).params(), name);
-        }
-        // BN running statistics travel too: same FE features on the same pixels
+        // Step 2 has no FE BN layers: each BN is folded, at its running statistics, into its dense layer.
+        assertFalse(g.getConfiguration().getVertices().containsKey("fe0_bn"));
+        // Same FE features on the same pixels (at inference, where step 1's BN uses its running statistics).
         INDArray x = Nd4j.rand(DataType.FLOAT, 1, 4, 4, 12);
         INDArray a = fnn.feedForward(new INDArray[]{x}, false, false).get("fe1_relu");
-        INDArray b = g.feedForward(new INDArray[]{x}, false, false).get("fe1_relu");
-        assertEquals(a, b);
+        INDArray b = g.feedForward(new INDArray[]{x}, false, false).get("fe1");
+        assertTrue(a.equalsWithEps(b, 1e-5), "folded FE features differ from step 1's: " + a.sub(b).amaxNumber());
     }
 
     @Test

@@ -169,6 +169,36 @@ class ScqTrainerTest {
         }
     }
 
+    @Test
+    void subspaceFeTrainsBehindAFixedDictionaryProjectionAndReloadsBitIdentically(@TempDir Path dir) throws Exception {
+        org.mrf.scq.core.dictionary.DictionaryGrid grid = org.mrf.scq.core.dictionary.DictionaryGrid.fromRanges(
+                List.of("100:3000:50", "3500:5000:500"), List.of("10:300:10", "350:500:50"), true, "test grid");
+        float[][] proj = org.mrf.scq.core.svd.RandomizedSvd.ofDictionary(org.mrf.scq.core.dictionary.Dictionary.simulate(seq, grid, 1e-5))
+                .realProjection(8);
+        TrainConfig tc = new TrainConfig(40, 0, 2048, 1, 16, 16, true, 8, 5e-3, 0.5, 0.999, 0.5, 3L);
+        NetConfig fe = small(Variant.FE_ONLY).withSubspaceRank(8);
+        MrfInputException missing = assertThrows(MrfInputException.class,
+                () -> new ScqTrainer(Property.T1, fe, tc, seq.hash(), 48, null, quiet()).train(train, List.of()));
+        assertTrue(missing.getMessage().contains("projection"), missing.getMessage());
+        float[][] wrong = new float[2 * T][6];
+        assertThrows(MrfInputException.class,
+                () -> new ScqTrainer(Property.T1, fe, tc, seq.hash(), 48, null, quiet()).projection(wrong).train(train, List.of()));
+
+        ScqModel m = new ScqTrainer(Property.T1, fe, tc, seq.hash(), 48, null, quiet()).projection(proj).train(train, val);
+        double err = ScqTrainer.meanRelativeErrorPct(m, val);
+        assertTrue(err < 8, "FE-only on the subspace, T1 error on clean held-out slices " + err + "%");
+        // The projection is part of the model and did not train.
+        assertEquals(org.nd4j.linalg.factory.Nd4j.createFromArray(proj), m.graph().getLayer("proj").getParam("W"));
+
+        ScqModel scq = new ScqTrainer(Property.T1, small(Variant.SCQ).withSubspaceRank(8), tc.withEpochs(2, 1), seq.hash(), 48, null,
+                quiet()).projection(proj).train(train.subList(0, 4), List.of());
+        scq.save(dir.resolve("scq"));
+        ScqModel back = ScqModel.load(dir.resolve("scq"));
+        assertEquals(8, back.metadata().net().subspaceRank());
+        assertEquals(16, back.metadata().projectionRank());
+        assertArrayEquals(scq.predictMs(val.get(0), seq.hash()), back.predictMs(val.get(0), seq.hash()));
+    }
+
     private static PrintStream quiet() {
         return new PrintStream(java.io.OutputStream.nullOutputStream());
     }

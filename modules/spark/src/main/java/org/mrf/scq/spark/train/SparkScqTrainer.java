@@ -93,6 +93,7 @@ public final class SparkScqTrainer {
     private final PrintStream log;
     private float[][] projection;
     private boolean resume;
+    private ComputationGraph pretrained;
     private final List<TrainingHook> hooks = new ArrayList<>();
     private final List<EpochStats> history = new ArrayList<>();
     private Path statsDir;
@@ -113,9 +114,21 @@ public final class SparkScqTrainer {
         this.log = log == null ? System.out : log;
     }
 
-    /** The SCQ_S projection, [C x K] (as {@link ScqTrainer#projection}). */
+    /** The fixed input projection, [C x K] (as {@link ScqTrainer#projection}). */
     public SparkScqTrainer projection(float[][] matrix) {
         this.projection = matrix;
+        return this;
+    }
+
+    /**
+     * Step 1 is already done: {@code fnn} is the extended FNN trained on the same data with the same settings (e.g. the
+     * FE-only network of the same LOSO fold), and step 2 starts from it instead of training step 1 again.
+     */
+    public SparkScqTrainer pretrained(ComputationGraph fnn) {
+        if (fnn != null && !net.variant().hasPatchStep()) {
+            throw new IllegalArgumentException(net.variant() + " has no step 2 to start from a pretrained network");
+        }
+        this.pretrained = fnn;
         return this;
     }
 
@@ -182,14 +195,7 @@ public final class SparkScqTrainer {
     public ScqModel train(JavaRDD<TrainingSlice> train, JavaRDD<TrainingSlice> val) {
         TrainConfig tc = cfg.train();
         Variant v = net.variant();
-        int rank = 0;
-        if (v == Variant.SCQ_S) {
-            if (projection == null) throw new MrfInputException("SCQ_S needs a projection matrix (e.g. the dictionary's SVD basis)");
-            if (projection.length != net.inputChannels()) {
-                throw new MrfInputException("SCQ_S projection has " + projection.length + " rows, the input has " + net.inputChannels() + " channels");
-            }
-            rank = projection[0].length;
-        }
+        int rank = ScqNetworks.checkProjection(net, projection);
         if (v == Variant.FE_ONLY && tc.pixelEpochs() < 1) throw new MrfInputException("FE_ONLY trains only in step 1: pixelEpochs must be >= 1");
         if (v.hasPatchStep() && tc.patchSize() % net.sizeMultiple() != 0) {
             throw new MrfInputException("patch size " + tc.patchSize() + " must be a multiple of " + net.sizeMultiple() + " for this U-Net");
@@ -217,8 +223,10 @@ public final class SparkScqTrainer {
             log.printf(Locale.ROOT, "resuming after step %d epoch %d (%s)%n", latest.step, latest.epoch, latest.file.getFileName());
         }
         Map<String, Double> metrics = new LinkedHashMap<>();
-        ComputationGraph fnn = null;
-        if (v.hasPixelStep() && tc.pixelEpochs() > 0 && (latest == null || latest.step == 1)) {
+        ComputationGraph fnn = pretrained;
+        if (pretrained != null) {
+            log.printf(Locale.ROOT, "step 1: starting from the given pretrained network%n");
+        } else if (v.hasPixelStep() && tc.pixelEpochs() > 0 && (latest == null || latest.step == 1)) {
             int done = 0;
             if (latest != null) {
                 fnn = restore(latest.file);
@@ -227,6 +235,7 @@ public final class SparkScqTrainer {
                 fnn = ScqNetworks.init(ScqNetworks.extendedFnn(net,
                         ScqNetworks.adam(tc.lr(), tc.beta1(), tc.beta2(), tc.pixelEpochs(), tc.decayFraction())));
                 ScqNetworks.initOutput(fnn, meanTarget, 0.1);
+                if (net.projectsInput()) ScqNetworks.setProjection(fnn, projection);
             }
             fnn = runStep(1, fnn, train, val, tc.pixelEpochs(), done);
         }

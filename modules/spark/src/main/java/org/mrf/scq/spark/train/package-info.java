@@ -4,6 +4,7 @@
  * JavaRDD&lt;TrainingSlice&gt; slices = SparkScqTrainer.trainingSlices(jsc, SliceStore.slices(spark, path, t), MapsStore.read(spark, gt));
  * SparkScqTrainer tr = new SparkScqTrainer(jsc, Property.T1, NetConfig.quick(t, Variant.SCQ),
  *         SparkTrainConfig.of(TrainConfig.quick(), workers, averagingFrequency), scheduleHash, ar, checkpointDir, System.out)
+ *         .projection(TrainJob.projection(spark, dictionary, sliceMetadata, t, 16))   // the quick FE's input subspace
  *         .resume(true);
  * ScqModel model = tr.train(slices, heldOut);   // heldOut may be null
  * tr.save(model, modelDir);                      // model.zip + metadata.json (ScqModel.load) + training-stats/ + training-history.json

@@ -233,6 +233,31 @@ class SparkScqTrainerTest {
     }
 
     @Test
+    void scqFromAPretrainedFeOnlyNetworkEqualsScqWithItsOwnStepOne(@TempDir Path dir) throws Exception {
+        // On the dictionary subspace (the quick profile's FE input), which also runs the projection through Spark.
+        float[][] proj = org.mrf.scq.core.svd.RandomizedSvd.ofDictionary(org.mrf.scq.core.dictionary.Dictionary.simulate(seq,
+                org.mrf.scq.core.dictionary.DictionaryGrid.fromRanges(List.of("100:3000:100"), List.of("20:300:20"), true, "grid"), 1e-5))
+                .realProjection(4);
+        TrainConfig tc = new TrainConfig(2, 64, 64, 1, 8, 8, true, 4, 3e-3, 0.5, 0.999, 0.5, 9L);
+        SparkTrainConfig sc = SparkTrainConfig.of(tc, 1, 1);
+        JavaRDD<TrainingSlice> rdd = jsc.parallelize(train.subList(0, 4), 1);
+        ScqModel fe = new SparkScqTrainer(jsc, Property.T1, small(Variant.FE_ONLY).withSubspaceRank(4), sc, seq.hash(), 2304.0 / T,
+                dir.resolve("fe"), quiet()).projection(proj).train(rdd, null);
+        NetConfig scq = small(Variant.SCQ).withSubspaceRank(4);
+        ScqModel own = new SparkScqTrainer(jsc, Property.T1, scq, sc, seq.hash(), 2304.0 / T, dir.resolve("own"), quiet())
+                .projection(proj).train(rdd, null);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        SparkScqTrainer shared = new SparkScqTrainer(jsc, Property.T1, scq, sc, seq.hash(), 2304.0 / T, dir.resolve("shared"),
+                new PrintStream(out, true)).projection(proj).pretrained(fe.graph());
+        ScqModel fromFe = shared.train(rdd, null);
+        assertTrue(out.toString().contains("starting from the given pretrained network"), out.toString());
+        assertFalse(out.toString().contains("step 1 epoch"), "step 1 was not trained again");
+        assertEquals(0.0, maxAbsDiff(own.graph().params(), fromFe.graph().params()), "same parameters as with its own step 1");
+        assertThrows(IllegalArgumentException.class, () -> new SparkScqTrainer(jsc, Property.T1, small(Variant.FE_ONLY), sc, seq.hash(),
+                2304.0 / T, dir.resolve("x"), quiet()).pretrained(fe.graph()));
+    }
+
+    @Test
     void resumeContinuesFromTheLatestCheckpoint(@TempDir Path dir) throws Exception {
         TrainConfig tc = new TrainConfig(1, 64, 64, 2, 8, 8, true, 4, 3e-3, 0.5, 0.999, 0.5, 9L);
         NetConfig net = small(Variant.SCQ);
