@@ -249,18 +249,13 @@ public final class ScqNetworks {
     }
 
     /**
-     * Copies the FE from a step-1 graph into a graph of {@code c}: layer by layer where the target has BN layers too,
-     * else with each BN folded into its dense layer at the running statistics (W' = W g / s, b' = beta - mu g / s,
-     * s the BN's inference-time standard deviation), which gives the same features at inference.
+     * Copies the FE of a step-1 graph into a step-2 graph of {@code c}, each BN folded into its dense layer at the
+     * running statistics (W' = W g / s, b' = beta - mu g / s, s the BN's inference-time standard deviation), which
+     * gives the same features at inference.
      */
-    public static void copyFe(NetConfig c, ComputationGraph from, ComputationGraph to) {
+    static void copyFe(NetConfig c, ComputationGraph from, ComputationGraph to) {
         for (int i = 0; i < c.feWidths().length; i++) {
             String dense = "fe" + i, bn = dense + "_bn";
-            if (to.getConfiguration().getVertices().containsKey(bn)) {
-                to.getLayer(dense).setParams(from.getLayer(dense).params().dup());
-                to.getLayer(bn).setParams(from.getLayer(bn).params().dup());
-                continue;
-            }
             org.deeplearning4j.nn.api.Layer b = from.getLayer(bn);
             var conf = (BatchNormalization) b.conf().getLayer();
             // DL4J's inference: (x - mean) / sqrt(var + eps), var stored as such or as log10 of the standard deviation.

@@ -118,12 +118,18 @@ class NetworksTest {
         assertTrue(expected.equalsWithEps(projected, 1e-5), "projection output differs from x P");
     }
 
-    @Test
-    void stepTwoStartsFromTheStepOneFe() {
+    /** An SCQ step-1 network after one update (BN statistics off their start) and the step-2 graph built from it. */
+    private static ComputationGraph[] scqStepOneAndTwo() {
         NetConfig c = tiny(Variant.SCQ);
         ComputationGraph fnn = ScqNetworks.init(ScqNetworks.extendedFnn(c, ScqNetworks.adam(1e-2, 0.5, 0.999, 1, 0)));
         fnn.fit(new DataSet(Nd4j.rand(DataType.FLOAT, 64, 1, 1, 12), Nd4j.rand(DataType.FLOAT, 64, 1, 1, 1).addi(0.5)));
-        ComputationGraph g = ScqNetworks.stepTwo(c, ScqNetworks.adam(1e-2, 0.5, 0.999, 1, 0), fnn, null, 0.5);
+        return new ComputationGraph[]{fnn, ScqNetworks.stepTwo(c, ScqNetworks.adam(1e-2, 0.5, 0.999, 1, 0), fnn, null, 0.5)};
+    }
+
+    @Test
+    void stepTwoStartsFromTheStepOneFe() {
+        ComputationGraph[] steps = scqStepOneAndTwo();
+        ComputationGraph fnn = steps[0], g = steps[1];
         // Step 2 has no FE BN layers: each BN is folded, at its running statistics, into its dense layer.
         assertFalse(g.getConfiguration().getVertices().containsKey("fe0_bn"));
         // Same FE features on the same pixels (at inference, where step 1's BN uses its running statistics).
@@ -135,10 +141,8 @@ class NetworksTest {
 
     @Test
     void scqStepTwoStartsAtTheFeOnlyEstimateAndThenUsesSpatialContext() {
-        NetConfig c = tiny(Variant.SCQ);
-        ComputationGraph fnn = ScqNetworks.init(ScqNetworks.extendedFnn(c, ScqNetworks.adam(1e-2, 0.5, 0.999, 1, 0)));
-        fnn.fit(new DataSet(Nd4j.rand(DataType.FLOAT, 64, 1, 1, 12), Nd4j.rand(DataType.FLOAT, 64, 1, 1, 1).addi(0.5)));
-        ComputationGraph g = ScqNetworks.stepTwo(c, ScqNetworks.adam(1e-2, 0.5, 0.999, 1, 0), fnn, null, 0.5);
+        ComputationGraph[] steps = scqStepOneAndTwo();
+        ComputationGraph fnn = steps[0], g = steps[1];
         INDArray x = Nd4j.rand(DataType.FLOAT, 2, 8, 8, 12);
         // The per-pixel FNN on every pixel of the patch = the SCQ graph before any step-2 update.
         INDArray perPixel = fnn.outputSingle(false, x.reshape(128, 1, 1, 12)).reshape(2, 8, 8, 1);
