@@ -102,7 +102,7 @@ public final class DemoCommand implements Callable<Integer> {
             TrainConfig tc = new TrainConfig(pixelEpochs, 4096, 128, patchEpochs, q.patchSize(), q.patchStride(), q.flips(),
                     2, 3e-3, q.beta1(), q.beta2(), q.decayFraction(), q.seed());
             SliceStore.Metadata slices = SliceStore.metadata(uri + "slices", spark.sparkContext().hadoopConfiguration());
-            ModelMethod.Projection subspace = (t, rank) -> TrainJob.projection(spark, uri + "dictionary", slices, t, rank);
+            ModelMethod.Projection subspace = TrainJob.projections(spark, uri + "dictionary", slices);
             ModelMethod feOnly = new ModelMethod("fe_only", Variant.FE_ONLY, "quick", tc, hash, seq.length(), work.resolve("models"),
                     System.out).projection(subspace);
             // SCQ's step 1 is the FE-only network of the same fold: trained once, not twice.

@@ -94,6 +94,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             var conf = spark.sparkContext().hadoopConfiguration();
             DictionaryStore.Metadata dm = DictionaryStore.metadata(dictionary, conf);
             SliceStore.Metadata sm = SliceStore.metadata(slices, conf);
+            ModelMethod.Projection projections = TrainJob.projections(spark, dictionary, sm);
             if (!ds.isEmpty()) {
                 // SCQ_S's D / 2 complex components cannot exceed T: refuse before hours of training, not at the sweep's end.
                 int t = dm.timepoints() / java.util.Collections.max(rates), d = ds.last();
@@ -106,7 +107,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             List<Evaluation.LearnedMethod> learned = new ArrayList<>();
             ModelMethod feOnly = null;
             for (Variant v : variants) {
-                ModelMethod mm = method(v.name().toLowerCase(Locale.ROOT), v, 0, prof, sc, dm, sm, spark, work);
+                ModelMethod mm = method(v.name().toLowerCase(Locale.ROOT), v, 0, prof, sc, dm, projections, work);
                 if (v == Variant.FE_ONLY) feOnly = mm;
                 // SCQ's step 1 is FE-only's network of the same fold when FE-only runs first: train it once.
                 if (v == Variant.SCQ && feOnly != null) mm.stepOneFrom(feOnly);
@@ -115,7 +116,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             // The sweep always runs both methods it compares, whether or not --methods names scq / scq_s.
             for (int d : ds) {
                 for (Variant v : List.of(Variant.SCQ, Variant.SCQ_S)) {
-                    learned.add(method(Evaluation.sweepName(v.name().toLowerCase(Locale.ROOT), d), v, d, prof, sc, dm, sm, spark, work));
+                    learned.add(method(Evaluation.sweepName(v.name().toLowerCase(Locale.ROOT), d), v, d, prof, sc, dm, projections, work));
                 }
             }
             Evaluation.Report r = Evaluation.run(spark, slices, groundTruth, dictionary, rates, builtIn, learned, heldOut, out,
@@ -130,10 +131,8 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     /** A learned method; {@code d} > 0 trains it with feature dimension D (the sweep), 0 with the profile's. */
     private ModelMethod method(String name, Variant v, int d, String prof, SparkTrainConfig sc, DictionaryStore.Metadata dm,
-                               SliceStore.Metadata sm, SparkSession spark, Path work) {
-        ModelMethod mm = new ModelMethod(name, v, prof, sc, dm.scheduleHash(), dm.timepoints(), work.resolve(name), System.out)
-                .featureDim(d);
-        mm.projection((t, rank) -> TrainJob.projection(spark, dictionary, sm, t, rank));
-        return mm;
+                               ModelMethod.Projection projections, Path work) {
+        return new ModelMethod(name, v, prof, sc, dm.scheduleHash(), dm.timepoints(), work.resolve(name), System.out)
+                .featureDim(d).projection(projections);
     }
 }

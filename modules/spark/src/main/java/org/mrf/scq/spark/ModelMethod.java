@@ -46,7 +46,7 @@ public final class ModelMethod implements Evaluation.LearnedMethod {
     private Projection projection;
     private int d;
     private ModelMethod stepOneFrom;
-    /** This method's networks by training set (see {@link #fitKey}), for methods that start from them. */
+    /** FE_ONLY's networks by training set (see {@link #fitKey}), for the SCQ methods that start from them. */
     private final Map<String, ScqModel> fitted = new java.util.HashMap<>();
 
     /**
@@ -172,7 +172,7 @@ public final class ModelMethod implements Evaluation.LearnedMethod {
                 ScqModel m = new SparkScqTrainer(jsc, p, net, train, scheduleHash, ar, ckpt, log).projection(proj)
                         .pretrained(stepOne == null ? null : stepOne.graph()).train(rdd, null);
                 models.put(p, m);
-                fitted.put(fitKey(t, p, slices), m);
+                if (variant == Variant.FE_ONLY) fitted.put(fitKey(t, p, slices), m);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

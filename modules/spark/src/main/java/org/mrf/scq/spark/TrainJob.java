@@ -6,7 +6,6 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
-import org.mrf.scq.core.dictionary.Dictionary;
 import org.mrf.scq.core.slice.MrfSlice;
 import org.mrf.scq.core.svd.RandomizedSvd;
 import org.mrf.scq.core.svd.SvdBasis;
@@ -238,9 +237,27 @@ public final class TrainJob {
     /**
      * The fixed input projection (SCQ_S's FE, or the subspace in front of SCQ's / FE_ONLY's FE): the dictionary's
      * complex SVD basis for the first {@code t} time points, {@code rank} components, in real form
-     * ({@link SvdBasis#realProjection}). The stored basis is used when it is for these time points, else it is computed.
+     * ({@link SvdBasis#realProjection}).
      */
     public static float[][] projection(SparkSession spark, String dictionary, SliceStore.Metadata slices, int t, int rank) {
+        return realProjection(basis(spark, dictionary, slices, t), rank);
+    }
+
+    /**
+     * {@link #projection} for the learned methods of an evaluation, which ask once per method, fold and ar: the basis
+     * for each T is computed once (a randomized SVD of the truncated dictionary), not once per ask.
+     */
+    public static ModelMethod.Projection projections(SparkSession spark, String dictionary, SliceStore.Metadata slices) {
+        Map<Integer, SvdBasis> byT = new java.util.concurrent.ConcurrentHashMap<>();
+        return (t, rank) -> realProjection(byT.computeIfAbsent(t, k -> basis(spark, dictionary, slices, k)), rank);
+    }
+
+    private static float[][] realProjection(SvdBasis b, int rank) {
+        return b.realProjection(Math.max(1, Math.min(rank, b.rank())));
+    }
+
+    /** The dictionary's SVD basis for the first {@code t} time points: the stored one when it is for t, else computed. */
+    private static SvdBasis basis(SparkSession spark, String dictionary, SliceStore.Metadata slices, int t) {
         if (dictionary == null || dictionary.isBlank()) {
             throw new MrfInputException("the network's fixed input projection is the dictionary's SVD basis: pass --dictionary.");
         }
@@ -251,10 +268,6 @@ public final class TrainJob {
                     + slices.scheduleHash() + ". Use a dictionary of the slices' schedule.");
         }
         SvdBasis b = BasisStore.read(dictionary, conf);
-        if (b == null || b.timepoints() != t) {
-            Dictionary d = DictionaryStore.load(spark, dictionary, t);
-            b = RandomizedSvd.ofDictionary(d);
-        }
-        return b.realProjection(Math.max(1, Math.min(rank, b.rank())));
+        return b != null && b.timepoints() == t ? b : RandomizedSvd.ofDictionary(DictionaryStore.load(spark, dictionary, t));
     }
 }
