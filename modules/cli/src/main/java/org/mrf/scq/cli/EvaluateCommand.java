@@ -8,6 +8,7 @@ import org.mrf.scq.spark.Evaluation;
 import org.mrf.scq.spark.ModelMethod;
 import org.mrf.scq.spark.SliceStore;
 import org.mrf.scq.spark.TrainJob;
+import org.mrf.scq.spark.TrainingTargets;
 import org.mrf.scq.spark.train.SparkTrainConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -16,8 +17,10 @@ import picocli.CommandLine.Option;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 
@@ -50,7 +53,9 @@ public final class EvaluateCommand implements Callable<Integer> {
     String out;
     @Option(names = "--ars", split = ",", description = "Acceleration rates (mrf.evaluate.ars).")
     List<Integer> ars;
-    @Option(names = "--methods", split = ",", description = "dm, sdm, fe_only, sq_only, scq, scq_s, scq_m (mrf.evaluate.methods).")
+    @Option(names = "--methods", split = ",", description = "dm, sdm, fe_only, sq_only, scq, scq_s, scq_m (mrf.evaluate.methods); "
+            + "a learned method with the suffix _true (e.g. scq_true) trains on the simulated cohort's true maps instead of the DM "
+            + "ground truth.")
     List<String> methods;
     @Option(names = "--held-out", split = ",", paramLabel = "SUBJECT", description = "LOSO folds to run (default: every subject).")
     List<String> heldOut;
@@ -72,13 +77,17 @@ public final class EvaluateCommand implements Callable<Integer> {
         List<Integer> rates = c.get().getIntList("mrf.evaluate.ars");
         String prof = c.string("mrf.train.profile");
         List<String> builtIn = new ArrayList<>();
-        List<Variant> variants = new ArrayList<>();
+        List<String> learnedNames = new ArrayList<>();
         for (String m : c.strings("mrf.evaluate.methods")) {
             String k = m.trim().toLowerCase(Locale.ROOT);
-            if (BUILT_IN.contains(k)) builtIn.add(k);
-            else variants.add(Variant.parse(k));
+            if (BUILT_IN.contains(k)) {
+                builtIn.add(k);
+            } else {
+                learnedVariant(k);
+                learnedNames.add(k);
+            }
         }
-        if (builtIn.isEmpty() && variants.isEmpty()) throw new MrfInputException("--methods / mrf.evaluate.methods is empty.");
+        if (builtIn.isEmpty() && learnedNames.isEmpty()) throw new MrfInputException("--methods / mrf.evaluate.methods is empty.");
         TreeSet<Integer> ds = new TreeSet<>(c.get().getIntList("mrf.evaluate.d-values"));
         for (int d : ds) {
             if (d < 1) {
@@ -105,12 +114,14 @@ public final class EvaluateCommand implements Callable<Integer> {
                 }
             }
             List<Evaluation.LearnedMethod> learned = new ArrayList<>();
-            ModelMethod feOnly = null;
-            for (Variant v : variants) {
-                ModelMethod mm = method(v.name().toLowerCase(Locale.ROOT), v, 0, prof, sc, dm, projections, work);
-                if (v == Variant.FE_ONLY) feOnly = mm;
-                // SCQ's step 1 is FE-only's network of the same fold when FE-only runs first: train it once.
-                if (v == Variant.SCQ && feOnly != null) mm.stepOneFrom(feOnly);
+            Map<TrainingTargets, ModelMethod> feOnly = new EnumMap<>(TrainingTargets.class);
+            for (String name : learnedNames) {
+                Variant v = learnedVariant(name);
+                TrainingTargets targets = name.endsWith(TrainingTargets.TRUE_SUFFIX) ? TrainingTargets.TRUE_MAPS : TrainingTargets.GROUND_TRUTH;
+                ModelMethod mm = method(name, v, 0, prof, sc, dm, projections, work).targets(targets);
+                if (v == Variant.FE_ONLY) feOnly.put(targets, mm);
+                // SCQ's step 1 is FE-only's network of the same fold and targets when FE-only runs first: train it once.
+                if (v == Variant.SCQ && feOnly.containsKey(targets)) mm.stepOneFrom(feOnly.get(targets));
                 learned.add(mm);
             }
             // The sweep always runs both methods it compares, whether or not --methods names scq / scq_s.
@@ -127,6 +138,19 @@ public final class EvaluateCommand implements Callable<Integer> {
             org.apache.commons.io.FileUtils.deleteQuietly(work.toFile());
         }
         return 0;
+    }
+
+    /** The variant of a learned method name: {@code scq}, or {@code scq_true} for SCQ trained on the true maps. */
+    static Variant learnedVariant(String name) {
+        if (name.endsWith(TrainingTargets.TRUE_SUFFIX)) {
+            String base = name.substring(0, name.length() - TrainingTargets.TRUE_SUFFIX.length());
+            if (BUILT_IN.contains(base)) {
+                throw new MrfInputException("--methods " + name + ": " + base + " is not trained, so it has no targets; '"
+                        + TrainingTargets.TRUE_SUFFIX + "' applies to the learned methods (e.g. scq" + TrainingTargets.TRUE_SUFFIX + ").");
+            }
+            return Variant.parse(base);
+        }
+        return Variant.parse(name);
     }
 
     /** A learned method; {@code d} > 0 trains it with feature dimension D (the sweep), 0 with the profile's. */

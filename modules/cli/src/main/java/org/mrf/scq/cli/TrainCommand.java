@@ -5,6 +5,7 @@ import org.mrf.scq.core.util.MrfInputException;
 import org.mrf.scq.model.Property;
 import org.mrf.scq.model.Variant;
 import org.mrf.scq.spark.TrainJob;
+import org.mrf.scq.spark.TrainingTargets;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -17,7 +18,7 @@ import java.util.concurrent.Callable;
 
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Train an SCQ model set (one network per property) on Spark by DL4J parameter averaging, against the "
-                + "DM ground truth (ar 1 maps) of 'mrf ground-truth'. Settings: mrf.train.* (see 'mrf config show'); flags win.",
+                + "DM ground truth (ar 1 maps) of 'mrf ground-truth', or against a simulated cohort's true maps (--targets true). Settings: mrf.train.* (see 'mrf config show'); flags win.",
         footer = {"", "Writes MODEL/t1 and MODEL/t2 (model.zip, metadata.json, training-history.json, training-stats/ with the",
                 "DL4J Spark statistics per epoch) and MODEL/_mrf_model_set.json, all at once when training ends. Checkpoints",
                 "after every epoch go to MODEL.checkpoints/ (or --checkpoints); --resume continues after the last one.",
@@ -25,14 +26,18 @@ import java.util.concurrent.Callable;
                 "  mrf train --slices slices/ --ground-truth gt/ --out models/scq-ar4",
                 "  mrf train --slices slices/ --ground-truth gt/ --out models/scq-ar4 --resume --overwrite",
                 "  mrf train --slices slices/ --ground-truth gt/ --dictionary dict/ --variant scq_s --profile paper \\",
-                "      --validation sub-005 --out hdfs:///mrf/models/scq_s --master spark://head:7077 --workers 8"})
+                "      --validation sub-005 --out hdfs:///mrf/models/scq_s --master spark://head:7077 --workers 8",
+                "  mrf train --slices slices/ --targets true --dictionary dict/ --out models/scq-true   # simulated cohort"})
 public final class TrainCommand implements Callable<Integer> {
     @Mixin
     Common common;
     @Option(names = "--slices", required = true, description = "Slices dataset written by 'mrf ingest'.")
     String slices;
-    @Option(names = "--ground-truth", required = true, description = "Output directory of 'mrf ground-truth' (needs ar 1).")
+    @Option(names = "--ground-truth", description = "Output directory of 'mrf ground-truth' (needs ar 1); required unless --targets true.")
     String groundTruth;
+    @Option(names = "--targets", description = "gt: the DM ground truth (the paper's protocol); true: the true maps of a simulated "
+            + "cohort (mrf.train.targets).")
+    String targets;
     @Option(names = "--out", required = true, description = "Model set directory to write (any Hadoop path).")
     String out;
     @Option(names = "--profile", description = "quick | paper (mrf.train.profile).")
@@ -70,13 +75,14 @@ public final class TrainCommand implements Callable<Integer> {
         common.flag("mrf.spark.master", master).flag("mrf.train.profile", profile).flag("mrf.train.ar", ar)
                 .flag("mrf.train.variant", variant).flag("mrf.train.properties", properties).flag("mrf.train.validation", validation)
                 .flag("mrf.train.workers", workers).flag("mrf.train.averaging-frequency", averagingFrequency)
-                .flag("mrf.train.pixel-epochs", pixelEpochs).flag("mrf.train.patch-epochs", patchEpochs);
+                .flag("mrf.train.pixel-epochs", pixelEpochs).flag("mrf.train.patch-epochs", patchEpochs)
+                .flag("mrf.train.targets", targets);
         MrfConfig c = common.config();
         TrainJob.Options o = new TrainJob.Options(slices, groundTruth, out, c.string("mrf.train.profile"), c.integer("mrf.train.ar"),
                 Variant.parse(c.string("mrf.train.variant")), properties(c.strings("mrf.train.properties")),
                 c.strings("mrf.train.validation"), dictionary, resume, checkpoints, c.integer("mrf.train.workers"),
                 c.integer("mrf.train.averaging-frequency"), c.integer("mrf.train.pixel-epochs"), c.integer("mrf.train.patch-epochs"),
-                overwrite);
+                overwrite, TrainingTargets.parse(c.string("mrf.train.targets"), "--targets / mrf.train.targets"));
         SparkSession spark = common.spark();
         try {
             System.out.println(TrainJob.run(spark, o, System.out).summary());

@@ -95,17 +95,22 @@ class TrainInferEvaluateCommandTest {
 
         String eval = dir.resolve("eval").toString();
         Run e = ok("evaluate", "--slices", slices, "--ground-truth", gt, "--dictionary", dict, "--out", eval, "--ars", "2",
-                "--methods", "dm,fe_only", "--held-out", "sub-000", LOCAL, "-Dmrf.train.pixel-epochs=1", "-Dmrf.train.patch-epochs=0");
-        assertTrue(e.out().contains("evaluate: methods=2"), e.out());
+                "--methods", "dm,fe_only,fe_only_true", "--held-out", "sub-000", LOCAL, "-Dmrf.train.pixel-epochs=1",
+                "-Dmrf.train.patch-epochs=0");
+        assertTrue(e.out().contains("evaluate: methods=3"), e.out());
+        assertTrue(e.out().contains("train fe_only_true T1 at ar 2 on 2 slices (profile quick, D 16, targets true)"), e.out());
         JsonNode report = new ObjectMapper().readTree(Files.readString(Path.of(eval, "report.json")));
-        for (String m : List.of("dm", "fe_only")) {
+        for (String m : List.of("dm", "fe_only", "fe_only_true")) {
             double err = report.get(m).get("ar2").get("t1_err_pct").asDouble();
             assertTrue(Double.isFinite(err) && err >= 0, m + " T1 error " + err);
         }
+        assertNotEquals(report.get("fe_only").get("ar2").get("t1_err_pct").asDouble(),
+                report.get("fe_only_true").get("ar2").get("t1_err_pct").asDouble(), "other targets, another network");
         List<String> rows = Files.readAllLines(Path.of(eval, "tables", "errors.csv"));
-        assertEquals(3, rows.size(), "header + dm and fe_only on the one held-out slice: " + rows);
-        assertTrue(rows.subList(1, 3).stream().allMatch(l -> l.contains(",2,sub-000,0,")), rows.toString());
+        assertEquals(4, rows.size(), "header + dm, fe_only and fe_only_true on the one held-out slice: " + rows);
+        assertTrue(rows.subList(1, 4).stream().allMatch(l -> l.contains(",2,sub-000,0,")), rows.toString());
         String md = Files.readString(Path.of(eval, "report.md"));
+        assertTrue(md.contains("Methods named `*_true` were trained on the simulator's true maps"), md);
         assertTrue(Files.exists(Path.of(eval, "tables", "table3_ablation_steps.csv")), "dm and fe_only are two of Table III's methods");
         assertFalse(Files.exists(Path.of(eval, "tables", "table4_ablation_fe.csv")));
         assertTrue(md.contains("### Table IV: the feature extraction\n\nSkipped: it compares scq, scq_s, scq_m and none was run"), md);
@@ -270,7 +275,20 @@ class TrainInferEvaluateCommandTest {
         assertTrue(r.err().contains("--d-values 30: SCQ_S keeps D/2 = 15 complex SVD components, but ar 4 leaves T = 12 time points. "
                 + "Use D <= 25 or lower --ars."), r.err());
 
-        for (String o : List.of("o1", "o2", "o3", "o4", "o5", "o6", "o7")) assertFalse(Files.exists(dir.resolve(o)), o + " not created");
+        r = mrf("evaluate", "--slices", slices, "--ground-truth", gt, "--dictionary", dict, "--out", dir.resolve("o8").toString(),
+                "--methods", "dm_true", LOCAL);
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--methods dm_true: dm is not trained, so it has no targets"), r.err());
+
+        r = mrf("train", "--slices", slices, "--ground-truth", gt, "--out", dir.resolve("o9").toString(), "--targets", "truth", LOCAL);
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--targets / mrf.train.targets 'truth': use gt"), r.err());
+
+        r = mrf("train", "--slices", slices, "--out", dir.resolve("o10").toString(), LOCAL);
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--ground-truth is missing") && r.err().contains("(--targets true)"), r.err());
+
+        for (String o : List.of("o1", "o2", "o3", "o4", "o5", "o6", "o7", "o8", "o9", "o10")) assertFalse(Files.exists(dir.resolve(o)), o + " not created");
         try (var s = Files.list(dir)) {
             assertEquals(List.of(), s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".")).toList(), "no temporary output");
         }

@@ -28,7 +28,7 @@ import java.util.Map;
 
 /**
  * A learned method for {@link Evaluation}: one network per property (T1, T2), trained against the DM ground
- * truth (the paper's targets) of the training subjects by {@link SparkScqTrainer} on the active session's
+ * truth (the paper's targets) or the true maps ({@link #targets}) of the training subjects by {@link SparkScqTrainer} on the active session's
  * Spark context (the same code path as {@code mrf train}), and applied as a {@link ModelSet}.
  */
 public final class ModelMethod implements Evaluation.LearnedMethod {
@@ -46,6 +46,7 @@ public final class ModelMethod implements Evaluation.LearnedMethod {
     private Projection projection;
     private int d;
     private ModelMethod stepOneFrom;
+    private TrainingTargets targets = TrainingTargets.GROUND_TRUTH;
     /** FE_ONLY's networks by training set (see {@link #fitKey}), for the SCQ methods that start from them. */
     private final Map<String, ScqModel> fitted = new java.util.HashMap<>();
 
@@ -102,7 +103,7 @@ public final class ModelMethod implements Evaluation.LearnedMethod {
         if (feOnly.variant != Variant.FE_ONLY || variant != Variant.SCQ) {
             throw new IllegalArgumentException("step 1 can be shared from FE_ONLY to SCQ only, not " + feOnly.variant + " to " + variant);
         }
-        if (!feOnly.profile.equals(profile) || !feOnly.train.equals(train) || feOnly.d != d) {
+        if (!feOnly.profile.equals(profile) || !feOnly.train.equals(train) || feOnly.d != d || feOnly.targets != targets) {
             throw new IllegalArgumentException("FE_ONLY method " + feOnly.name + " has other settings than " + name + ": step 1 differs");
         }
         this.stepOneFrom = feOnly;
@@ -111,6 +112,15 @@ public final class ModelMethod implements Evaluation.LearnedMethod {
 
     private static String fitKey(int t, Property p, List<MrfSlice> slices) {
         return t + "|" + p + "|" + slices.stream().map(MrfSlice::key).sorted().collect(java.util.stream.Collectors.joining(","));
+    }
+
+    /** What the networks learn: the DM ground truth (default, the paper's) or a simulated cohort's true maps. */
+    public ModelMethod targets(TrainingTargets t) {
+        if (stepOneFrom != null && stepOneFrom.targets != t) {
+            throw new IllegalArgumentException(name + " takes step 1 from " + stepOneFrom.name + ", trained on other targets");
+        }
+        this.targets = t;
+        return this;
     }
 
     /** Trains with feature dimension D = {@code d} instead of the profile's (the error-vs-D ablation); 0 = the profile's. */
@@ -153,9 +163,9 @@ public final class ModelMethod implements Evaluation.LearnedMethod {
         }
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(SparkSession.active().sparkContext());
         List<TrainingSlice> data = new ArrayList<>();
-        for (MrfSlice s : slices) data.add(SparkScqTrainer.toTraining(s, groundTruth.get(s.key())));
+        for (MrfSlice s : slices) data.add(targets.of(s, groundTruth.get(s.key()), "the evaluation's slices"));
         JavaRDD<TrainingSlice> rdd = jsc.parallelize(data, Math.max(1, Math.min(data.size(), jsc.defaultParallelism())))
-                .persist(StorageLevel.MEMORY_AND_DISK_SER());
+                .persist(StorageLevel.MEMORY_AND_DISK()); // deserialised: every epoch reads every slice (T x H x W x 2 floats)
         // Cut the lineage to the cached blocks: otherwise every task of every epoch carries its partition's
         // slices (tens of MB) inside the serialised ParallelCollectionPartition.
         rdd.rdd().localCheckpoint();
@@ -166,8 +176,8 @@ public final class ModelMethod implements Evaluation.LearnedMethod {
             for (Property p : Property.values()) {
                 Path ckpt = Files.createDirectories(workDir.resolve(String.format(Locale.ROOT, "%s-ar%d-%s-%s", name, Math.round(ar),
                         p.name().toLowerCase(Locale.ROOT), slices.get(0).subject() + "-" + data.size())));
-                log.printf(Locale.ROOT, "train %s %s at ar %.0f on %d slices (profile %s, D %d)%n", name, p, ar, data.size(), profile,
-                        variant == Variant.SCQ_S ? proj[0].length : net.d());
+                log.printf(Locale.ROOT, "train %s %s at ar %.0f on %d slices (profile %s, D %d, targets %s)%n", name, p, ar, data.size(),
+                        profile, variant == Variant.SCQ_S ? proj[0].length : net.d(), targets.key());
                 ScqModel stepOne = stepOneFrom == null ? null : stepOneFrom.fitted.get(fitKey(t, p, slices));
                 ScqModel m = new SparkScqTrainer(jsc, p, net, train, scheduleHash, ar, ckpt, log).projection(proj)
                         .pretrained(stepOne == null ? null : stepOne.graph()).train(rdd, null);

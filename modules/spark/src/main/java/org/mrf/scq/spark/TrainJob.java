@@ -37,7 +37,8 @@ import static org.apache.spark.sql.functions.col;
 
 /**
  * Trains a {@link ModelSet} on Spark ({@link SparkScqTrainer}, DL4J parameter averaging) against the DM
- * ground truth (ar 1 maps of {@code mrf ground-truth}): one network per property on the first T = Tfull / ar
+ * ground truth (ar 1 maps of {@code mrf ground-truth}), or against a simulated cohort's true maps
+ * ({@link TrainingTargets}): one network per property on the first T = Tfull / ar
  * time points, checkpoints after every epoch in a local checkpoint directory (so a killed run resumes), and the
  * set published atomically with the DL4J Spark training statistics and history of each network.
  */
@@ -52,7 +53,12 @@ public final class TrainJob {
      */
     public record Options(String slices, String groundTruth, String out, String profile, int ar, Variant variant,
                           List<Property> properties, List<String> validation, String dictionary, boolean resume, Path checkpoints,
-                          int workers, int averagingFrequency, int pixelEpochs, int patchEpochs, boolean overwrite) {
+                          int workers, int averagingFrequency, int pixelEpochs, int patchEpochs, boolean overwrite,
+                          TrainingTargets targets) {
+        /** Without ground truth: only {@link TrainingTargets#TRUE_MAPS} can train, and a projection needs {@code dictionary}. */
+        public boolean hasGroundTruth() {
+            return groundTruth != null && !groundTruth.isBlank();
+        }
     }
 
     public record Result(ModelSet.Info set, int trainSlices, int valSlices, Map<Property, Double> valErrPct, Path checkpoints,
@@ -135,7 +141,13 @@ public final class TrainJob {
             throw new MrfInputException("--validation " + o.validation() + " leaves no training subject in " + o.slices()
                     + " (subjects: " + subjects + "). Hold out fewer subjects.");
         }
-        List<MapsStore.SliceMaps> gt = groundTruth(spark, o, t);
+        List<MapsStore.SliceMaps> gt;
+        if (o.targets() == TrainingTargets.GROUND_TRUTH) {
+            gt = groundTruth(spark, o, t);
+        } else {
+            gt = List.of();
+            requireTrueMaps(SliceStore.slices(spark, o.slices(), 1), o.slices());
+        }
         float[][] projection = net.projectionComponents() > 0
                 ? projection(spark, dictionaryFor(o, conf, net), meta, t, net.projectionComponents()) : null;
         if (net.projectsInput()) net = fitSubspace(net, projection, log);
@@ -143,10 +155,10 @@ public final class TrainJob {
         Path ckpt = o.checkpoints() != null ? o.checkpoints() : defaultCheckpoints(o.out(), conf);
         List<String> val = List.copyOf(o.validation());
         JavaRDD<MrfSlice> slices = SliceStore.slices(spark, o.slices(), t);
-        JavaRDD<TrainingSlice> train = SparkScqTrainer.trainingSlices(jsc, slices.filter(s -> !val.contains(s.subject())), gt)
+        JavaRDD<TrainingSlice> train = SparkScqTrainer.trainingSlices(jsc, slices.filter(s -> !val.contains(s.subject())), gt, o.targets(), o.slices())
                 .persist(StorageLevel.MEMORY_AND_DISK_SER());
         JavaRDD<TrainingSlice> valRdd = val.isEmpty() ? null
-                : SparkScqTrainer.trainingSlices(jsc, slices.filter(s -> val.contains(s.subject())), gt)
+                : SparkScqTrainer.trainingSlices(jsc, slices.filter(s -> val.contains(s.subject())), gt, o.targets(), o.slices())
                 .persist(StorageLevel.MEMORY_AND_DISK_SER());
         Path staging = null;
         try {
@@ -156,8 +168,8 @@ public final class TrainJob {
             for (Property p : o.properties()) {
                 Path dir = ckpt.resolve(ModelSet.dirName(p));
                 if (!o.resume() && Files.exists(dir)) org.apache.commons.io.FileUtils.deleteDirectory(dir.toFile());
-                log.printf(Locale.ROOT, "train %s %s at ar %d (T=%d) on %d slices, %d validation slices, profile %s%n", o.variant(), p,
-                        o.ar(), t, nTrain, nVal, o.profile());
+                log.printf(Locale.ROOT, "train %s %s at ar %d (T=%d) on %d slices, %d validation slices, profile %s, targets %s%n",
+                        o.variant(), p, o.ar(), t, nTrain, nVal, o.profile(), o.targets().key());
                 SparkScqTrainer trainer = new SparkScqTrainer(jsc, p, net, sc, meta.scheduleHash(), (double) meta.timepoints() / t,
                         dir, log).projection(projection).resume(o.resume());
                 ScqModel model = trainer.train(train, valRdd);
@@ -167,7 +179,8 @@ public final class TrainJob {
             }
             Map<String, Object> provenance = new LinkedHashMap<>();
             provenance.put("slices", o.slices());
-            provenance.put("ground_truth", o.groundTruth());
+            provenance.put("targets", o.targets().key());
+            provenance.put("ground_truth", o.hasGroundTruth() ? o.groundTruth() : null);
             provenance.put("validation", val);
             provenance.put("profile", o.profile());
             provenance.put("workers", o.workers());
@@ -186,6 +199,11 @@ public final class TrainJob {
 
     /** The DM maps on all time points, covering every slice (a slice without them could not be trained on). */
     private static List<MapsStore.SliceMaps> groundTruth(SparkSession spark, Options o, int t) {
+        if (!o.hasGroundTruth()) {
+            throw new MrfInputException("--ground-truth is missing: training on the DM ground truth (--targets gt, the default) "
+                    + "needs the output of 'mrf ground-truth --slices " + o.slices() + " --ars 1'. A simulated cohort can train on "
+                    + "its true maps instead (--targets true).");
+        }
         List<MapsStore.SliceMaps> gt = new ArrayList<>();
         for (MapsStore.SliceMaps m : MapsStore.read(spark, o.groundTruth() + "/maps")) if (m.ar() == 1) gt.add(m);
         TreeSet<String> have = new TreeSet<>();
@@ -198,6 +216,12 @@ public final class TrainJob {
                     + " --ars 1'.");
         }
         return gt;
+    }
+
+    /** Refuses, on the driver and before training, slices that carry no true maps to train on. */
+    static void requireTrueMaps(JavaRDD<MrfSlice> slices, String dataset) {
+        List<String> bare = slices.filter(s -> s.t1Ms() == null || s.t2Ms() == null).map(MrfSlice::key).take(1);
+        if (!bare.isEmpty()) throw TrainingTargets.noTrueMaps(bare.get(0), dataset);
     }
 
     /**
@@ -221,6 +245,7 @@ public final class TrainJob {
         String why = net.variant() == Variant.SCQ_S ? "variant scq_s needs a dictionary (its fixed FE is the dictionary's SVD basis)"
                 : "profile " + o.profile() + " projects the " + net.variant().name().toLowerCase(Locale.ROOT)
                 + " FE's input onto the dictionary's SVD subspace (rank " + net.subspaceRank() + ")";
+        if (!o.hasGroundTruth()) throw new MrfInputException(why + ", and no --ground-truth names one: pass --dictionary.");
         org.apache.hadoop.fs.Path summary = new org.apache.hadoop.fs.Path(o.groundTruth(), "summary.json");
         try {
             FileSystem fs = summary.getFileSystem(conf);

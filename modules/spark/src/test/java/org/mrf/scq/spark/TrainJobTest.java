@@ -90,7 +90,7 @@ class TrainJobTest {
         Files.copy(Path.of(fx.slices, IngestJob.METADATA_FILE), empty.resolve(IngestJob.METADATA_FILE));
         TrainJob.Options o = fx.train(out, List.of(), false, 1, false);
         TrainJob.Options emptyCohort = new TrainJob.Options(empty.toString(), o.groundTruth(), out, "quick", 2, Variant.FE_ONLY,
-                List.of(Property.T1), List.of(), null, false, null, 2, 1, 1, 0, false);
+                List.of(Property.T1), List.of(), null, false, null, 2, 1, 1, 0, false, TrainingTargets.GROUND_TRUTH);
         e = assertThrows(MrfInputException.class, () -> TrainJob.run(spark, emptyCohort, JobFixture.quiet()));
         assertTrue(e.getMessage().contains("holds no slices") && e.getMessage().contains(empty.toString()), e.getMessage());
 
@@ -98,11 +98,11 @@ class TrainJobTest {
         Path bare = dir.resolve("gt-bare");
         org.apache.commons.io.FileUtils.copyDirectory(Path.of(fx.groundTruth, "maps").toFile(), bare.resolve("maps").toFile());
         TrainJob.Options scqS = new TrainJob.Options(fx.slices, bare.toString(), out, "quick", 2, Variant.SCQ_S,
-                List.of(Property.T1), List.of(), null, false, null, 2, 1, 1, 0, false);
+                List.of(Property.T1), List.of(), null, false, null, 2, 1, 1, 0, false, TrainingTargets.GROUND_TRUTH);
         e = assertThrows(MrfInputException.class, () -> TrainJob.run(spark, scqS, JobFixture.quiet()));
         assertTrue(e.getMessage().contains("scq_s needs a dictionary") && e.getMessage().contains("pass --dictionary"), e.getMessage());
         TrainJob.Options feOnly = new TrainJob.Options(fx.slices, bare.toString(), out, "quick", 2, Variant.FE_ONLY,
-                List.of(Property.T1), List.of(), null, false, null, 2, 1, 1, 0, false);
+                List.of(Property.T1), List.of(), null, false, null, 2, 1, 1, 0, false, TrainingTargets.GROUND_TRUTH);
         e = assertThrows(MrfInputException.class, () -> TrainJob.run(spark, feOnly, JobFixture.quiet()));
         assertTrue(e.getMessage().contains("onto the dictionary's SVD subspace (rank 16)") && e.getMessage().contains("pass --dictionary"),
                 e.getMessage());
@@ -114,5 +114,51 @@ class TrainJobTest {
 
         assertFalse(Files.exists(Path.of(out)));
         assertFalse(Files.exists(dir.resolve("bad.checkpoints")));
+    }
+
+    @Test
+    void trainsOnTheTrueMapsWithoutAGroundTruth() throws Exception {
+        // The fixture's ground truth holds the true maps, so the same training on either targets must give the same
+        // networks: that proves the true maps, and nothing else, reach the trainer.
+        TrainJob.Options gt = fx.train(dir.resolve("on-gt").toString(), List.of(), false, 1, false);
+        TrainJob.Options truth = new TrainJob.Options(fx.slices, null, dir.resolve("on-true").toString(), "quick", 2, Variant.FE_ONLY,
+                List.of(Property.T1, Property.T2), List.of(), fx.dictionary, false, null, 2, 1, 1, 0, false, TrainingTargets.TRUE_MAPS);
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        TrainJob.run(spark, gt, JobFixture.quiet());
+        TrainJob.run(spark, truth, new PrintStream(log, true));
+        assertTrue(log.toString().contains("targets true"), log.toString());
+        for (Property p : Property.values()) {
+            var a = org.mrf.scq.model.ScqModel.load(Path.of(gt.out(), ModelSet.dirName(p))).graph().params();
+            var b = org.mrf.scq.model.ScqModel.load(Path.of(truth.out(), ModelSet.dirName(p))).graph().params();
+            assertEquals(a, b, p + ": same target values, same network");
+        }
+        JsonNode set = new ObjectMapper().readTree(Files.readString(Path.of(truth.out(), ModelSet.METADATA_FILE)));
+        assertEquals("true", set.get("targets").asText());
+        assertTrue(set.get("ground_truth").isNull(), set.toString());
+        assertEquals("gt", new ObjectMapper().readTree(Files.readString(Path.of(gt.out(), ModelSet.METADATA_FILE))).get("targets").asText());
+    }
+
+    @Test
+    void refusesTargetsItCannotTrainOn() {
+        String out = dir.resolve("bad-targets").toString();
+        TrainJob.Options noGt = new TrainJob.Options(fx.slices, " ", out, "quick", 2, Variant.FE_ONLY, List.of(Property.T1), List.of(),
+                fx.dictionary, false, null, 2, 1, 1, 0, false, TrainingTargets.GROUND_TRUTH);
+        MrfInputException e = assertThrows(MrfInputException.class, () -> TrainJob.run(spark, noGt, JobFixture.quiet()));
+        assertTrue(e.getMessage().contains("--ground-truth is missing") && e.getMessage().contains("--targets true"), e.getMessage());
+
+        TrainJob.Options noDictionary = new TrainJob.Options(fx.slices, null, out, "quick", 2, Variant.FE_ONLY, List.of(Property.T1),
+                List.of(), null, false, null, 2, 1, 1, 0, false, TrainingTargets.TRUE_MAPS);
+        e = assertThrows(MrfInputException.class, () -> TrainJob.run(spark, noDictionary, JobFixture.quiet()));
+        assertTrue(e.getMessage().contains("no --ground-truth names one") && e.getMessage().contains("pass --dictionary"), e.getMessage());
+
+        // Scanner data: slices without true maps.
+        var jsc = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext());
+        List<org.mrf.scq.core.slice.MrfSlice> bare = SliceStore.slices(spark, fx.slices, 4).collect().stream()
+                .map(s -> new org.mrf.scq.core.slice.MrfSlice(s.subject(), s.slice(), s.height(), s.width(), s.timepoints(), s.re(), s.im(),
+                        s.mask(), s.subject().equals("sub-001") ? null : s.t1Ms(), s.t2Ms(), s.pd(), s.source())).toList();
+        e = assertThrows(MrfInputException.class, () -> TrainJob.requireTrueMaps(jsc.parallelize(bare, 2), "scanner-slices"));
+        assertTrue(e.getMessage().startsWith("slice sub-001/") && e.getMessage().contains("of scanner-slices carries no true T1 / T2 maps")
+                && e.getMessage().contains("--targets gt"), e.getMessage());
+        assertFalse(Files.exists(Path.of(out)));
     }
 }

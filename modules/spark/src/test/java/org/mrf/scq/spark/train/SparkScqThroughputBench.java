@@ -13,6 +13,7 @@ import org.mrf.scq.model.TrainConfig;
 import org.mrf.scq.model.Variant;
 import org.mrf.scq.model.data.SyntheticSlices;
 import org.mrf.scq.model.data.TrainingSlice;
+import org.mrf.scq.model.train.ScqTrainer;
 import org.mrf.scq.model.train.ScqTrainer.EpochStats;
 import org.mrf.scq.spark.SparkSessions;
 import org.mrf.scq.spark.cluster.StandaloneCluster;
@@ -86,6 +87,45 @@ class SparkScqThroughputBench {
         System.out.print(report);
     }
 
+    /**
+     * Step 2 with one worker on Spark against the single-JVM trainer on the same data and settings, at a realistic
+     * channel count (T = 288, 576 input channels): the examples Spark moves per epoch are as large as the demo's, so the
+     * ratio shows what Spark's handling of them costs (it was about 4x before one-worker training skipped the shuffles
+     * and the serialised cache).
+     */
+    @Test
+    void stepTwoOneWorkerVsSingleJvm() {
+        int t = 288;
+        FispSequence s = Schedules.paperDefault(2.0, 18.0).truncate(t);
+        List<TrainingSlice> slices = new SyntheticSlices(s).slices("bench2", 6, 32, 32, 8, 0.0, 2);
+        TrainConfig tc = new TrainConfig(0, 0, 256, EPOCHS, 16, 8, true, 2, 1e-3, 0.5, 0.999, 0.5, 3L);
+        NetConfig net = new NetConfig(t, Variant.SQ_ONLY, new int[]{32, 8}, new int[]{4, 8}, 16, 1, 0.9, 1L);
+        double[] spark = new double[REPEATS], jvm = new double[REPEATS];
+        SparkSession session = SparkSessions.create("bench step 2", "local[2]", "WARN", Map.of());
+        try {
+            JavaSparkContext jsc = JavaSparkContext.fromSparkContext(session.sparkContext());
+            for (int i = 0; i < REPEATS; i++) {
+                SparkScqTrainer st = new SparkScqTrainer(jsc, Property.T1, net, SparkTrainConfig.of(tc, 1, 1000), s.hash(), 2304.0 / t,
+                        null, new PrintStream(new ByteArrayOutputStream(), true));
+                st.train(jsc.parallelize(slices, 2), null);
+                spark[i] = meanAfterFirst(st.history());
+                ScqTrainer single = new ScqTrainer(Property.T1, net, tc, s.hash(), 2304.0 / t, null,
+                        new PrintStream(new ByteArrayOutputStream(), true));
+                single.train(slices, List.of());
+                jvm[i] = meanAfterFirst(single.history());
+            }
+        } finally {
+            session.stop();
+        }
+        System.out.printf(Locale.ROOT, "step 2 (SQ_ONLY, T=%d, %d slices 32x32, patches 16x16, batch 2): patches/s, median of %d%n"
+                        + "  single JVM           median %8.1f  runs %s%n  Spark local[2], 1 worker  median %8.1f  runs %s  ratio %.2f%n",
+                t, slices.size(), REPEATS, median(jvm), Arrays.toString(jvm), median(spark), Arrays.toString(spark), median(spark) / median(jvm));
+    }
+
+    private static double meanAfterFirst(List<EpochStats> h) {
+        return h.subList(1, h.size()).stream().mapToDouble(EpochStats::examplesPerSecond).average().orElse(Double.NaN);
+    }
+
     /** {@value #REPEATS} step-1 rates on one Spark application of {@code master} with {@code workers} averaging workers. */
     private double[] repeats(String master, int workers, Map<String, String> conf) {
         SparkSession spark = SparkSessions.create("bench " + master, master, "WARN", conf);
@@ -108,8 +148,7 @@ class SparkScqThroughputBench {
         SparkScqTrainer st = new SparkScqTrainer(jsc, Property.T1, net, SparkTrainConfig.of(tc, workers, averaging), seq.hash(), 2304.0 / T,
                 null, new PrintStream(new ByteArrayOutputStream(), true));
         st.train(jsc.parallelize(train, 4), null);
-        List<EpochStats> h = st.history();
-        return h.subList(1, h.size()).stream().mapToDouble(EpochStats::examplesPerSecond).average().orElse(Double.NaN);
+        return meanAfterFirst(st.history());
     }
 
     private static Variant variant(int step) {

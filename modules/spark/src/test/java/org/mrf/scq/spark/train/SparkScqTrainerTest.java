@@ -25,6 +25,7 @@ import org.mrf.scq.model.train.ScqTrainer;
 import org.mrf.scq.model.train.ScqTrainer.EpochStats;
 import org.mrf.scq.spark.MapsStore;
 import org.mrf.scq.spark.SparkSessions;
+import org.mrf.scq.spark.TrainingTargets;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
@@ -85,7 +86,7 @@ class SparkScqTrainerTest {
         for (TrainingSlice s : train.subList(0, 2)) {
             gt.add(new MapsStore.SliceMaps(s.subject(), s.slice(), "dm", 1, s.h(), s.w(), s.t1Ms(), s.t2Ms(), null));
         }
-        List<TrainingSlice> joined = SparkScqTrainer.trainingSlices(jsc, jsc.parallelize(stored, 2), gt).collect();
+        List<TrainingSlice> joined = SparkScqTrainer.trainingSlices(jsc, jsc.parallelize(stored, 2), gt, TrainingTargets.GROUND_TRUTH, "stored").collect();
         assertEquals(2, joined.size(), "slices without ground truth are dropped");
         for (TrainingSlice j : joined) {
             TrainingSlice s = train.stream().filter(x -> x.subject().equals(j.subject()) && x.slice() == j.slice()).findFirst().orElseThrow();
