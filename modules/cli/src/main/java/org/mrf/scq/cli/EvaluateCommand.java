@@ -117,7 +117,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             Map<TrainingTargets, ModelMethod> feOnly = new EnumMap<>(TrainingTargets.class);
             for (String name : learnedNames) {
                 Variant v = learnedVariant(name);
-                TrainingTargets targets = name.endsWith(TrainingTargets.TRUE_SUFFIX) ? TrainingTargets.TRUE_MAPS : TrainingTargets.GROUND_TRUTH;
+                TrainingTargets targets = TrainingTargets.ofMethod(name);
                 ModelMethod mm = method(name, v, 0, prof, sc, dm, projections, work).targets(targets);
                 if (v == Variant.FE_ONLY) feOnly.put(targets, mm);
                 // SCQ's step 1 is FE-only's network of the same fold and targets when FE-only runs first: train it once.
@@ -142,7 +142,7 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     /** The variant of a learned method name: {@code scq}, or {@code scq_true} for SCQ trained on the true maps. */
     static Variant learnedVariant(String name) {
-        if (name.endsWith(TrainingTargets.TRUE_SUFFIX)) {
+        if (TrainingTargets.ofMethod(name) == TrainingTargets.TRUE_MAPS) {
             String base = name.substring(0, name.length() - TrainingTargets.TRUE_SUFFIX.length());
             if (BUILT_IN.contains(base)) {
                 throw new MrfInputException("--methods " + name + ": " + base + " is not trained, so it has no targets; '"

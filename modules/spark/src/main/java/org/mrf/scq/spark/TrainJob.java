@@ -4,6 +4,8 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.mrf.scq.core.slice.MrfSlice;
@@ -146,7 +148,7 @@ public final class TrainJob {
             gt = groundTruth(spark, o, t);
         } else {
             gt = List.of();
-            requireTrueMaps(SliceStore.slices(spark, o.slices(), 1), o.slices());
+            requireTrueMaps(SliceStore.blocks(spark, o.slices(), 0), o.slices());
         }
         float[][] projection = net.projectionComponents() > 0
                 ? projection(spark, dictionaryFor(o, conf, net), meta, t, net.projectionComponents()) : null;
@@ -218,10 +220,14 @@ public final class TrainJob {
         return gt;
     }
 
-    /** Refuses, on the driver and before training, slices that carry no true maps to train on. */
-    static void requireTrueMaps(JavaRDD<MrfSlice> slices, String dataset) {
-        List<String> bare = slices.filter(s -> s.t1Ms() == null || s.t2Ms() == null).map(MrfSlice::key).take(1);
-        if (!bare.isEmpty()) throw TrainingTargets.noTrueMaps(bare.get(0), dataset);
+    /**
+     * Refuses, before training, slices that carry no true maps to train on: a query on the map columns of the stored
+     * blocks, as the ground-truth coverage check is, so no series is read.
+     */
+    static void requireTrueMaps(Dataset<?> blocks, String dataset) {
+        List<Row> bare = blocks.filter(col("t1Ms").isNull().or(col("t2Ms").isNull())).select(col("subject"), col("slice"))
+                .orderBy(col("subject"), col("slice")).limit(1).collectAsList();
+        if (!bare.isEmpty()) throw TrainingTargets.noTrueMaps(bare.get(0).getString(0) + "/" + bare.get(0).getInt(1), dataset);
     }
 
     /**

@@ -36,6 +36,11 @@ public enum TrainingTargets {
         return key;
     }
 
+    /** The targets an evaluation method's name asks for: {@link #TRUE_MAPS} for {@code *_true}, else the ground truth. */
+    public static TrainingTargets ofMethod(String name) {
+        return name.endsWith(TRUE_SUFFIX) ? TRUE_MAPS : GROUND_TRUTH;
+    }
+
     /** What an evaluation method's name ends with for these targets: nothing, or {@link #TRUE_SUFFIX}. */
     public String methodSuffix() {
         return this == TRUE_MAPS ? TRUE_SUFFIX : "";

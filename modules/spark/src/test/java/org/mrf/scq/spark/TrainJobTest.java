@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** {@link TrainJob}: real DL4J parameter averaging on local[2] over an ingested dataset, published as a {@link ModelSet}. */
@@ -151,12 +152,12 @@ class TrainJobTest {
         e = assertThrows(MrfInputException.class, () -> TrainJob.run(spark, noDictionary, JobFixture.quiet()));
         assertTrue(e.getMessage().contains("no --ground-truth names one") && e.getMessage().contains("pass --dictionary"), e.getMessage());
 
-        // Scanner data: slices without true maps.
-        var jsc = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext());
-        List<org.mrf.scq.core.slice.MrfSlice> bare = SliceStore.slices(spark, fx.slices, 4).collect().stream()
-                .map(s -> new org.mrf.scq.core.slice.MrfSlice(s.subject(), s.slice(), s.height(), s.width(), s.timepoints(), s.re(), s.im(),
-                        s.mask(), s.subject().equals("sub-001") ? null : s.t1Ms(), s.t2Ms(), s.pd(), s.source())).toList();
-        e = assertThrows(MrfInputException.class, () -> TrainJob.requireTrueMaps(jsc.parallelize(bare, 2), "scanner-slices"));
+        // Scanner data: slices without true maps (here sub-001's T1 map removed from the stored blocks).
+        var bare = SliceStore.blocks(spark, fx.slices, 0).withColumn("t1Ms", org.apache.spark.sql.functions.when(
+                col("subject").equalTo("sub-001"), org.apache.spark.sql.functions.lit(null)
+                        .cast(org.apache.spark.sql.types.DataTypes.createArrayType(org.apache.spark.sql.types.DataTypes.FloatType)))
+                .otherwise(col("t1Ms")));
+        e = assertThrows(MrfInputException.class, () -> TrainJob.requireTrueMaps(bare, "scanner-slices"));
         assertTrue(e.getMessage().startsWith("slice sub-001/") && e.getMessage().contains("of scanner-slices carries no true T1 / T2 maps")
                 && e.getMessage().contains("--targets gt"), e.getMessage());
         assertFalse(Files.exists(Path.of(out)));

@@ -312,7 +312,8 @@ public final class SparkScqTrainer {
             // channels per pixel. Demo data, step 2, 54 patches in minibatches of 8: 15.3 s an epoch with the shuffles
             // and a serialised cache, 3.3 s without, with the same minibatches and losses. Several workers keep the
             // balanced spread the comment above needs, and a serialised cache that Spark can account for.
-            examples = workers == 1 ? examples.coalesce(1) : examples.repartition(workers);
+            boolean oneWorker = workers == 1;
+            examples = oneWorker ? examples.coalesce(1) : examples.repartition(workers);
             DoubleAccumulator lossSum = jsc.sc().doubleAccumulator("scq step " + step + " epoch " + (epoch + 1) + " loss");
             LongAccumulator seen = jsc.sc().longAccumulator("scq step " + step + " epoch " + (epoch + 1) + " examples");
             List<TrainingHook> all = new ArrayList<>(hooks);
@@ -324,9 +325,9 @@ public final class SparkScqTrainer {
                     .saveUpdater(true)
                     .rngSeed(epochSeed(tc, step, epoch))
                     .collectTrainingStats(cfg.collectStats())
-                    .repartionData(cfg.repartition() && workers > 1 ? Repartition.Always : Repartition.Never)
+                    .repartionData(cfg.repartition() && !oneWorker ? Repartition.Always : Repartition.Never)
                     .repartitionStrategy(RepartitionStrategy.Balanced)
-                    .storageLevel(workers == 1 ? StorageLevel.MEMORY_ONLY() : StorageLevel.MEMORY_AND_DISK_SER())
+                    .storageLevel(oneWorker ? StorageLevel.MEMORY_ONLY() : StorageLevel.MEMORY_AND_DISK_SER())
                     .rddTrainingApproach(RDDTrainingApproach.Direct)
                     .trainingHooks(all)
                     .build();
