@@ -115,7 +115,7 @@ public final class DemoCommand implements Callable<Integer> {
             // error vs GT at ar 4, one fold, one slice a subject: 18.3 % with batch 8 x 8 epochs, 6.4 % with batch
             // 2 x 16 epochs). lr 3e-3 (single JVM, same fold: FE-only T1 1.7 % after 80 epochs) instead of 1e-3 (2.6 %).
             TrainConfig q = TrainConfig.quick();
-            TrainConfig tc = new TrainConfig(pixelEpochs, 4096, 128, patchEpochs, q.patchSize(), q.patchStride(), q.flips(),
+            TrainConfig tc = new TrainConfig(pixelEpochs, 4096, 128, patchEpochs, q.patchSize(), q.patchStride(), q.augment(),
                     2, 3e-3, q.beta1(), q.beta2(), q.decayFraction(), q.seed());
             SliceStore.Metadata slices = SliceStore.metadata(uri + "slices", spark.sparkContext().hadoopConfiguration());
             ModelMethod.Projection subspace = TrainJob.projections(spark, uri + "dictionary", slices);

@@ -86,7 +86,7 @@ public record ModelMetadata(Property property, int t, double ar, String schedule
             tr.put("patchEpochs", train.patchEpochs());
             tr.put("patchSize", train.patchSize());
             tr.put("patchStride", train.patchStride());
-            tr.put("flips", train.flips());
+            tr.put("augment", train.augment());
             tr.put("patchBatch", train.patchBatch());
             tr.put("lr", train.lr());
             tr.put("beta1", train.beta1());
@@ -149,7 +149,7 @@ public record ModelMetadata(Property property, int t, double ar, String schedule
             if (tr != null && tr.isObject()) {
                 train = new TrainConfig(tr.path("pixelEpochs").asInt(), tr.path("pixelsPerSlice").asInt(), tr.path("pixelBatch").asInt(1),
                         tr.path("patchEpochs").asInt(), tr.path("patchSize").asInt(1), tr.path("patchStride").asInt(1),
-                        tr.path("flips").asBoolean(), tr.path("patchBatch").asInt(1), tr.path("lr").asDouble(), tr.path("beta1").asDouble(),
+                        tr.path(tr.has("augment") ? "augment" : "flips").asBoolean(), tr.path("patchBatch").asInt(1), tr.path("lr").asDouble(), tr.path("beta1").asDouble(),
                         tr.path("beta2").asDouble(), tr.path("decayFraction").asDouble(), tr.path("seed").asLong());
             }
             Map<String, Double> metrics = new LinkedHashMap<>();

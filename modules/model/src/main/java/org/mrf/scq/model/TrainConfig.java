@@ -10,7 +10,7 @@ package org.mrf.scq.model;
  * @param patchEpochs     step-2 epochs (FE + U-Net on patches)
  * @param patchSize       step-2 patch side (64 in the paper)
  * @param patchStride     step-2 patch stride (32 in the paper)
- * @param flips           random horizontal/vertical flips of step-2 patches
+ * @param augment         step-2 patches at random places in random symmetries of the square (see PatchExamples)
  * @param patchBatch      step-2 minibatch (patches; 32 in the paper)
  * @param lr              Adam learning rate (2e-4)
  * @param beta1           Adam beta1 (0.5)
@@ -19,7 +19,7 @@ package org.mrf.scq.model;
  * @param seed            sampling / shuffling seed
  */
 public record TrainConfig(int pixelEpochs, int pixelsPerSlice, int pixelBatch, int patchEpochs, int patchSize,
-                          int patchStride, boolean flips, int patchBatch, double lr, double beta1, double beta2,
+                          int patchStride, boolean augment, int patchBatch, double lr, double beta1, double beta2,
                           double decayFraction, long seed) {
     public TrainConfig {
         if (pixelEpochs < 0 || patchEpochs < 0) throw new IllegalArgumentException("epochs must be >= 0");
@@ -40,14 +40,14 @@ public record TrainConfig(int pixelEpochs, int pixelsPerSlice, int pixelBatch, i
     }
 
     public TrainConfig withEpochs(int pixel, int patch) {
-        return new TrainConfig(pixel, pixelsPerSlice, pixelBatch, patch, patchSize, patchStride, flips, patchBatch, lr, beta1, beta2, decayFraction, seed);
+        return new TrainConfig(pixel, pixelsPerSlice, pixelBatch, patch, patchSize, patchStride, augment, patchBatch, lr, beta1, beta2, decayFraction, seed);
     }
 
     public TrainConfig withLr(double newLr) {
-        return new TrainConfig(pixelEpochs, pixelsPerSlice, pixelBatch, patchEpochs, patchSize, patchStride, flips, patchBatch, newLr, beta1, beta2, decayFraction, seed);
+        return new TrainConfig(pixelEpochs, pixelsPerSlice, pixelBatch, patchEpochs, patchSize, patchStride, augment, patchBatch, newLr, beta1, beta2, decayFraction, seed);
     }
 
     public TrainConfig withPatches(int size, int stride, int batch) {
-        return new TrainConfig(pixelEpochs, pixelsPerSlice, pixelBatch, patchEpochs, size, stride, flips, batch, lr, beta1, beta2, decayFraction, seed);
+        return new TrainConfig(pixelEpochs, pixelsPerSlice, pixelBatch, patchEpochs, size, stride, augment, batch, lr, beta1, beta2, decayFraction, seed);
     }
 }

@@ -9,9 +9,13 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Step-2 examples: size x size patches at the given stride (the last row/column of patches is moved
- * flush with the border so every pixel is covered), randomly flipped when asked. Features NHWC
- * [p, size, size, C]; labels [p, size, size, 1] = target / scale inside the slice mask, 0 outside: the
+ * Step-2 examples: size x size patches, as many as a grid of the given stride gives (the last row/column of the
+ * grid is moved flush with the border so every pixel is covered). Without {@code augment} the patches are the
+ * grid's, as they are; with it each is cut at a random place and in a random one of the 8 symmetries of the square
+ * (flips about the axes and the diagonals): the small cohorts a 2-core machine trains on have only a few dozen grid
+ * patches, and a U-Net that sees the same few dozen every epoch learns their anatomy instead of the spatial
+ * correction. Rotating the view is physically sound: the spiral's point-spread function is rotationally symmetric.
+ * Features NHWC [p, size, size, C]; labels [p, size, size, 1] = target / scale inside the slice mask, 0 outside: the
  * mask travels in the labels ({@link org.mrf.scq.model.nn.RelativeDifferenceLoss} counts label > 0 only),
  * because DL4J 1.0.0-M2.1's CnnLossLayer applies NHWC label masks to the wrong pixels. {@link #mask} gives
  * the mask as an array. Patches without any masked pixel are dropped. A pure function of its arguments;
@@ -31,7 +35,7 @@ public final class PatchExamples {
 
     /** @return null when the slice is smaller than a patch or no patch has a masked pixel */
     public static DataSet from(TrainingSlice s, Property property, int t, boolean magnitude, int size, int stride,
-                               boolean flips, long seed) {
+                               boolean augment, long seed) {
         float[] target = s.target(property);
         int h = s.h(), w = s.w();
         int c = SliceInputs.channels(t, magnitude);
@@ -41,18 +45,21 @@ public final class PatchExamples {
         float scale = (float) property.scaleMs();
         Random rnd = new Random(seed);
         List<float[]> fs = new ArrayList<>(), ls = new ArrayList<>();
-        for (int y0 : ys) {
-            for (int x0 : xs) {
-                boolean flipV = flips && rnd.nextBoolean();
-                boolean flipH = flips && rnd.nextBoolean();
+        for (int gy : ys) {
+            for (int gx : xs) {
+                int y0 = augment ? rnd.nextInt(h - size + 1) : gy;
+                int x0 = augment ? rnd.nextInt(w - size + 1) : gx;
+                boolean flipV = augment && rnd.nextBoolean();
+                boolean flipH = augment && rnd.nextBoolean();
+                boolean transpose = augment && rnd.nextBoolean();
                 float[] f = new float[size * size * c];
                 float[] l = new float[size * size];
                 int count = 0;
                 for (int dy = 0; dy < size; dy++) {
-                    int sy = y0 + (flipV ? size - 1 - dy : dy);
+                    int a = flipV ? size - 1 - dy : dy;
                     for (int dx = 0; dx < size; dx++) {
-                        int sx = x0 + (flipH ? size - 1 - dx : dx);
-                        int p = sy * w + sx, q = dy * size + dx;
+                        int b = flipH ? size - 1 - dx : dx;
+                        int p = transpose ? (y0 + b) * w + x0 + a : (y0 + a) * w + x0 + b, q = dy * size + dx;
                         System.arraycopy(all, p * c, f, q * c, c);
                         float tv = target[p];
                         if (s.inMask(p) && tv > 0 && Float.isFinite(tv)) {
@@ -83,7 +90,10 @@ public final class PatchExamples {
         return patches.getLabels().gt(0).castTo(patches.getLabels().dataType());
     }
 
-    /** How many patches {@link #from} would give for this slice (those with at least one masked pixel). */
+    /**
+     * How many patches {@link #from} gives for this slice without augmentation (grid patches with at least one masked
+     * pixel); with it, about as many (a random patch can miss the mask).
+     */
     public static int count(TrainingSlice s, Property property, int size, int stride) {
         float[] target = s.target(property);
         int w = s.w();

@@ -33,7 +33,7 @@ import java.util.Random;
  * <ol>
  *   <li>Step 1 (SCQ, SCQ_M, FE_ONLY): the extended FNN on single pixels sampled from the training slices.</li>
  *   <li>Step 2 (all but FE_ONLY): the spatial graph; the FE weights of step 1 are copied in (SCQ, SCQ_M) or
- *   the fixed projection set (SCQ_S); FE + SQ are fine-tuned jointly on patches with random flips.</li>
+ *   the fixed projection set (SCQ_S); FE + SQ are fine-tuned jointly on patches at random places, flipped and transposed at random.</li>
  * </ol>
  * Each step uses Adam with a constant-then-linear-decay learning rate. After every epoch: validation on
  * the held-out slices (mean relative error over the mask, percent), a progress line, and a checkpoint
@@ -159,7 +159,7 @@ public final class ScqTrainer {
     private DataSet examples(int step, TrainingSlice s, long seed) {
         return step == 1
                 ? PixelExamples.from(s, property, net.t(), magnitude(), cfg.pixelsPerSlice(), seed)
-                : PatchExamples.from(s, property, net.t(), magnitude(), cfg.patchSize(), cfg.patchStride(), cfg.flips(), seed);
+                : PatchExamples.from(s, property, net.t(), magnitude(), cfg.patchSize(), cfg.patchStride(), cfg.augment(), seed);
     }
 
     private void runStep(int step, ComputationGraph g, List<TrainingSlice> train, List<TrainingSlice> val, int epochs) {

@@ -47,7 +47,7 @@ class ExamplesTest {
     }
 
     @Test
-    void patchesCoverTheSliceAndFlipFeaturesWithLabels() {
+    void patchesCoverTheSliceAndAugmentFeaturesWithLabels() {
         assertEquals(List.of(0, 8, 12), PatchExamples.starts(20, 8, 8));
         DataSet plain = PatchExamples.from(s, Property.T1, T, false, 8, 8, false, 1);
         int n = PatchExamples.count(s, Property.T1, 8, 8);
@@ -55,40 +55,69 @@ class ExamplesTest {
         assertArrayEquals(new long[]{n, 8, 8, 2 * T}, plain.getFeatures().shape());
         assertArrayEquals(new long[]{n, 8, 8, 1}, PatchExamples.mask(plain).shape());
         assertNull(plain.getLabelsMaskArray(), "the mask travels in the labels (DL4J M2.1 mangles NHWC label masks)");
-        DataSet flipped = PatchExamples.from(s, Property.T1, T, false, 8, 8, true, 1);
-        assertEquals(n, flipped.numExamples());
-        // each flipped patch is a flip of its plain patch, features, labels and mask alike
-        for (int i = 0; i < n; i++) {
-            INDArray f0 = plain.getFeatures().slice(i), f1 = flipped.getFeatures().slice(i);
-            INDArray l0 = plain.getLabels().slice(i), l1 = flipped.getLabels().slice(i);
-            boolean ok = false;
-            for (int fv = 0; fv < 2 && !ok; fv++) {
-                for (int fh = 0; fh < 2 && !ok; fh++) {
-                    INDArray a = flip(f0, fv == 1, fh == 1), b = flip(l0, fv == 1, fh == 1);
-                    ok = a.equals(f1) && b.equals(l1);
-                }
-            }
-            assertTrue(ok, "patch " + i);
-        }
         assertEquals(s.t1Ms()[0] / 5000f, 0f);
         // masked pixels = slice mask inside each patch (grid 0, 8, 12 with stride 8 over 20 x 24)
         double inside = 0;
         for (int y0 : PatchExamples.starts(20, 8, 8)) for (int x0 : PatchExamples.starts(24, 8, 8))
             for (int y = y0; y < y0 + 8; y++) for (int x = x0; x < x0 + 8; x++) if (s.inMask(y * 24 + x)) inside++;
         assertEquals(inside, PatchExamples.mask(plain).sumNumber().doubleValue());
-    }
+        // the grid's patches are the slice as it is: symmetry 0 at the grid positions, in order
+        java.util.Set<String> grid = new java.util.HashSet<>();
+        for (int y0 : PatchExamples.starts(20, 8, 8)) for (int x0 : PatchExamples.starts(24, 8, 8)) grid.add(y0 + "," + x0);
+        for (int i = 0; i < n; i++) {
+            int[] at = placeOf(plain, i);
+            assertNotNull(at, "plain patch " + i);
+            assertTrue(grid.contains(at[0] + "," + at[1]) && at[2] == 0, "plain patch " + i + " is a grid crop as it is");
+        }
 
-    private static INDArray flip(INDArray hwc, boolean v, boolean h) {
-        INDArray out = hwc.dup();
-        long hh = hwc.size(0), ww = hwc.size(1);
-        for (int y = 0; y < hh; y++) {
-            for (int x = 0; x < ww; x++) {
-                long sy = v ? hh - 1 - y : y, sx = h ? ww - 1 - x : x;
-                out.get(org.nd4j.linalg.indexing.NDArrayIndex.point(y), org.nd4j.linalg.indexing.NDArrayIndex.point(x))
-                        .assign(hwc.get(org.nd4j.linalg.indexing.NDArrayIndex.point(sy), org.nd4j.linalg.indexing.NDArrayIndex.point(sx)));
+        DataSet augmented = PatchExamples.from(s, Property.T1, T, false, 8, 8, true, 1);
+        int m = augmented.numExamples();
+        assertTrue(m > 0 && m <= grid.size(), "at most one patch per grid position, got " + m);
+        // each augmented patch is a crop of the slice in one of the 8 symmetries, features, labels and mask alike;
+        // over a few seeds the places and symmetries vary (not the grid's, not only flips)
+        java.util.Set<Integer> symmetries = new java.util.HashSet<>();
+        java.util.Set<String> places = new java.util.HashSet<>();
+        for (long seed = 1; seed <= 8; seed++) {
+            DataSet a = PatchExamples.from(s, Property.T1, T, false, 8, 8, true, seed);
+            for (int i = 0; i < a.numExamples(); i++) {
+                int[] at = placeOf(a, i);
+                assertNotNull(at, "augmented patch " + i + " (seed " + seed + ") is no symmetry of any crop of the slice");
+                symmetries.add(at[2]);
+                places.add(at[0] + "," + at[1]);
             }
         }
-        return out;
+        assertEquals(8, symmetries.size(), "all 8 symmetries of the square occur");
+        assertTrue(places.size() > grid.size(), "random places, not only the grid's: " + places.size());
+        assertEquals(augmented.getFeatures(), PatchExamples.from(s, Property.T1, T, false, 8, 8, true, 1).getFeatures(), "pure function of the seed");
+    }
+
+    /**
+     * Where patch {@code i} of {@code d} comes from: {y0, x0, symmetry} (symmetry bits: 1 = flip rows, 2 = flip
+     * columns, 4 = transpose), found by comparing features and labels with every 8 x 8 crop of the slice; null if none.
+     */
+    private int[] placeOf(DataSet d, int i) {
+        int size = 8, c = 2 * T, w = s.w();
+        float[] x = SliceInputs.nhwc(s, T, false);
+        float[] f = d.getFeatures().slice(i).dup().data().asFloat();
+        float[] l = d.getLabels().slice(i).dup().data().asFloat();
+        for (int y0 = 0; y0 + size <= s.h(); y0++) {
+            for (int x0 = 0; x0 + size <= w; x0++) {
+                for (int sym = 0; sym < 8; sym++) {
+                    boolean same = true;
+                    for (int dy = 0; dy < size && same; dy++) {
+                        for (int dx = 0; dx < size && same; dx++) {
+                            int a = (sym & 1) != 0 ? size - 1 - dy : dy, b = (sym & 2) != 0 ? size - 1 - dx : dx;
+                            int p = (sym & 4) != 0 ? (y0 + b) * w + x0 + a : (y0 + a) * w + x0 + b, q = dy * size + dx;
+                            float label = s.inMask(p) ? s.t1Ms()[p] / 5000f : 0f;
+                            same = l[q] == label;
+                            for (int k = 0; k < c && same; k++) same = f[q * c + k] == x[p * c + k];
+                        }
+                    }
+                    if (same) return new int[]{y0, x0, sym};
+                }
+            }
+        }
+        return null;
     }
 
     @Test

@@ -31,13 +31,13 @@ final class ExampleCutter implements Function2<Integer, Iterator<TrainingSlice>,
     private final int pixelsPerSlice;
     private final int patchSize;
     private final int patchStride;
-    private final boolean flips;
+    private final boolean augment;
     private final int batch;
     private final long epochSeed;
     private final long maxGroupBytes;
 
     ExampleCutter(int step, Property property, int t, boolean magnitude, int pixelsPerSlice, int patchSize, int patchStride,
-                  boolean flips, int batch, long epochSeed, long maxGroupBytes) {
+                  boolean augment, int batch, long epochSeed, long maxGroupBytes) {
         this.step = step;
         this.property = property;
         this.t = t;
@@ -45,7 +45,7 @@ final class ExampleCutter implements Function2<Integer, Iterator<TrainingSlice>,
         this.pixelsPerSlice = pixelsPerSlice;
         this.patchSize = patchSize;
         this.patchStride = patchStride;
-        this.flips = flips;
+        this.augment = augment;
         this.batch = batch;
         this.epochSeed = epochSeed;
         this.maxGroupBytes = maxGroupBytes;
@@ -62,7 +62,7 @@ final class ExampleCutter implements Function2<Integer, Iterator<TrainingSlice>,
         long seed = sliceSeed(epochSeed, s);
         return step == 1
                 ? PixelExamples.from(s, property, t, magnitude, pixelsPerSlice, seed)
-                : PatchExamples.from(s, property, t, magnitude, patchSize, patchStride, flips, seed);
+                : PatchExamples.from(s, property, t, magnitude, patchSize, patchStride, augment, seed);
     }
 
     /**

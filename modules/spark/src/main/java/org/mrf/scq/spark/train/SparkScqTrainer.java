@@ -178,7 +178,7 @@ public final class SparkScqTrainer {
         TrainConfig tc = cfg.train();
         int batch = step == 1 ? tc.pixelBatch() : tc.patchBatch();
         ExampleCutter cut = new ExampleCutter(step, property, net.t(), net.variant().magnitudeInput(), tc.pixelsPerSlice(),
-                tc.patchSize(), tc.patchStride(), tc.flips(), batch, epochSeed(tc, step, epoch), cfg.maxGroupBytes());
+                tc.patchSize(), tc.patchStride(), tc.augment(), batch, epochSeed(tc, step, epoch), cfg.maxGroupBytes());
         return slices.mapPartitionsWithIndex(cut, true);
     }
 

@@ -198,7 +198,10 @@ class SparkScqTrainerTest {
             assertTrue(s1.get(5).valRelErrPct() < s1.get(0).valRelErrPct(), "step-1 held-out error falls: " + s1);
             List<EpochStats> s2 = h.stream().filter(e -> e.step() == 2).toList();
             assertEquals(2, s2.size());
-            assertTrue(Double.isFinite(s2.get(1).trainLoss()) && s2.get(1).trainLoss() < s2.get(0).trainLoss(), "step-2 loss falls: " + s2);
+            // augmented patches are new random cuts every epoch, so epoch losses are over different examples: the
+            // held-out error is the comparable figure
+            assertTrue(Double.isFinite(s2.get(1).trainLoss()) && s2.get(1).valRelErrPct() < s2.get(0).valRelErrPct(),
+                    "step-2 held-out error falls: " + s2);
         }
         double one = hist.get(0).get(5).valRelErrPct(), two = hist.get(1).get(5).valRelErrPct();
         System.out.printf("held-out T1 error after step 1: 1 worker %.2f%%, 2 workers %.2f%%; final: %.2f%%, %.2f%%%n", one, two, err[1], err[2]);
