@@ -16,6 +16,8 @@ class ExamplesTest {
     static final int T = 16;
     static final FispSequence SEQ = Schedules.paperDefault(2.0, 18.0).truncate(T);
     final TrainingSlice s = new SyntheticSlices(SEQ).slice("s1", 0, 20, 24, 5, 0.05, 11);
+    /** The slice's network inputs, NHWC: what every patch is cut from. */
+    final float[] inputs = SliceInputs.nhwc(s, T, false);
 
     @Test
     void inputsHaveUnitEnergyAndChannelLayout() {
@@ -97,7 +99,7 @@ class ExamplesTest {
      */
     private int[] placeOf(DataSet d, int i) {
         int size = 8, c = 2 * T, w = s.w();
-        float[] x = SliceInputs.nhwc(s, T, false);
+        float[] x = inputs;
         float[] f = d.getFeatures().slice(i).dup().data().asFloat();
         float[] l = d.getLabels().slice(i).dup().data().asFloat();
         for (int y0 = 0; y0 + size <= s.h(); y0++) {
