@@ -1,6 +1,12 @@
 package org.mrf.scq.spark;
 
 import org.apache.spark.SparkConf;
+import org.apache.spark.SparkContext;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobEnd;
+import org.apache.spark.scheduler.SparkListenerJobStart;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.scheduler.SparkListenerTaskStart;
 import org.apache.spark.sql.SparkSession;
 
 import org.mrf.scq.core.util.MrfInputException;
@@ -11,6 +17,9 @@ import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The one place a SparkSession is made: embedded {@code local[*]} by default, a cluster master when
@@ -23,7 +32,44 @@ public final class SparkSessions {
     }
 
     /**
-     * Waits, at most {@code timeoutMs}, until no task of the active session runs on any executor. After a task
+     * Jobs and tasks of one SparkContext that have started and not yet ended, as this listener saw them. The
+     * status tracker cannot answer this: its executor counts are written to the status store at most every
+     * {@code spark.ui.liveUpdate.period}, so right after a job fails it can say "no running tasks" while a killed
+     * task is still writing.
+     */
+    static final class RunningWork extends SparkListener {
+        private final Set<Integer> jobs = ConcurrentHashMap.newKeySet();
+        private final Set<Long> tasks = ConcurrentHashMap.newKeySet();
+
+        @Override
+        public void onJobStart(SparkListenerJobStart start) { jobs.add(start.jobId()); }
+
+        @Override
+        public void onJobEnd(SparkListenerJobEnd end) { jobs.remove(end.jobId()); }
+
+        @Override
+        public void onTaskStart(SparkListenerTaskStart start) { tasks.add(start.taskInfo().taskId()); }
+
+        @Override
+        public void onTaskEnd(SparkListenerTaskEnd end) { tasks.remove(end.taskInfo().taskId()); }
+
+        boolean idle() { return jobs.isEmpty() && tasks.isEmpty(); }
+    }
+
+    private static final Map<SparkContext, RunningWork> RUNNING = new WeakHashMap<>();
+
+    private static synchronized void watch(SparkContext sc) {
+        RUNNING.computeIfAbsent(sc, k -> {
+            RunningWork w = new RunningWork();
+            k.addSparkListener(w);
+            return w;
+        });
+    }
+
+    private static synchronized RunningWork watcher(SparkContext sc) { return RUNNING.get(sc); }
+
+    /**
+     * Waits, at most {@code timeoutMs}, until the active session has no job open and no task running. After a task
      * fails a write job, Spark kills the job's other tasks asynchronously; one still writing would re-create
      * files inside a temporary output that is being deleted. No active session: returns at once.
      */
@@ -31,20 +77,32 @@ public final class SparkSessions {
         scala.Option<SparkSession> active = SparkSession.getActiveSession();
         SparkSession spark = active.isDefined() ? active.get() : SparkSession.getDefaultSession().getOrElse(() -> null);
         if (spark == null) return;
+        RunningWork work = watcher(spark.sparkContext());
         long deadline = System.currentTimeMillis() + timeoutMs;
+        try {
+            // The failed job's task starts were posted before the driver heard of the failure, but the listener
+            // bus delivers them asynchronously; Spark's own tests drain it the same way (private[spark] in Scala).
+            spark.sparkContext().listenerBus().waitUntilEmpty(timeoutMs);
+        } catch (java.util.concurrent.TimeoutException e) {
+            return;
+        }
         while (System.currentTimeMillis() < deadline) {
-            int running = 0;
-            for (org.apache.spark.SparkExecutorInfo e : spark.sparkContext().statusTracker().getExecutorInfos()) {
-                running += e.numRunningTasks();
-            }
-            if (running == 0) return;
+            if (work != null ? work.idle() : statusTrackerIdle(spark)) return;
             try {
-                Thread.sleep(50);
+                Thread.sleep(20);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             }
         }
+    }
+
+    /** For a session not made by {@link #create}: the status tracker's (possibly stale) view. */
+    private static boolean statusTrackerIdle(SparkSession spark) {
+        for (org.apache.spark.SparkExecutorInfo e : spark.sparkContext().statusTracker().getExecutorInfos()) {
+            if (e.numRunningTasks() > 0) return false;
+        }
+        return true;
     }
 
     /**
@@ -95,6 +153,7 @@ public final class SparkSessions {
         checkReachable(conf.get("spark.master"), CONNECT_TIMEOUT_MS);
         SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
         spark.sparkContext().setLogLevel(logLevel == null ? "WARN" : logLevel);
+        watch(spark.sparkContext());
         return spark;
     }
 }
