@@ -96,7 +96,8 @@ public final class EvaluateCommand implements Callable<Integer> {
             }
         }
         SparkTrainConfig sc = SparkTrainConfig.of(TrainJob.trainConfig(prof, c.integer("mrf.train.pixel-epochs"),
-                c.integer("mrf.train.patch-epochs")), c.integer("mrf.train.workers"), c.integer("mrf.train.averaging-frequency"));
+                c.integer("mrf.train.patch-epochs"), c.number("mrf.train.lr"), c.number("mrf.train.patch-lr")),
+                c.integer("mrf.train.workers"), c.integer("mrf.train.averaging-frequency"));
         SparkSession spark = common.spark();
         Path work = Files.createTempDirectory("mrf-evaluate-");
         try {

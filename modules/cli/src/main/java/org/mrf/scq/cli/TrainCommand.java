@@ -67,6 +67,10 @@ public final class TrainCommand implements Callable<Integer> {
     Integer pixelEpochs;
     @Option(names = "--patch-epochs", description = "Step-2 epochs; -1 = the profile's (mrf.train.patch-epochs).")
     Integer patchEpochs;
+    @Option(names = "--lr", description = "Adam learning rate of step 1; 0 = the profile's (mrf.train.lr).")
+    Double lr;
+    @Option(names = "--patch-lr", description = "Adam learning rate of step 2 (fine-tuning); 0 = the profile's (mrf.train.patch-lr).")
+    Double patchLr;
     @Option(names = "--overwrite", description = "Replace an existing model set once the new one is complete.")
     boolean overwrite;
 
@@ -76,13 +80,14 @@ public final class TrainCommand implements Callable<Integer> {
                 .flag("mrf.train.variant", variant).flag("mrf.train.properties", properties).flag("mrf.train.validation", validation)
                 .flag("mrf.train.workers", workers).flag("mrf.train.averaging-frequency", averagingFrequency)
                 .flag("mrf.train.pixel-epochs", pixelEpochs).flag("mrf.train.patch-epochs", patchEpochs)
+                .flag("mrf.train.lr", lr).flag("mrf.train.patch-lr", patchLr)
                 .flag("mrf.train.targets", targets);
         MrfConfig c = common.config();
         TrainJob.Options o = new TrainJob.Options(slices, groundTruth, out, c.string("mrf.train.profile"), c.integer("mrf.train.ar"),
                 Variant.parse(c.string("mrf.train.variant")), properties(c.strings("mrf.train.properties")),
                 c.strings("mrf.train.validation"), dictionary, resume, checkpoints, c.integer("mrf.train.workers"),
                 c.integer("mrf.train.averaging-frequency"), c.integer("mrf.train.pixel-epochs"), c.integer("mrf.train.patch-epochs"),
-                overwrite, TrainingTargets.parse(c.string("mrf.train.targets"), "--targets / mrf.train.targets"));
+                c.number("mrf.train.lr"), c.number("mrf.train.patch-lr"), overwrite, TrainingTargets.parse(c.string("mrf.train.targets"), "--targets / mrf.train.targets"));
         SparkSession spark = common.spark();
         try {
             System.out.println(TrainJob.run(spark, o, System.out).summary());

@@ -7,6 +7,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mrf.scq.core.sequence.FispSequence;
 import org.mrf.scq.core.sequence.Schedules;
+import org.mrf.scq.model.ModelMetadata;
+import org.mrf.scq.model.TrainConfig;
 import org.mrf.scq.sim.CohortSimulator;
 import org.mrf.scq.sim.ExportWriters;
 import org.mrf.scq.sim.SliceAcquisition;
@@ -75,7 +77,15 @@ class TrainInferEvaluateCommandTest {
         String model = dir.resolve("model").toString();
         List<String> train = List.of("train", "--slices", slices, "--ground-truth", gt, "--out", model, "--variant", "fe_only",
                 "--ar", "2", "--patch-epochs", "0", "--validation", "sub-002", "--workers", "2", "--averaging-frequency", "2", LOCAL);
+        Run bad = mrf(with(train, "--pixel-epochs", "1", "--patch-lr", "-1"));
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--patch-lr / mrf.train.patch-lr = -1.0 is not a usable Adam learning rate"), bad.err());
+        assertFalse(Files.exists(Path.of(model)));
+        train = List.of(with(train, "--lr", "2e-3", "--patch-lr", "4e-4"));
         Run t = ok(with(train, "--pixel-epochs", "1"));
+        TrainConfig rates = ModelMetadata.fromJson(Files.readString(Path.of(model, "t1", "metadata.json")), "t1").train();
+        assertEquals(2e-3, rates.lr(), 1e-12);
+        assertEquals(4e-4, rates.patchLr(), 1e-12);
         assertTrue(t.out().contains("train: variant=fe_only ar=2 T=24 properties=t1,t2 train_slices=2 val_slices=1"), t.out());
         assertTrue(t.out().contains("wrote file:" + model + " (checkpoints " + model + ".checkpoints)"), t.out());
         assertTrue(Files.exists(Path.of(model, "t2", "training-stats", "step1-epoch001.txt")));

@@ -89,6 +89,7 @@ public record ModelMetadata(Property property, int t, double ar, String schedule
             tr.put("augment", train.augment());
             tr.put("patchBatch", train.patchBatch());
             tr.put("lr", train.lr());
+            tr.put("patchLr", train.patchLr());
             tr.put("beta1", train.beta1());
             tr.put("beta2", train.beta2());
             tr.put("decayFraction", train.decayFraction());
@@ -149,7 +150,9 @@ public record ModelMetadata(Property property, int t, double ar, String schedule
             if (tr != null && tr.isObject()) {
                 train = new TrainConfig(tr.path("pixelEpochs").asInt(), tr.path("pixelsPerSlice").asInt(), tr.path("pixelBatch").asInt(1),
                         tr.path("patchEpochs").asInt(), tr.path("patchSize").asInt(1), tr.path("patchStride").asInt(1),
-                        tr.path(tr.has("augment") ? "augment" : "flips").asBoolean(), tr.path("patchBatch").asInt(1), tr.path("lr").asDouble(), tr.path("beta1").asDouble(),
+                        tr.path(tr.has("augment") ? "augment" : "flips").asBoolean(), tr.path("patchBatch").asInt(1), tr.path("lr").asDouble(),
+                        // Models from before step 2 had its own rate trained both steps at "lr".
+                        tr.path(tr.has("patchLr") ? "patchLr" : "lr").asDouble(), tr.path("beta1").asDouble(),
                         tr.path("beta2").asDouble(), tr.path("decayFraction").asDouble(), tr.path("seed").asLong());
             }
             Map<String, Double> metrics = new LinkedHashMap<>();

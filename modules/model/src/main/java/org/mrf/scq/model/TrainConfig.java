@@ -12,21 +12,30 @@ package org.mrf.scq.model;
  * @param patchStride     step-2 patch stride (32 in the paper)
  * @param augment         step-2 patches at random places in random symmetries of the square (see PatchExamples)
  * @param patchBatch      step-2 minibatch (patches; 32 in the paper)
- * @param lr              Adam learning rate (2e-4)
+ * @param lr              Adam learning rate of step 1 (2e-4)
+ * @param patchLr         Adam learning rate of step 2, which fine-tunes the pretrained FE and head together with a
+ *                        fresh U-Net (2e-4 in the paper, the same as step 1)
  * @param beta1           Adam beta1 (0.5)
  * @param beta2           Adam beta2 (0.999)
  * @param decayFraction   fraction of each step's epochs spent in the linear decay (0 = constant lr)
  * @param seed            sampling / shuffling seed
  */
 public record TrainConfig(int pixelEpochs, int pixelsPerSlice, int pixelBatch, int patchEpochs, int patchSize,
-                          int patchStride, boolean augment, int patchBatch, double lr, double beta1, double beta2,
-                          double decayFraction, long seed) {
+                          int patchStride, boolean augment, int patchBatch, double lr, double patchLr, double beta1,
+                          double beta2, double decayFraction, long seed) {
     public TrainConfig {
         if (pixelEpochs < 0 || patchEpochs < 0) throw new IllegalArgumentException("epochs must be >= 0");
         if (pixelsPerSlice < 0 || pixelBatch < 1 || patchBatch < 1) throw new IllegalArgumentException("batch sizes must be >= 1");
         if (patchSize < 1 || patchStride < 1) throw new IllegalArgumentException("patch size and stride must be >= 1");
-        if (!(lr > 0) || !(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) throw new IllegalArgumentException("bad Adam settings");
+        if (!(lr > 0) || !(patchLr > 0) || !(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) throw new IllegalArgumentException("bad Adam settings");
         if (!(decayFraction >= 0 && decayFraction <= 1)) throw new IllegalArgumentException("decayFraction must be in [0,1]");
+    }
+
+    /** Both steps at one learning rate, as in the paper. */
+    public TrainConfig(int pixelEpochs, int pixelsPerSlice, int pixelBatch, int patchEpochs, int patchSize, int patchStride,
+                       boolean augment, int patchBatch, double lr, double beta1, double beta2, double decayFraction, long seed) {
+        this(pixelEpochs, pixelsPerSlice, pixelBatch, patchEpochs, patchSize, patchStride, augment, patchBatch, lr, lr, beta1, beta2,
+                decayFraction, seed);
     }
 
     /** The paper's setting (epoch counts are ours: the paper does not fix them for this data). */
@@ -40,14 +49,17 @@ public record TrainConfig(int pixelEpochs, int pixelsPerSlice, int pixelBatch, i
     }
 
     public TrainConfig withEpochs(int pixel, int patch) {
-        return new TrainConfig(pixel, pixelsPerSlice, pixelBatch, patch, patchSize, patchStride, augment, patchBatch, lr, beta1, beta2, decayFraction, seed);
+        return new TrainConfig(pixel, pixelsPerSlice, pixelBatch, patch, patchSize, patchStride, augment, patchBatch, lr, patchLr, beta1, beta2,
+                decayFraction, seed);
     }
 
-    public TrainConfig withLr(double newLr) {
-        return new TrainConfig(pixelEpochs, pixelsPerSlice, pixelBatch, patchEpochs, patchSize, patchStride, augment, patchBatch, newLr, beta1, beta2, decayFraction, seed);
+    public TrainConfig withLr(double pixelLr, double newPatchLr) {
+        return new TrainConfig(pixelEpochs, pixelsPerSlice, pixelBatch, patchEpochs, patchSize, patchStride, augment, patchBatch, pixelLr, newPatchLr,
+                beta1, beta2, decayFraction, seed);
     }
 
     public TrainConfig withPatches(int size, int stride, int batch) {
-        return new TrainConfig(pixelEpochs, pixelsPerSlice, pixelBatch, patchEpochs, size, stride, augment, batch, lr, beta1, beta2, decayFraction, seed);
+        return new TrainConfig(pixelEpochs, pixelsPerSlice, pixelBatch, patchEpochs, size, stride, augment, batch, lr, patchLr, beta1, beta2,
+                decayFraction, seed);
     }
 }

@@ -55,8 +55,8 @@ public final class TrainJob {
      */
     public record Options(String slices, String groundTruth, String out, String profile, int ar, Variant variant,
                           List<Property> properties, List<String> validation, String dictionary, boolean resume, Path checkpoints,
-                          int workers, int averagingFrequency, int pixelEpochs, int patchEpochs, boolean overwrite,
-                          TrainingTargets targets) {
+                          int workers, int averagingFrequency, int pixelEpochs, int patchEpochs, double lr, double patchLr,
+                          boolean overwrite, TrainingTargets targets) {
         /** Without ground truth: only {@link TrainingTargets#TRUE_MAPS} can train, and a projection needs {@code dictionary}. */
         public boolean hasGroundTruth() {
             return groundTruth != null && !groundTruth.isBlank();
@@ -102,13 +102,27 @@ public final class TrainJob {
         }
     }
 
-    public static TrainConfig trainConfig(String profile, int pixelEpochs, int patchEpochs) {
+    /**
+     * The profile's training settings with the given epochs and Adam learning rates of step 1 and step 2; a negative
+     * epoch count or a zero rate keeps the profile's.
+     */
+    public static TrainConfig trainConfig(String profile, int pixelEpochs, int patchEpochs, double lr, double patchLr) {
         TrainConfig base = switch (profile.trim().toLowerCase(Locale.ROOT)) {
             case "paper" -> TrainConfig.paper();
             case "quick" -> TrainConfig.quick();
             default -> throw new MrfInputException("unknown training profile '" + profile + "': use quick or paper");
         };
-        return base.withEpochs(pixelEpochs < 0 ? base.pixelEpochs() : pixelEpochs, patchEpochs < 0 ? base.patchEpochs() : patchEpochs);
+        checkRate("--lr / mrf.train.lr", lr);
+        checkRate("--patch-lr / mrf.train.patch-lr", patchLr);
+        return base.withEpochs(pixelEpochs < 0 ? base.pixelEpochs() : pixelEpochs, patchEpochs < 0 ? base.patchEpochs() : patchEpochs)
+                .withLr(lr == 0 ? base.lr() : lr, patchLr == 0 ? base.patchLr() : patchLr);
+    }
+
+    private static void checkRate(String name, double rate) {
+        if (!(rate >= 0 && rate < 1)) {
+            throw new MrfInputException(name + " = " + rate + " is not a usable Adam learning rate: give a value in (0, 1), "
+                    + "e.g. 5e-4, or 0 for the profile's.");
+        }
     }
 
     public static Result run(SparkSession spark, Options o, PrintStream log) {
@@ -124,7 +138,7 @@ public final class TrainJob {
         }
         if (o.properties().isEmpty()) throw new MrfInputException("--properties is empty: give t1, t2 or t1,t2.");
         NetConfig net = NetConfig.profile(o.profile(), t, o.variant());
-        TrainConfig tc = trainConfig(o.profile(), o.pixelEpochs(), o.patchEpochs());
+        TrainConfig tc = trainConfig(o.profile(), o.pixelEpochs(), o.patchEpochs(), o.lr(), o.patchLr());
         SparkTrainConfig sc = SparkTrainConfig.of(tc, o.workers(), o.averagingFrequency());
 
         TreeSet<String> subjects = new TreeSet<>(SliceStore.blocks(spark, o.slices(), 0).select(col("subject")).distinct()

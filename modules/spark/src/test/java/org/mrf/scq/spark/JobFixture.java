@@ -50,7 +50,7 @@ public final class JobFixture {
     /** FE-only at ar 2 (T = 24), one pixel epoch of the quick profile: real training in a few seconds. */
     TrainJob.Options train(String out, List<String> validation, boolean resume, int pixelEpochs, boolean overwrite) {
         return new TrainJob.Options(slices, groundTruth, out, "quick", 2, Variant.FE_ONLY, List.of(Property.T1, Property.T2),
-                validation, null, resume, null, 2, 1, pixelEpochs, 0, overwrite, TrainingTargets.GROUND_TRUTH);
+                validation, null, resume, null, 2, 1, pixelEpochs, 0, 0, 0, overwrite, TrainingTargets.GROUND_TRUTH);
     }
 
     static PrintStream quiet() {

@@ -91,7 +91,7 @@ class TrainJobTest {
         Files.copy(Path.of(fx.slices, IngestJob.METADATA_FILE), empty.resolve(IngestJob.METADATA_FILE));
         TrainJob.Options o = fx.train(out, List.of(), false, 1, false);
         TrainJob.Options emptyCohort = new TrainJob.Options(empty.toString(), o.groundTruth(), out, "quick", 2, Variant.FE_ONLY,
-                List.of(Property.T1), List.of(), null, false, null, 2, 1, 1, 0, false, TrainingTargets.GROUND_TRUTH);
+                List.of(Property.T1), List.of(), null, false, null, 2, 1, 1, 0, 0, 0, false, TrainingTargets.GROUND_TRUTH);
         e = assertThrows(MrfInputException.class, () -> TrainJob.run(spark, emptyCohort, JobFixture.quiet()));
         assertTrue(e.getMessage().contains("holds no slices") && e.getMessage().contains(empty.toString()), e.getMessage());
 
@@ -99,11 +99,11 @@ class TrainJobTest {
         Path bare = dir.resolve("gt-bare");
         org.apache.commons.io.FileUtils.copyDirectory(Path.of(fx.groundTruth, "maps").toFile(), bare.resolve("maps").toFile());
         TrainJob.Options scqS = new TrainJob.Options(fx.slices, bare.toString(), out, "quick", 2, Variant.SCQ_S,
-                List.of(Property.T1), List.of(), null, false, null, 2, 1, 1, 0, false, TrainingTargets.GROUND_TRUTH);
+                List.of(Property.T1), List.of(), null, false, null, 2, 1, 1, 0, 0, 0, false, TrainingTargets.GROUND_TRUTH);
         e = assertThrows(MrfInputException.class, () -> TrainJob.run(spark, scqS, JobFixture.quiet()));
         assertTrue(e.getMessage().contains("scq_s needs a dictionary") && e.getMessage().contains("pass --dictionary"), e.getMessage());
         TrainJob.Options feOnly = new TrainJob.Options(fx.slices, bare.toString(), out, "quick", 2, Variant.FE_ONLY,
-                List.of(Property.T1), List.of(), null, false, null, 2, 1, 1, 0, false, TrainingTargets.GROUND_TRUTH);
+                List.of(Property.T1), List.of(), null, false, null, 2, 1, 1, 0, 0, 0, false, TrainingTargets.GROUND_TRUTH);
         e = assertThrows(MrfInputException.class, () -> TrainJob.run(spark, feOnly, JobFixture.quiet()));
         assertTrue(e.getMessage().contains("onto the dictionary's SVD subspace (rank 16)") && e.getMessage().contains("pass --dictionary"),
                 e.getMessage());
@@ -123,7 +123,7 @@ class TrainJobTest {
         // networks: that proves the true maps, and nothing else, reach the trainer.
         TrainJob.Options gt = fx.train(dir.resolve("on-gt").toString(), List.of(), false, 1, false);
         TrainJob.Options truth = new TrainJob.Options(fx.slices, null, dir.resolve("on-true").toString(), "quick", 2, Variant.FE_ONLY,
-                List.of(Property.T1, Property.T2), List.of(), fx.dictionary, false, null, 2, 1, 1, 0, false, TrainingTargets.TRUE_MAPS);
+                List.of(Property.T1, Property.T2), List.of(), fx.dictionary, false, null, 2, 1, 1, 0, 0, 0, false, TrainingTargets.TRUE_MAPS);
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         TrainJob.run(spark, gt, JobFixture.quiet());
         TrainJob.run(spark, truth, new PrintStream(log, true));
@@ -143,12 +143,12 @@ class TrainJobTest {
     void refusesTargetsItCannotTrainOn() {
         String out = dir.resolve("bad-targets").toString();
         TrainJob.Options noGt = new TrainJob.Options(fx.slices, " ", out, "quick", 2, Variant.FE_ONLY, List.of(Property.T1), List.of(),
-                fx.dictionary, false, null, 2, 1, 1, 0, false, TrainingTargets.GROUND_TRUTH);
+                fx.dictionary, false, null, 2, 1, 1, 0, 0, 0, false, TrainingTargets.GROUND_TRUTH);
         MrfInputException e = assertThrows(MrfInputException.class, () -> TrainJob.run(spark, noGt, JobFixture.quiet()));
         assertTrue(e.getMessage().contains("--ground-truth is missing") && e.getMessage().contains("--targets true"), e.getMessage());
 
         TrainJob.Options noDictionary = new TrainJob.Options(fx.slices, null, out, "quick", 2, Variant.FE_ONLY, List.of(Property.T1),
-                List.of(), null, false, null, 2, 1, 1, 0, false, TrainingTargets.TRUE_MAPS);
+                List.of(), null, false, null, 2, 1, 1, 0, 0, 0, false, TrainingTargets.TRUE_MAPS);
         e = assertThrows(MrfInputException.class, () -> TrainJob.run(spark, noDictionary, JobFixture.quiet()));
         assertTrue(e.getMessage().contains("no --ground-truth names one") && e.getMessage().contains("pass --dictionary"), e.getMessage());
 

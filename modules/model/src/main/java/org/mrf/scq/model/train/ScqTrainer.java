@@ -118,7 +118,7 @@ public final class ScqTrainer {
         ComputationGraph finalGraph = fnn;
         if (v.hasPatchStep()) {
             ComputationGraph g = ScqNetworks.stepTwo(net,
-                    ScqNetworks.adam(cfg.lr(), cfg.beta1(), cfg.beta2(), Math.max(1, cfg.patchEpochs()), cfg.decayFraction()), fnn, projection, meanTarget(train));
+                    ScqNetworks.adam(cfg.patchLr(), cfg.beta1(), cfg.beta2(), Math.max(1, cfg.patchEpochs()), cfg.decayFraction()), fnn, projection, meanTarget(train));
             if (cfg.patchSize() % net.sizeMultiple() != 0) {
                 throw new MrfInputException("patch size " + cfg.patchSize() + " must be a multiple of " + net.sizeMultiple() + " for this U-Net");
             }

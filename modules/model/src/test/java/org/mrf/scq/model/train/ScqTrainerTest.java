@@ -59,7 +59,7 @@ class ScqTrainerTest {
 
     @Test
     void twoStepScqTrainsCheckpointsAndReloadsBitIdentically(@TempDir Path dir) throws Exception {
-        TrainConfig tc = new TrainConfig(3, 256, 1024, 3, 16, 16, true, 8, 3e-3, 0.5, 0.999, 0.5, 3L);
+        TrainConfig tc = new TrainConfig(3, 256, 1024, 3, 16, 16, true, 8, 3e-3, 1e-3, 0.5, 0.999, 0.5, 3L);
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         ScqTrainer tr = new ScqTrainer(Property.T2, small(Variant.SCQ), tc, seq.hash(), 2304.0 / T, dir.resolve("ckpt"),
                 new PrintStream(log, true));
@@ -85,6 +85,14 @@ class ScqTrainerTest {
         assertEquals(seq.hash(), md.scheduleHash());
         assertEquals(tc, md.train());
         assertTrue(md.metrics().containsKey("step2_val_rel_err_pct"));
+        // step 2 ran at its own rate: the U-Net's Adam starts at patchLr, not lr
+        var updater = ((org.deeplearning4j.nn.conf.layers.BaseLayer) m.graph().getLayer("final").conf().getLayer()).getIUpdater();
+        assertEquals(1e-3, updater.getLearningRate(0, 0), 1e-12);
+        // a model saved before step 2 had its own rate trained both steps at "lr"
+        Path meta = dir.resolve("model-t2").resolve("metadata.json");
+        Files.writeString(meta, Files.readString(meta).replaceAll("\"patchLr\"\\s*:\\s*[0-9.eE+-]+\\s*,", ""));
+        assertFalse(Files.readString(meta).contains("patchLr"));
+        assertEquals(3e-3, ScqModel.load(dir.resolve("model-t2")).metadata().train().patchLr(), 1e-12);
 
         // refusals: other schedule, too few time points
         MrfInputException e1 = assertThrows(MrfInputException.class, () -> back.predictMs(val.get(0), "deadbeef"));

@@ -246,7 +246,7 @@ public final class SparkScqTrainer {
                 g = restore(latest.file);
                 done = latest.epoch;
             } else {
-                g = ScqNetworks.stepTwo(net, ScqNetworks.adam(tc.lr(), tc.beta1(), tc.beta2(), Math.max(1, tc.patchEpochs()),
+                g = ScqNetworks.stepTwo(net, ScqNetworks.adam(tc.patchLr(), tc.beta1(), tc.beta2(), Math.max(1, tc.patchEpochs()),
                         tc.decayFraction()), fnn, projection, meanTarget);
             }
             finalGraph = runStep(2, g, train, val, tc.patchEpochs(), done);
