@@ -18,6 +18,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.mrf.scq.core.util.MrfInputException;
 import org.mrf.scq.model.NetConfig;
+import org.mrf.scq.model.TrainConfig;
 import org.mrf.scq.model.Variant;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -58,6 +59,13 @@ public final class ScqNetworks {
     public static IUpdater adam(double lr, double beta1, double beta2, int epochs, double decayFraction) {
         return Adam.builder().learningRateSchedule(ConstantThenLinearDecay.of(lr, epochs, decayFraction))
                 .beta1(beta1).beta2(beta2).epsilon(1e-8).build();
+    }
+
+    /** The Adam updater of training step 1 (pixels, {@code lr}) or 2 (patches, {@code patchLr}) under {@code cfg}. */
+    public static IUpdater stepUpdater(TrainConfig cfg, int step) {
+        return step == 1
+                ? adam(cfg.lr(), cfg.beta1(), cfg.beta2(), cfg.pixelEpochs(), cfg.decayFraction())
+                : adam(cfg.patchLr(), cfg.beta1(), cfg.beta2(), Math.max(1, cfg.patchEpochs()), cfg.decayFraction());
     }
 
     private static ComputationGraphConfiguration.GraphBuilder base(NetConfig c, IUpdater updater, int h, int w) {

@@ -104,8 +104,7 @@ public final class ScqTrainer {
         ComputationGraph fnn = null;
         Map<String, Double> metrics = new LinkedHashMap<>();
         if (v.hasPixelStep() && cfg.pixelEpochs() > 0) {
-            fnn = ScqNetworks.init(ScqNetworks.extendedFnn(net,
-                    ScqNetworks.adam(cfg.lr(), cfg.beta1(), cfg.beta2(), cfg.pixelEpochs(), cfg.decayFraction())));
+            fnn = ScqNetworks.init(ScqNetworks.extendedFnn(net, ScqNetworks.stepUpdater(cfg, 1)));
             ScqNetworks.initOutput(fnn, meanTarget(train), 0.1);
             if (net.projectsInput()) ScqNetworks.setProjection(fnn, projection);
             runStep(1, fnn, train, val, cfg.pixelEpochs());
@@ -117,8 +116,7 @@ public final class ScqTrainer {
         }
         ComputationGraph finalGraph = fnn;
         if (v.hasPatchStep()) {
-            ComputationGraph g = ScqNetworks.stepTwo(net,
-                    ScqNetworks.adam(cfg.patchLr(), cfg.beta1(), cfg.beta2(), Math.max(1, cfg.patchEpochs()), cfg.decayFraction()), fnn, projection, meanTarget(train));
+            ComputationGraph g = ScqNetworks.stepTwo(net, ScqNetworks.stepUpdater(cfg, 2), fnn, projection, meanTarget(train));
             if (cfg.patchSize() % net.sizeMultiple() != 0) {
                 throw new MrfInputException("patch size " + cfg.patchSize() + " must be a multiple of " + net.sizeMultiple() + " for this U-Net");
             }

@@ -230,8 +230,7 @@ public final class SparkScqTrainer {
                 fnn = restore(latest.file);
                 done = latest.epoch;
             } else {
-                fnn = ScqNetworks.init(ScqNetworks.extendedFnn(net,
-                        ScqNetworks.adam(tc.lr(), tc.beta1(), tc.beta2(), tc.pixelEpochs(), tc.decayFraction())));
+                fnn = ScqNetworks.init(ScqNetworks.extendedFnn(net, ScqNetworks.stepUpdater(tc, 1)));
                 ScqNetworks.initOutput(fnn, meanTarget, 0.1);
                 if (net.projectsInput()) ScqNetworks.setProjection(fnn, projection);
             }
@@ -246,8 +245,7 @@ public final class SparkScqTrainer {
                 g = restore(latest.file);
                 done = latest.epoch;
             } else {
-                g = ScqNetworks.stepTwo(net, ScqNetworks.adam(tc.patchLr(), tc.beta1(), tc.beta2(), Math.max(1, tc.patchEpochs()),
-                        tc.decayFraction()), fnn, projection, meanTarget);
+                g = ScqNetworks.stepTwo(net, ScqNetworks.stepUpdater(tc, 2), fnn, projection, meanTarget);
             }
             finalGraph = runStep(2, g, train, val, tc.patchEpochs(), done);
             stepMetrics(2, metrics);

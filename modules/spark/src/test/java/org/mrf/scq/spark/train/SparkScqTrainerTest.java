@@ -149,7 +149,7 @@ class SparkScqTrainerTest {
 
         // same initial parameters as the single-JVM trainer's construction (same seed, output init at the mean target)
         ComputationGraph ref = ScqNetworks.init(ScqNetworks.extendedFnn(net,
-                ScqNetworks.adam(tc.lr(), tc.beta1(), tc.beta2(), tc.pixelEpochs(), tc.decayFraction())));
+                ScqNetworks.stepUpdater(tc, 1)));
         ScqNetworks.initOutput(ref, ScqTrainer.meanScaledTarget(train, Property.T1), 0.1);
         assertTrue(maxAbsDiff(ref.params(), Recorder.initial) < 1e-6, "initial parameters differ");
 
