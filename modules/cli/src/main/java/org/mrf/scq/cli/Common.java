@@ -19,8 +19,11 @@ public final class Common {
     @Option(names = "-D", paramLabel = "KEY=VALUE", description = "Set a configuration key, e.g. -Dmrf.epg.tolerance=1e-6.")
     Map<String, String> dProps = new LinkedHashMap<>();
 
-    @Option(names = {"-v", "--verbose"}, description = "More log output (Spark at INFO).")
+    @Option(names = {"-v", "--verbose"}, description = "Library log output on the terminal too (Spark at INFO).")
     boolean verbose;
+
+    @Option(names = "--log", paramLabel = "FILE", description = "Log file (default: the command's, else $TMPDIR/mrf-logs/mrf-<time>-<pid>.log).")
+    Path logFile;
 
     /** Flags of the command itself, as full config keys; set by each command before config(). */
     final Map<String, Object> flags = new LinkedHashMap<>();
@@ -34,10 +37,19 @@ public final class Common {
 
     public MrfConfig config() {
         if (config == null) {
-            if (verbose) flags.put("mrf.spark.log-level", "INFO");
+            if (logFile != null) Terminal.logTo(logFile);
+            if (verbose) {
+                flags.put("mrf.spark.log-level", "INFO");
+                Terminal.verbose();
+            }
             config = MrfConfig.load(flags, dProps, configFile, confDir());
         }
         return config;
+    }
+
+    /** The command's own default log file, unless {@code --log} named one. */
+    public void defaultLog(Path file) {
+        if (logFile == null) Terminal.logTo(file);
     }
 
     /** conf/ of the installation (MRF_HOME, set by bin/mrf) or of the working directory. */

@@ -65,12 +65,24 @@ public final class Mrf implements Runnable {
                 cmd.getErr().println("error: " + root.getMessage());
                 return 2;
             }
-            throw ex;
+            if (!Terminal.installed()) throw ex;
+            // A real failure on the command line: the stack trace goes to the log, the cause is the last line.
+            org.apache.logging.log4j.LogManager.getLogger("mrf.failure").error("mrf " + String.join(" ", args0(parsed)) + " failed", ex);
+            Throwable cause = ex;
+            while (cause.getCause() != null && cause.getCause() != cause) cause = cause.getCause();
+            Terminal.logFile().ifPresent(f -> cmd.getErr().println("log: " + f));
+            cmd.getErr().println("error: " + cause.getClass().getName() + ": " + cause.getMessage());
+            return 1;
         });
         return cl;
     }
 
+    private static java.util.List<String> args0(CommandLine.ParseResult parsed) {
+        return parsed.originalArgs();
+    }
+
     public static void main(String[] args) {
+        Terminal.install();
         System.exit(execute(args));
     }
 }
