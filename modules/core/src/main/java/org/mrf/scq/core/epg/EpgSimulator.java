@@ -4,7 +4,7 @@ import org.mrf.scq.core.sequence.FispSequence;
 
 /**
  * Extended-phase-graph simulation of inversion-recovery FISP with an unbalanced gradient (one
- * dephasing shift per TR), DESIGN 3: ideal inversion, free relaxation for the inversion delay,
+ * dephasing shift per TR; Weigel, JMRI 2015; FISP-MRF after Jiang et al., MRM 2015; docs/SCIENCE.md): ideal inversion, free relaxation for the inversion delay,
  * then per TR: RF(flip, phase), relax TE, sample F0, relax TR - TE, shift. M0 = 1.
  *
  * <p>Transverse states are never dropped wholesale (that would be the perfect-spoiling model, which

@@ -62,7 +62,7 @@ public final class Schedules {
         }
     }
 
-    /** flip_n = 5 + 7 a_k sin(pi m / 461) deg with k = floor(n / 461), m = n mod 461 (DESIGN 3). */
+    /** flip_n = 5 + 7 a_k sin(pi m / 461) deg with k = floor(n / 461), m = n mod 461: the SCQ paper's schedule (Fang et al., IEEE TMI 2019; docs/SCIENCE.md). */
     public static FispSequence paperDefault(double teMs, double inversionMs) {
         int n = DEFAULT_LENGTH;
         double[] flip = new double[n];
