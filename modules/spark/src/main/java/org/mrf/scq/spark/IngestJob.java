@@ -25,7 +25,8 @@ import java.util.TreeSet;
  * Cohort folder -> slices dataset. Manifests are read and checked on the driver; the array files
  * are read, validated and cut into blocks on the executors. New subjects are written to a hidden
  * temporary dataset first and only then moved into place one subject directory at a time, so a
- * failed or interrupted ingest leaves the existing dataset as it was. Subjects already present are
+ * failed or interrupted ingest leaves the existing dataset as it was (and the next ingest removes the
+ * killed one's temporary dataset, {@link OutputLease}). Subjects already present are
  * refused (a duplicate subject is an error, not a silent overwrite).
  */
 public final class IngestJob {
@@ -77,7 +78,9 @@ public final class IngestJob {
                 throw new MrfInputException("cohort " + cohort + ": subject(s) " + dup + " are already in " + out
                         + ". Rename them in the cohort, or remove them from the dataset first; nothing was written.");
             }
-            Path tmp = new Path(target.getParent(), "." + target.getName() + ".ingest-" + java.util.UUID.randomUUID());
+            if (target.getParent() != null) fs.mkdirs(target.getParent());
+            OutputLease lease = OutputLease.take(fs, target, System.err::println);
+            Path tmp = lease.tmp();
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             HadoopFileSource source = new HadoopFileSource(cohort);
             try (SparkProgress ignored = new SparkProgress(spark, "ingest", entries.size(), entries.size(), "slices")) {
@@ -100,9 +103,13 @@ public final class IngestJob {
                     }
                 }
             } finally {
-                if (fs.exists(tmp)) {
-                    SparkSessions.awaitNoRunningTasks(AtomicOutput.ABORT_WAIT_MS);
-                    fs.delete(tmp, true);
+                try {
+                    if (fs.exists(tmp)) {
+                        SparkSessions.awaitNoRunningTasks(AtomicOutput.ABORT_WAIT_MS);
+                        fs.delete(tmp, true);
+                    }
+                } finally {
+                    lease.close();
                 }
             }
             return new Result(target.toString(), subjects, entries.size(), (System.nanoTime() - t0) / 1e9);

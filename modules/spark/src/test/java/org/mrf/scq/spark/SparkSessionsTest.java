@@ -27,4 +27,21 @@ class SparkSessionsTest {
         SparkSessions.checkReachable("local[2]", 1);
         SparkSessions.checkReachable("yarn", 1);
     }
+
+    /**
+     * The cleanup of a failed job's temporary output drains Spark's listener bus through
+     * {@code SparkContext.listenerBus().waitUntilEmpty(long)}, which Scala declares {@code private[spark]} (public in
+     * the bytecode) and Spark's own test suites use. No public API says when a failed job's killed tasks have been
+     * seen. This test fails, naming the call, when a Spark upgrade renames or removes it.
+     */
+    @Test
+    void theListenerBusDrainThatTheCleanupWaitUsesStillExists() throws Exception {
+        var listenerBus = org.apache.spark.SparkContext.class.getMethod("listenerBus");
+        assertEquals("org.apache.spark.scheduler.LiveListenerBus", listenerBus.getReturnType().getName(),
+                "SparkContext.listenerBus() changed type: revisit SparkSessions.awaitNoRunningTasks");
+        var drain = listenerBus.getReturnType().getMethod("waitUntilEmpty", long.class);
+        assertEquals(void.class, drain.getReturnType(), "LiveListenerBus.waitUntilEmpty(long) changed: revisit SparkSessions.awaitNoRunningTasks");
+        assertTrue(java.util.Arrays.asList(drain.getExceptionTypes()).contains(java.util.concurrent.TimeoutException.class)
+                || drain.getExceptionTypes().length == 0, "waitUntilEmpty's timeout contract changed");
+    }
 }

@@ -73,8 +73,10 @@ class AtomicOutputKillTest {
             job.kill();
         }
         assertFalse(seenDuringWrite.isEmpty(), "the job wrote somewhere besides the final path");
-        for (String n : seenDuringWrite) assertTrue(n.startsWith(".dict.tmp-"), "only a dot-prefixed temporary name, not " + n);
-        for (String n : names(dir)) assertTrue(n.equals("dict") || n.equals("logs") || n.startsWith(".dict.tmp-"), n);
+        for (String n : seenDuringWrite) {
+            assertTrue(n.startsWith(".dict.tmp-") || n.startsWith(".dict.lease-"), "only a dot-prefixed temporary name or lease, not " + n);
+        }
+        for (String n : names(dir)) assertTrue(n.equals("dict") || n.equals("logs") || n.startsWith(".dict.tmp-") || n.startsWith(".dict.lease-"), n);
 
         Dictionary after = DictionaryStore.load(spark, out, 0);
         assertEquals(before.size(), after.size());
@@ -86,9 +88,10 @@ class AtomicOutputKillTest {
         assertArrayEquals(before.re(), after.re(), "the previous dictionary's signals are unchanged bit for bit");
         assertArrayEquals(before.im(), after.im());
 
-        // ...and the next overwrite still works beside the dead job's leftover temp directory.
+        // ...and the next overwrite works, and removes the dead job's leftover temp directory and lease.
         DictionaryJob.run(spark, seq.truncate(12), OLD_GRID, 1e-5, out, true, 2);
         assertEquals(12, DictionaryStore.load(spark, out, 0).timepoints());
+        assertEquals(List.of("dict", "logs"), names(dir));
     }
 
     @Test
