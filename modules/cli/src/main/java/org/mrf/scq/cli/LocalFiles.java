@@ -7,6 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
+import org.apache.hadoop.conf.Configuration;
+import org.mrf.scq.spark.AtomicOutput;
+import org.mrf.scq.spark.OutputLease;
+
 /** Local-file outputs of the CLI, written to a sibling temporary file and moved into place. */
 final class LocalFiles {
     private LocalFiles() {
@@ -21,49 +25,25 @@ final class LocalFiles {
     }
 
     /**
-     * Fills a hidden sibling directory, then moves it to {@code target}. A previous {@code target} is first renamed
-     * aside ({@code .<name>.old-*}) and deleted only after the new one is in place: deleting it first would leave a
-     * half-deleted directory at the final path if the process is killed meanwhile (a cohort takes seconds to delete).
-     * A kill between the two renames leaves the previous directory under its .old name; {@link #restoreInterrupted}
-     * (called here and before any "already exists" check) moves it back.
+     * Fills a hidden sibling directory, then moves it to {@code target}, replacing a previous one: the same
+     * write-then-rename, with the same leases, as every Spark job's output ({@link AtomicOutput}), so what a killed
+     * run left here is cleaned up by the next run at the same path.
      */
     static void replaceDirectory(Path target, DirectoryWriter writer) throws Exception {
-        Path abs = target.toAbsolutePath();
-        Files.createDirectories(abs.getParent());
-        restoreInterrupted(abs);
-        Path tmp = Files.createTempDirectory(abs.getParent(), "." + abs.getFileName() + ".tmp");
-        try {
+        try (AtomicOutput out = AtomicOutput.begin(target.toAbsolutePath().toUri().toString(), new Configuration(), true)) {
+            Path tmp = Files.createDirectories(Path.of(out.tmp().toUri()));
             writer.fill(tmp);
-            Path old = null;
-            if (Files.exists(abs)) {
-                old = abs.resolveSibling("." + abs.getFileName() + ".old-" + java.util.UUID.randomUUID());
-                Files.move(abs, old, StandardCopyOption.ATOMIC_MOVE);
-            }
-            try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE);
-            } catch (IOException e) {
-                if (old != null) Files.move(old, abs, StandardCopyOption.ATOMIC_MOVE);
-                throw e;
-            }
-            if (old != null) org.apache.commons.io.FileUtils.deleteDirectory(old.toFile());
-        } finally {
-            if (Files.exists(tmp)) org.apache.commons.io.FileUtils.deleteDirectory(tmp.toFile());
+            out.commit();
         }
     }
 
-    /** When {@code target} is missing but a replace was killed between its two renames, moves the previous one back. */
+    /**
+     * Removes what killed runs left at {@code target}; when {@code target} is missing because a replace was killed
+     * between its two renames, moves the previous one back. Call before any "already exists" check.
+     */
     static void restoreInterrupted(Path target) throws IOException {
-        Path abs = target.toAbsolutePath();
-        Path parent = abs.getParent();
-        if (Files.exists(abs) || parent == null || !Files.isDirectory(parent)) return;
-        String prefix = "." + abs.getFileName() + ".old-";
-        Path newest = null;
-        try (var s = Files.list(parent)) {
-            for (Path p : s.filter(p -> p.getFileName().toString().startsWith(prefix)).toList()) {
-                if (newest == null || Files.getLastModifiedTime(p).compareTo(Files.getLastModifiedTime(newest)) > 0) newest = p;
-            }
-        }
-        if (newest != null) Files.move(newest, abs, StandardCopyOption.ATOMIC_MOVE);
+        org.apache.hadoop.fs.Path t = new org.apache.hadoop.fs.Path(target.toAbsolutePath().toUri());
+        OutputLease.sweep(t.getFileSystem(new Configuration()), t, System.err::println);
     }
 
     static void writeAtomically(Path target, String text) throws IOException {

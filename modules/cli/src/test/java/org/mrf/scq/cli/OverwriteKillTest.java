@@ -69,8 +69,14 @@ class OverwriteKillTest {
         try (Stream<Path> s = Files.list(dir)) {
             for (Path n : s.toList()) {
                 String name = n.getFileName().toString();
-                assertTrue(name.equals("cohort") || name.equals("child.log") || name.startsWith(".cohort.tmp"), name);
+                assertTrue(name.equals("cohort") || name.equals("child.log") || name.startsWith(".cohort.tmp")
+                        || name.startsWith(".cohort.lease-"), name);
             }
+        }
+        // The next run at the same output removes what the killed one left (its process is gone).
+        assertEquals(0, Mrf.execute("simulate-cohort", "--out", cohort.toString(), "--overwrite", "--subjects", "1", "--matrix", "16", "--seed", "3"));
+        try (Stream<Path> s = Files.list(dir)) {
+            assertEquals(List.of("child.log", "cohort"), s.map(n -> n.getFileName().toString()).sorted().toList());
         }
     }
 
