@@ -21,8 +21,8 @@ import static org.bytedeco.hdf5.global.hdf5.*;
  * {@code /dataset} holding {@code xml}, the XML header as one variable-length string, and
  * {@code data}, a chunked one-dimensional dataset of compound records {head, traj, data}: the
  * AcquisitionHeader, the trajectory as variable-length float and the samples as variable-length
- * complex float (compound {real, imag}). Some writers store the samples as variable-length float
- * pairs; both are read.
+ * float (real, imaginary pairs; libismrmrd 1.8 and its Debian package write this). Other versions
+ * store the samples as variable-length compound {real, imag}; both are read.
  *
  * <p>Uses libhdf5 through the bytedeco preset: variable-length members inside a compound are what
  * the pure-Java HDF5 libraries on the classpath cannot write. The record layout written is the one
@@ -50,8 +50,12 @@ public final class IsmrmrdFile {
         H5Eset_auto2(H5E_DEFAULT(), null, null);   // errors become exceptions here, not stack dumps on stderr
     }
 
-    /** The compound AcquisitionHeader type with libismrmrd's offsets (ismrmrd.h, pragma pack 2). */
-    private static long headType() {
+    /**
+     * The compound AcquisitionHeader type with libismrmrd's offsets (ismrmrd.h, pragma pack 2): all
+     * members for writing; for reading only those the project uses, so that headers of other
+     * library versions (some name the uid " measurement_uid") convert.
+     */
+    private static long headType(boolean all) {
         long u16 = H5T_NATIVE_UINT16_g(), u32 = H5T_NATIVE_UINT32_g(), u64 = H5T_NATIVE_UINT64_g();
         long i32 = H5T_NATIVE_INT32_g(), f32 = H5T_NATIVE_FLOAT_g();
         long counters = H5Tcreate(H5T_COMPOUND, COUNTERS_SIZE);
@@ -59,7 +63,7 @@ public final class IsmrmrdFile {
                 "repetition", "set", "segment"};
         for (int i = 0; i < names.length; i++) H5Tinsert(counters, names[i], 2L * i, u16);
         long user16 = H5Tarray_create2(u16, 1, new long[]{8});
-        H5Tinsert(counters, "user", 18, user16);
+        if (all) H5Tinsert(counters, "user", 18, user16);
         long t = H5Tcreate(H5T_COMPOUND, HEAD_SIZE);
         long phys = H5Tarray_create2(u32, 1, new long[]{3});
         long mask = H5Tarray_create2(u64, 1, new long[]{16});
@@ -68,28 +72,30 @@ public final class IsmrmrdFile {
         long userFloat = H5Tarray_create2(f32, 1, new long[]{8});
         H5Tinsert(t, "version", 0, u16);
         H5Tinsert(t, "flags", 2, u64);
-        H5Tinsert(t, " measurement_uid", 10, u32);   // sic: libismrmrd's member name has a leading space
         H5Tinsert(t, "scan_counter", 14, u32);
-        H5Tinsert(t, "acquisition_time_stamp", 18, u32);
-        H5Tinsert(t, "physiology_time_stamp", 22, phys);
         H5Tinsert(t, "number_of_samples", 34, u16);
-        H5Tinsert(t, "available_channels", 36, u16);
         H5Tinsert(t, "active_channels", 38, u16);
-        H5Tinsert(t, "channel_mask", 40, mask);
         H5Tinsert(t, "discard_pre", 168, u16);
         H5Tinsert(t, "discard_post", 170, u16);
         H5Tinsert(t, "center_sample", 172, u16);
-        H5Tinsert(t, "encoding_space_ref", 174, u16);
         H5Tinsert(t, "trajectory_dimensions", 176, u16);
-        H5Tinsert(t, "sample_time_us", 178, f32);
-        H5Tinsert(t, "position", 182, vec3);
-        H5Tinsert(t, "read_dir", 194, vec3);
-        H5Tinsert(t, "phase_dir", 206, vec3);
-        H5Tinsert(t, "slice_dir", 218, vec3);
-        H5Tinsert(t, "patient_table_position", 230, vec3);
         H5Tinsert(t, "idx", 242, counters);
-        H5Tinsert(t, "user_int", 276, userInt);
-        H5Tinsert(t, "user_float", 308, userFloat);
+        if (all) {
+            H5Tinsert(t, "measurement_uid", 10, u32);
+            H5Tinsert(t, "acquisition_time_stamp", 18, u32);
+            H5Tinsert(t, "physiology_time_stamp", 22, phys);
+            H5Tinsert(t, "available_channels", 36, u16);
+            H5Tinsert(t, "channel_mask", 40, mask);
+            H5Tinsert(t, "encoding_space_ref", 174, u16);
+            H5Tinsert(t, "sample_time_us", 178, f32);
+            H5Tinsert(t, "position", 182, vec3);
+            H5Tinsert(t, "read_dir", 194, vec3);
+            H5Tinsert(t, "phase_dir", 206, vec3);
+            H5Tinsert(t, "slice_dir", 218, vec3);
+            H5Tinsert(t, "patient_table_position", 230, vec3);
+            H5Tinsert(t, "user_int", 276, userInt);
+            H5Tinsert(t, "user_float", 308, userFloat);
+        }
         for (long x : new long[]{counters, user16, phys, mask, vec3, userInt, userFloat}) H5Tclose(x);
         return t;
     }
@@ -101,9 +107,12 @@ public final class IsmrmrdFile {
         return c;
     }
 
-    /** {head, traj, data} with data as vlen complex, or as vlen float when {@code floatPairs}. */
-    private static long acquisitionType(boolean floatPairs) {
-        long head = headType();
+    /**
+     * {head, traj, data} with data as vlen float pairs (what libismrmrd 1.8 writes) when
+     * {@code floatPairs}, else as vlen complex {real, imag}; the full header when {@code all}.
+     */
+    private static long acquisitionType(boolean floatPairs, boolean all) {
+        long head = headType(all);
         long trajV = H5Tvlen_create(H5T_NATIVE_FLOAT_g());
         long cplx = complexType();
         long dataV = H5Tvlen_create(floatPairs ? H5T_NATIVE_FLOAT_g() : cplx);
@@ -162,7 +171,7 @@ public final class IsmrmrdFile {
             H5Tclose(st);
 
             int n = acqs.size();
-            long type = acquisitionType(false);
+            long type = acquisitionType(true, true);
             long space = H5Screate_simple(1, new long[]{n}, new long[]{UNLIMITED});
             long dcpl = H5Pcreate(H5P_CLS_DATASET_CREATE_ID_g());
             H5Pset_chunk(dcpl, 1, new long[]{Math.max(1, Math.min(n, 64))});
@@ -181,7 +190,7 @@ public final class IsmrmrdFile {
                     r.putLong(i * RECORD_SIZE + TRAJ_OFFSET, a.traj().length);
                     r.putLong(i * RECORD_SIZE + TRAJ_OFFSET + 8, payload.address() + 4 * at);
                     for (float v : a.traj()) p.putFloat((int) (4 * at++), v);
-                    r.putLong(i * RECORD_SIZE + DATA_OFFSET, a.data().length / 2);
+                    r.putLong(i * RECORD_SIZE + DATA_OFFSET, a.data().length);   // vlen float: two per sample
                     r.putLong(i * RECORD_SIZE + DATA_OFFSET + 8, payload.address() + 4 * at);
                     for (float v : a.data()) p.putFloat((int) (4 * at++), v);
                 }
@@ -251,7 +260,7 @@ public final class IsmrmrdFile {
             long fileType = H5Dget_type(dd);
             boolean floatPairs = dataIsFloatPairs(fileType);
             H5Tclose(fileType);
-            long type = payload ? acquisitionType(floatPairs) : headOnlyType();
+            long type = payload ? acquisitionType(floatPairs, false) : headOnlyType();
             long fspace = H5Dget_space(dd);
             long n = H5Sget_simple_extent_npoints(fspace);
             int recSize = payload ? RECORD_SIZE : HEAD_SIZE;
@@ -284,7 +293,7 @@ public final class IsmrmrdFile {
     }
 
     private static long headOnlyType() {
-        long head = headType();
+        long head = headType(false);
         long t = H5Tcreate(H5T_COMPOUND, HEAD_SIZE);
         H5Tinsert(t, "head", 0, head);
         H5Tclose(head);
