@@ -25,7 +25,8 @@ import java.util.stream.Stream;
         description = "mrf reconstruct on one synthetic slice: writes an ISMRMRD file (the project's spiral, one interleaf "
                 + "per frame, a disk phantom times smooth coil maps), then times the whole job (read, grid, combine, "
                 + "write the series) on a local Spark session.",
-        footer = {"", "Prints 'reconstruct median_s=<median>' plus each repeat.", "Examples:",
+        footer = {"", "Prints 'reconstruct median_s=<median wall> median_cpu_s=<median CPU of this JVM>' plus each repeat",
+                "(on a shared machine the CPU seconds over the cores tell what an idle machine would take).", "Examples:",
                 "  nice -n 10 mrf bench reconstruct", "  mrf bench reconstruct --matrix 128 --frames 500 --coils-compress 4"})
 final class ReconstructBench implements Runnable {
     @Mixin
@@ -55,25 +56,29 @@ final class ReconstructBench implements Runnable {
                 double writeS = (System.nanoTime() - w0) / 1e9;
                 common.flag("mrf.spark.master", master);
                 SparkSession spark = common.spark();
-                double[] sec = new double[repeats];
+                double[] sec = new double[repeats], cpu = new double[repeats];
+                var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
                 try {
                     for (int r = 0; r < repeats; r++) {
                         Path out = dir.resolve("cohort-" + r);
+                        long c0 = os.getProcessCpuTime();
                         long t0 = System.nanoTime();
                         ReconstructJob.run(spark, new ReconstructJob.Settings(dir.resolve("raw").toString(), out.toString(),
                                 coilsCompress, null, Counter.REPETITION));
                         sec[r] = (System.nanoTime() - t0) / 1e9;
-                        System.out.printf(Locale.ROOT, "repeat %d: %.1f s%n", r + 1, sec[r]);
+                        cpu[r] = (os.getProcessCpuTime() - c0) / 1e9;
+                        System.out.printf(Locale.ROOT, "repeat %d: %.1f s wall, %.1f s CPU (this JVM, all threads), load average %.1f%n",
+                                r + 1, sec[r], cpu[r], os.getSystemLoadAverage());
                         deleteTree(out);
                     }
                 } finally {
                     spark.stop();
                 }
-                double[] sorted = sec.clone();
-                Arrays.sort(sorted);
-                System.out.printf(Locale.ROOT, "reconstruct median_s=%.1f matrix=%d frames=%d coils=%d coils_compress=%d "
-                                + "cores=%d raw_write_s=%.1f raw_mb=%.0f%n", sorted[repeats / 2], matrix, frames, coils, coilsCompress,
-                        Runtime.getRuntime().availableProcessors(), writeS, Files.size(dir.resolve("raw/slice-000.h5")) / 1e6);
+                Arrays.sort(sec);
+                Arrays.sort(cpu);
+                System.out.printf(Locale.ROOT, "reconstruct median_s=%.1f median_cpu_s=%.1f matrix=%d frames=%d coils=%d coils_compress=%d "
+                                + "cores=%d raw_write_s=%.1f raw_mb=%.0f%n", sec[repeats / 2], cpu[repeats / 2], matrix, frames, coils,
+                        coilsCompress, Runtime.getRuntime().availableProcessors(), writeS, Files.size(dir.resolve("raw/slice-000.h5")) / 1e6);
             } finally {
                 deleteTree(dir);
             }

@@ -68,6 +68,8 @@ public final class IsmrmrdRaw {
     /** Writes {@code s} under a given header (its matrix must be the series' matrix). */
     public static void write(Path file, IsmrmrdHeader h, RawSeries s) throws IOException {
         int n = s.matrix();
+        if (n != h.reconMatrix()[0]) throw new IllegalArgumentException("header matrix " + h.reconMatrix()[0] + " != series " + n);
+        double sx = scaleX(h), sy = scaleY(h);
         boolean weights = s.weights() != null;
         int dims = weights ? 3 : 2;
         List<IsmrmrdAcquisition> acqs = new ArrayList<>(s.frames());
@@ -77,8 +79,8 @@ public final class IsmrmrdRaw {
             int m = ky.length;
             float[] traj = new float[dims * m];
             for (int j = 0; j < m; j++) {
-                traj[dims * j] = (float) (kx[j] / h.encodedMatrix()[0]);
-                traj[dims * j + 1] = (float) (ky[j] / h.encodedMatrix()[1]);
+                traj[dims * j] = (float) (kx[j] / sx);
+                traj[dims * j + 1] = (float) (ky[j] / sy);
                 if (weights) traj[dims * j + 2] = (float) s.weights()[r][j];
             }
             float[] data = new float[2 * s.coils() * m];
@@ -91,7 +93,6 @@ public final class IsmrmrdRaw {
             if (t == s.frames() - 1) flags |= (1L << (8 - 1)) | (1L << (25 - 1));   // last in slice, in measurement
             acqs.add(new IsmrmrdAcquisition(flags, t, counters, m, s.coils(), dims, 0, 0, 0, traj, data));
         }
-        if (n != h.reconMatrix()[0]) throw new IllegalArgumentException("header matrix " + h.reconMatrix()[0] + " != series " + n);
         IsmrmrdFile.write(file, h.toXml(), acqs);
     }
 
@@ -129,9 +130,7 @@ public final class IsmrmrdRaw {
         int n = checkGeometry(h, file);
         List<IsmrmrdAcquisition> imaging = imaging(contents.acquisitions(), file);
         int channels = imaging.get(0).channels();
-        // k in cycles per reconstruction FOV = traj * encoded matrix * recon FOV / encoded FOV
-        double sx = h.encodedMatrix()[0] * h.reconFovMm()[0] / h.encodedFovMm()[0];
-        double sy = h.encodedMatrix()[1] * h.reconFovMm()[1] / h.encodedFovMm()[1];
+        double sx = scaleX(h), sy = scaleY(h);
         TreeMap<Integer, List<IsmrmrdAcquisition>> byFrame = new TreeMap<>();
         for (IsmrmrdAcquisition a : imaging) {
             checkHead(a, channels, file);
@@ -223,6 +222,15 @@ public final class IsmrmrdRaw {
                     + "). The data were acquired with another schedule; pass it with --schedule.");
         }
         return seq;
+    }
+
+    /** k in cycles per reconstruction FOV = traj * encoded matrix * recon FOV / encoded FOV (x: readout). */
+    private static double scaleX(IsmrmrdHeader h) {
+        return h.encodedMatrix()[0] * h.reconFovMm()[0] / h.encodedFovMm()[0];
+    }
+
+    private static double scaleY(IsmrmrdHeader h) {
+        return h.encodedMatrix()[1] * h.reconFovMm()[1] / h.encodedFovMm()[1];
     }
 
     private record TrajectoryKey(float[] k) {
