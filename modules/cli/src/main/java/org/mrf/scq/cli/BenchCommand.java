@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print their figures.",
-        subcommands = {BenchCommand.Epg.class})
+        subcommands = {BenchCommand.Epg.class, ReconstructBench.class})
 public final class BenchCommand implements Runnable {
     @Override
     public void run() {

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         description = "MR fingerprinting on Spark: FISP EPG dictionaries, dictionary matching and SCQ.",
         subcommands = {FingerprintCommand.class, DictionaryCommand.class, SvdCommand.class, MatchCommand.class,
                 SimulateCohortCommand.class, IngestCommand.class, GroundTruthCommand.class, TrainCommand.class, InferCommand.class,
-                EvaluateCommand.class, ReprocessCommand.class, DemoCommand.class,
+                EvaluateCommand.class, ReprocessCommand.class, DemoCommand.class, ReconstructCommand.class,
                 ConfigCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Examples:",

@@ -146,6 +146,28 @@ public final class NpyArray {
     }
 
     /** Reads a whole .npy stream; {@code source} names the file in error messages. */
+    /**
+     * The .npy format 1.0 header (C order) of an array of {@code dtype} and {@code shape}, padded
+     * so the data start on a 64-byte boundary: for writers that stream the data after it.
+     */
+    public static byte[] header(DType dtype, int... shape) {
+        StringBuilder sh = new StringBuilder();
+        for (int i = 0; i < shape.length; i++) sh.append(shape[i]).append(shape.length == 1 ? "," : i + 1 < shape.length ? ", " : "");
+        String dict = "{'descr': '" + dtype.descr + "', 'fortran_order': False, 'shape': (" + sh + "), }";
+        int total = 10 + dict.length() + 1;
+        int pad = (64 - total % 64) % 64;
+        String header = dict + " ".repeat(pad) + "\n";
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        head.write(MAGIC, 0, MAGIC.length);
+        head.write(1);
+        head.write(0);
+        head.write(header.length() & 0xff);
+        head.write((header.length() >> 8) & 0xff);
+        byte[] text = header.getBytes(StandardCharsets.ISO_8859_1);
+        head.write(text, 0, text.length);
+        return head.toByteArray();
+    }
+
     public static NpyArray read(InputStream in, String source) throws IOException {
         byte[] all = in.readAllBytes();
         ByteBuffer b = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
@@ -205,20 +227,7 @@ public final class NpyArray {
     }
 
     public void write(OutputStream out) throws IOException {
-        StringBuilder sh = new StringBuilder();
-        for (int i = 0; i < shape.length; i++) sh.append(shape[i]).append(shape.length == 1 ? "," : i + 1 < shape.length ? ", " : "");
-        String dict = "{'descr': '" + dtype.descr + "', 'fortran_order': False, 'shape': (" + sh + "), }";
-        int total = 10 + dict.length() + 1;
-        int pad = (64 - total % 64) % 64;
-        String header = dict + " ".repeat(pad) + "\n";
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        head.write(MAGIC);
-        head.write(1);
-        head.write(0);
-        head.write(header.length() & 0xff);
-        head.write((header.length() >> 8) & 0xff);
-        head.write(header.getBytes(StandardCharsets.ISO_8859_1));
-        out.write(head.toByteArray());
+        out.write(header(dtype, shape));
         ByteBuffer d = data.duplicate();
         byte[] bytes = new byte[d.remaining()];
         d.get(bytes);

@@ -76,7 +76,7 @@ public final class AtomicOutput implements AutoCloseable {
     }
 
     /** How long an abort waits for the failed job's remaining tasks to stop before deleting their output. */
-    static final long ABORT_WAIT_MS = 30_000;
+    public static final long ABORT_WAIT_MS = 30_000;
 
     /** Removes the temporary output unless committed, then gives up the lease. */
     @Override

@@ -6,11 +6,11 @@ import org.mrf.scq.core.util.MrfInputException;
  * A bad input found on an executor reaches the driver wrapped in Spark's job-failure exceptions
  * (with the stack of every attempt); users need the one line that names their file.
  */
-final class SparkErrors {
+public final class SparkErrors {
     private SparkErrors() {
     }
 
-    static RuntimeException unwrap(Exception e, String afterwards) {
+    public static RuntimeException unwrap(Exception e, String afterwards) {
         if (e instanceof MrfInputException m) return m;
         for (Throwable c = e; c != null; c = c.getCause()) {
             if (c instanceof MrfInputException m) return new MrfInputException(m.getMessage() + " (" + afterwards + ")", m);

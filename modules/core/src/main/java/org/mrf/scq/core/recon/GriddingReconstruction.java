@@ -1,0 +1,283 @@
+package org.mrf.scq.core.recon;
+
+import org.mrf.scq.core.nufft.DensityCompensation;
+import org.mrf.scq.core.nufft.KaiserBesselKernel;
+import org.mrf.scq.core.nufft.NufftOperator;
+import org.mrf.scq.core.svd.HermitianEigen;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Frame-by-frame gridding reconstruction of one slice's multi-coil k-space series: per frame t and
+ * coil c the NUFFT adjoint with density compensation, x_{t,c} = A_t^H D_t y_{t,c} (Jackson et al.,
+ * IEEE TMI 1991; Pipe and Menon, MRM 1999), then the adaptive coil combination of Walsh et al.
+ * (MRM 2000, {@link CoilCombination}) with weights from the time-averaged coil images. This is the
+ * reconstruction MRF applies to every time frame (Ma et al., Nature 2013) and the one the simulated
+ * cohort's series follows (modules/sim/COHORT-FORMAT.md: series[t] = A_t^H D_t y_t).
+ *
+ * <p>Optional coil compression (Buehrer et al., MRM 2007; Huang et al., MRI 2008): the data are
+ * projected on the K dominant eigenvectors of the coil covariance of all samples before gridding,
+ * so K instead of all coils' adjoints are computed per frame, which is where the time goes.
+ *
+ * <p>The time average needs no extra adjoints per frame: frames that share a trajectory r share
+ * A_r and D_r, so sum_t A_t^H D_t y_t = sum_r A_r^H D_r (sum_{t: r} y_t), one adjoint per
+ * trajectory and coil.
+ *
+ * <p>Plain Java: the Spark job runs one slice per task; frames run on {@code threads} threads.
+ */
+public final class GriddingReconstruction {
+    private static final int PIPE_MENON_ITERATIONS = 20;
+
+    private GriddingReconstruction() {
+    }
+
+    /**
+     * @param coilsCompress K virtual coils (0 or at least the coil count: no compression)
+     * @param threads       frames reconstructed in parallel
+     * @param halfWindow    coil-combination window half width (5 x 5 for 2)
+     * @param kernelWidth   NUFFT Kaiser-Bessel kernel width
+     * @param oversampling  NUFFT grid oversampling
+     */
+    public record Options(int coilsCompress, int threads, int halfWindow, int kernelWidth, double oversampling) {
+        public Options {
+            if (coilsCompress < 0) throw new IllegalArgumentException("coil compression must be >= 0, got " + coilsCompress);
+            if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
+
+        public static Options defaults() {
+            return new Options(0, Runtime.getRuntime().availableProcessors(), CoilCombination.DEFAULT_HALF_WINDOW,
+                    NufftOperator.DEFAULT_WIDTH, NufftOperator.DEFAULT_OVERSAMPLING);
+        }
+
+        public Options withCoilsCompress(int k) { return new Options(k, threads, halfWindow, kernelWidth, oversampling); }
+        public Options withThreads(int n) { return new Options(coilsCompress, n, halfWindow, kernelWidth, oversampling); }
+
+        public KaiserBesselKernel kernel() { return new KaiserBesselKernel(kernelWidth, oversampling); }
+    }
+
+    /** Receives frame t as interleaved complex N x N (row-major); called from the worker threads. */
+    @FunctionalInterface
+    public interface FrameSink {
+        void accept(int frame, float[] image) throws IOException;
+    }
+
+    /** All frames in memory: [t][2 N N]. */
+    public static float[][] reconstruct(RawSeries s, Options o) {
+        float[][] out = new float[s.frames()][];
+        try {
+            reconstruct(s, o, (t, img) -> out[t] = img);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
+    }
+
+    public static void reconstruct(RawSeries s, Options o, FrameSink sink) throws IOException {
+        int n = s.matrix();
+        KaiserBesselKernel kernel = o.kernel();
+        NufftOperator[] ops = new NufftOperator[s.trajectories()];
+        for (int r = 0; r < ops.length; r++) ops[r] = new NufftOperator(n, n, s.ky()[r], s.kx()[r], kernel);
+        double[][] w = s.weights() != null ? s.weights() : densityWeights(n, s.ky(), s.kx(), kernel);
+        float[][][] data = o.coilsCompress() > 0 && o.coilsCompress() < s.coils()
+                ? compressCoils(s.data(), o.coilsCompress()) : s.data();
+        int coils = data[0].length;
+        CoilCombination cc = CoilCombination.fromReference(timeAverage(ops, w, s.frameTrajectory(), data, n), n, n, o.halfWindow());
+
+        int threads = Math.min(o.threads(), s.frames());
+        AtomicInteger next = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "gridding-recon");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<?>> jobs = new ArrayList<>();
+            for (int k = 0; k < threads; k++) {
+                jobs.add(pool.submit(() -> {
+                    double[][] coilImg = new double[coils][2 * n * n];
+                    double[] combined = new double[2 * n * n];
+                    for (int t = next.getAndIncrement(); t < data.length; t = next.getAndIncrement()) {
+                        int r = s.frameTrajectory()[t];
+                        double[] yw = new double[2 * ops[r].samples()];
+                        for (int c = 0; c < coils; c++) {
+                            weigh(data[t][c], w[r], yw);
+                            ops[r].adjoint(yw, coilImg[c]);
+                        }
+                        cc.combine(coilImg, combined);
+                        float[] img = new float[combined.length];
+                        for (int i = 0; i < img.length; i++) img[i] = (float) combined[i];
+                        sink.accept(t, img);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : jobs) f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("reconstruction interrupted", e);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof IOException io) throw io;
+            if (c instanceof RuntimeException re) throw re;
+            throw new IllegalStateException(c);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static void weigh(float[] y, double[] w, double[] out) {
+        for (int j = 0; j < w.length; j++) {
+            out[2 * j] = w[j] * y[2 * j];
+            out[2 * j + 1] = w[j] * y[2 * j + 1];
+        }
+    }
+
+    /** Per coil (1/T) sum_t A_t^H D_t y_{t,c}, by one adjoint per trajectory and coil. */
+    static double[][] timeAverage(NufftOperator[] ops, double[][] w, int[] frameTrajectory, float[][][] data, int n) {
+        int coils = data[0].length;
+        double[][] ref = new double[coils][2 * n * n];
+        double[] img = new double[2 * n * n];
+        for (int r = 0; r < ops.length; r++) {
+            for (int c = 0; c < coils; c++) {
+                double[] sum = new double[2 * ops[r].samples()];
+                boolean any = false;
+                for (int t = 0; t < data.length; t++) {
+                    if (frameTrajectory[t] != r) continue;
+                    any = true;
+                    float[] y = data[t][c];
+                    for (int i = 0; i < sum.length; i++) sum[i] += y[i];
+                }
+                if (!any) continue;
+                for (int j = 0; j < w[r].length; j++) {
+                    sum[2 * j] *= w[r][j] / data.length;
+                    sum[2 * j + 1] *= w[r][j] / data.length;
+                }
+                ops[r].adjoint(sum, img);
+                for (int i = 0; i < img.length; i++) ref[c][i] += img[i];
+            }
+        }
+        return ref;
+    }
+
+    /**
+     * Pipe-Menon weights for the union of all trajectories, in absolute units: the weight of a
+     * sample is its k-space area element (cycles/FOV squared) over N^2, so that a fully sampled
+     * Cartesian grid gets 1 / N^2 and A^H D A is the identity there (the scale of
+     * {@link DensityCompensation}). Why this scale: at the Pipe-Menon fixed point sum_i w_i C(k_j - k_i)
+     * is the same constant c at every sample, where C is the kernel's self-convolution as the
+     * NUFFT's spread and interpolate evaluate it. Area elements a_i give that sum the value u it
+     * has for a full Cartesian grid with a_i = 1 (computed here on a small grid), so a_i = w_i u / c,
+     * with no assumption on the shape of the covered region.
+     */
+    public static double[][] densityWeights(int n, double[][] ky, double[][] kx, KaiserBesselKernel kernel) {
+        int total = 0;
+        for (double[] k : ky) total += k.length;
+        double[] uy = new double[total], ux = new double[total];
+        int o = 0;
+        for (int r = 0; r < ky.length; r++) {
+            System.arraycopy(ky[r], 0, uy, o, ky[r].length);
+            System.arraycopy(kx[r], 0, ux, o, kx[r].length);
+            o += ky[r].length;
+        }
+        NufftOperator union = new NufftOperator(n, n, uy, ux, kernel);
+        double[] w = DensityCompensation.pipeMenon(union, PIPE_MENON_ITERATIONS, (double) n * n);
+        double[] wc = new double[2 * total], conv = new double[2 * total];
+        for (int j = 0; j < total; j++) wc[2 * j] = w[j];
+        double[] grid = new double[2 * union.gridRows() * union.gridCols()];
+        union.spread(wc, grid);
+        union.interpolate(grid, conv);
+        double[] c = new double[total];
+        for (int j = 0; j < total; j++) c[j] = conv[2 * j];
+        java.util.Arrays.sort(c);
+        double level = c[total / 2];
+        double scale = cartesianLevel(kernel) / level / ((double) n * n);
+        double[][] out = new double[ky.length][];
+        o = 0;
+        for (int r = 0; r < ky.length; r++) {
+            out[r] = new double[ky[r].length];
+            for (int j = 0; j < out[r].length; j++) out[r][j] = w[o + j] * scale;
+            o += ky[r].length;
+        }
+        return out;
+    }
+
+    /** sum_i C(k_j - k_i) over a full unit-spaced Cartesian grid: the same at every sample by periodicity. */
+    private static double cartesianLevel(KaiserBesselKernel kernel) {
+        int m = 16;
+        double[] ky = new double[m * m], kx = new double[m * m];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < m; j++) {
+                ky[i * m + j] = i - m / 2;
+                kx[i * m + j] = j - m / 2;
+            }
+        }
+        NufftOperator op = new NufftOperator(m, m, ky, kx, kernel);
+        double[] ones = new double[2 * m * m], conv = new double[2 * m * m];
+        for (int j = 0; j < m * m; j++) ones[2 * j] = 1;
+        double[] grid = new double[2 * op.gridRows() * op.gridCols()];
+        op.spread(ones, grid);
+        op.interpolate(grid, conv);
+        return conv[0];
+    }
+
+    /**
+     * Projects every sample's coil vector on the K dominant eigenvectors of the coil covariance
+     * sum over all frames and samples of y y^H: returns [t][k][2 m] for the K virtual coils.
+     */
+    public static float[][][] compressCoils(float[][][] data, int k) {
+        int nc = data[0].length;
+        if (k < 1 || k > nc) throw new IllegalArgumentException("compress to " + k + " of " + nc + " coils");
+        double[] hr = new double[nc * nc], hi = new double[nc * nc];
+        for (float[][] frame : data) {
+            int m = frame[0].length / 2;
+            for (int a = 0; a < nc; a++) {
+                float[] ya = frame[a];
+                for (int b = a; b < nc; b++) {
+                    float[] yb = frame[b];
+                    double re = 0, im = 0;
+                    for (int j = 0; j < m; j++) {
+                        double ar = ya[2 * j], ai = ya[2 * j + 1], br = yb[2 * j], bi = yb[2 * j + 1];
+                        re += ar * br + ai * bi;
+                        im += ai * br - ar * bi;
+                    }
+                    hr[a * nc + b] += re;
+                    hi[a * nc + b] += im;
+                }
+            }
+        }
+        for (int a = 0; a < nc; a++) {
+            for (int b = a + 1; b < nc; b++) {
+                hr[b * nc + a] = hr[a * nc + b];
+                hi[b * nc + a] = -hi[a * nc + b];
+            }
+        }
+        HermitianEigen e = HermitianEigen.of(hr, hi, nc);
+        float[][][] out = new float[data.length][k][];
+        for (int t = 0; t < data.length; t++) {
+            int m = data[t][0].length / 2;
+            for (int v = 0; v < k; v++) {
+                float[] y = new float[2 * m];
+                for (int a = 0; a < nc; a++) {
+                    // y_v = sum_a conj(U_av) y_a
+                    double ur = e.vecRe[a * nc + v], ui = e.vecIm[a * nc + v];
+                    float[] ya = data[t][a];
+                    for (int j = 0; j < m; j++) {
+                        double sr = ya[2 * j], si = ya[2 * j + 1];
+                        y[2 * j] += (float) (ur * sr + ui * si);
+                        y[2 * j + 1] += (float) (ur * si - ui * sr);
+                    }
+                }
+                out[t][v] = y;
+            }
+        }
+        return out;
+    }
+}
