@@ -61,9 +61,7 @@ public final class NpyArray {
     public int[] shape() { return shape.clone(); }
 
     public long elements() {
-        long n = 1;
-        for (int s : shape) n *= s;
-        return n;
+        return NdArray.count(shape);
     }
 
     public static NpyArray ofFloat(float[] values, int... shape) {
@@ -190,12 +188,10 @@ public final class NpyArray {
                 throw new MrfInputException(source + ": bad shape entry '" + x + "' in .npy header.");
             }
         }).toArray();
-        long n = 1;
         for (int v : shape) {
             if (v < 0) throw new MrfInputException(source + ": negative dimension in shape.");
-            n *= v;
         }
-        long bytes = n * dtype.bytes;
+        long bytes = NdArray.saturatingProduct(NdArray.count(shape), dtype.bytes);
         int dataStart = start + headerLen;
         if (all.length - dataStart < bytes) {
             throw new MrfInputException(source + ": truncated .npy data: shape " + Arrays.toString(shape) + " of "
