@@ -163,7 +163,7 @@ public final class NpyArray {
         } else {
             throw new MrfInputException(source + ": unsupported .npy format version " + major + ".");
         }
-        if (headerLen < 0 || start + headerLen > all.length) {
+        if (headerLen < 0 || (long) start + headerLen > all.length) {
             throw new MrfInputException(source + ": truncated .npy header (file is " + all.length + " bytes).");
         }
         String header = new String(all, start, headerLen, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
