@@ -3,6 +3,7 @@ package org.mrf.scq.model.fuzz;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.mrf.scq.core.util.MrfInputException;
 import org.mrf.scq.model.ModelMetadata;
 import org.mrf.scq.model.ScqModel;
@@ -15,6 +16,8 @@ import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Coverage-guided fuzzing of how a model directory is loaded ({@link ScqModel#load}): the DL4J
@@ -57,6 +60,27 @@ class ModelFuzzTest {
         }
         assertEquals(validMetadata.property(), m.property());
         assertEquals(validMetadata.t(), m.metadata().t());
+    }
+
+    private static byte[] input(String name) throws IOException {
+        try (InputStream in = ModelFuzzTest.class.getResourceAsStream("ModelFuzzTestInputs/loadModelZip/" + name)) {
+            return in.readAllBytes();
+        }
+    }
+
+    /** The seed the zip mutations start from must load, or the fuzzer never gets past the checks. */
+    @Test
+    void theValidSeedLoads() throws IOException {
+        Files.write(dir.resolve(ModelMetadata.MODEL_FILE), input("seed-valid.zip"));
+        assertEquals(validMetadata.property(), ScqModel.load(dir).property());
+    }
+
+    /** A data buffer length of 2^40 floats in coefficients.bin is refused before ND4J allocates it. */
+    @Test
+    void aForgedParameterCountIsRefusedBeforeAllocating() throws IOException {
+        Files.write(dir.resolve(ModelMetadata.MODEL_FILE), input("crafted-coefficients-data-len-2e40.zip"));
+        MrfInputException e = assertThrows(MrfInputException.class, () -> ScqModel.load(dir));
+        assertTrue(e.getMessage().contains("coefficients.bin") && e.getMessage().contains("1099511627776"), e.getMessage());
     }
 
     @FuzzTest
