@@ -4,7 +4,6 @@ import io.jhdf.HdfFile;
 import io.jhdf.api.Attribute;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.Node;
-import io.jhdf.exceptions.HdfException;
 import org.mrf.scq.core.util.MrfInputException;
 import us.hebi.matlab.mat.format.Mat5;
 import us.hebi.matlab.mat.format.Mat5File;
@@ -122,6 +121,10 @@ public final class MatFiles {
                     if (n.getName().startsWith("#")) continue; // #refs#, #subsystem#
                     out.add(infoHdf5(n));
                 }
+            } catch (MrfInputException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                throw corruptHdf5(source, e);
             }
         }
         return out;
@@ -230,8 +233,42 @@ public final class MatFiles {
         try {
             return HdfFile.fromBytes(bytes);
         } catch (RuntimeException e) {
-            throw new MrfInputException(source + ": corrupt or truncated HDF5 / MATLAB 7.3 MAT-file (" + e.getMessage()
-                    + "). Copy the file again or re-save it with save(..., '-v7.3').", e);
+            throw corruptHdf5(source, e);
+        }
+    }
+
+    /**
+     * jhdf parses lazily, while the nodes are walked and read, and a corrupt structure surfaces there as an
+     * HdfException or as whatever the JDK's buffers throw (IllegalArgumentException, BufferUnderflowException, ...).
+     */
+    private static MrfInputException corruptHdf5(String source, RuntimeException e) {
+        return new MrfInputException(source + ": corrupt or truncated HDF5 / MATLAB 7.3 MAT-file (" + e + "). Copy the "
+                + "file again or re-save it with save(..., '-v7.3').", e);
+    }
+
+    /** Deflate, the only compression MATLAB uses, expands at most about 1032:1. */
+    static final long MAX_COMPRESSION_RATIO = 1032;
+
+    /**
+     * Refuses a dataset whose dims ask for more than a Java array holds or than the file could hold (its bytes
+     * times deflate's largest ratio), before anything of that size is allocated: the dims are header fields.
+     */
+    private static void checkDataSize(Dataset ds, String source, String name, long fileBytes) {
+        for (int d : ds.getDimensions()) {
+            if (d < 0) throw new MrfInputException(source + ": variable '" + name + "' has a negative dimension " + d
+                    + "; the file is corrupt.");
+        }
+        long count = NdArray.count(ds.getDimensions());
+        long elementBytes = Math.max(1, ds.getDataType().getSize());
+        long bytes = NdArray.saturatingProduct(count, elementBytes);
+        if (count > Integer.MAX_VALUE - 16) {
+            throw new MrfInputException(source + ": variable '" + name + "' has dims " + Arrays.toString(ds.getDimensions())
+                    + ", more elements than one array holds (2^31); split it (e.g. per slice) before ingest.");
+        }
+        if (bytes > fileBytes * MAX_COMPRESSION_RATIO) {
+            throw new MrfInputException(source + ": variable '" + name + "' declares dims " + Arrays.toString(ds.getDimensions())
+                    + " (" + bytes + " bytes) but the file has only " + fileBytes + " bytes; the header is corrupt. Copy the "
+                    + "file again or re-save it.");
         }
     }
 
@@ -292,6 +329,7 @@ public final class MatFiles {
                     .orElseThrow(() -> missing(source, want, infos));
             if (!info.numeric()) throw notNumeric(source, info);
             Dataset ds = (Dataset) h.getChild(want);
+            checkDataSize(ds, source, want, bytes.length);
             int[] hd = ds.getDimensions();
             int[] mdims = reverse(hd.length == 0 ? new int[]{1, 1} : hd.length == 1 ? new int[]{hd[0], 1} : hd);
             float[] re, im = null;
@@ -304,9 +342,9 @@ public final class MatFiles {
                 } else {
                     re = toFloat(ds.getDataFlat());
                 }
-            } catch (HdfException | IllegalArgumentException | UnsupportedOperationException e) {
-                throw new MrfInputException(source + ": variable '" + want + "' cannot be decoded (" + e.getMessage()
-                        + "); the file is corrupt or uses an unsupported HDF5 feature. Re-save it with save(..., '-v7').", e);
+            } catch (RuntimeException e) {
+                throw new MrfInputException(source + ": variable '" + want + "' cannot be decoded (" + e + "); the file is "
+                        + "corrupt or uses an unsupported HDF5 feature. Re-save it with save(..., '-v7').", e);
             }
             if (re.length != NdArray.count(mdims) || (im != null && im.length != re.length)) {
                 throw new MrfInputException(source + ": variable '" + want + "' holds " + re.length + " values but its dims "
@@ -315,9 +353,10 @@ public final class MatFiles {
             String cls = info.matlabClass();
             if (cls.equals("complex")) cls = ds.getDataType().getSize() == 16 ? "double" : "single";
             return fromColumnMajor(want, elementType(cls, im != null), mdims, re, im);
-        } catch (HdfException e) {
-            throw new MrfInputException(source + ": corrupt or truncated HDF5 / MATLAB 7.3 MAT-file (" + e.getMessage()
-                    + "). Copy the file again or re-save it with save(..., '-v7.3').", e);
+        } catch (MrfInputException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw corruptHdf5(source, e);
         }
     }
 

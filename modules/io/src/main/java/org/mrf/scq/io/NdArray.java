@@ -83,10 +83,20 @@ public final class NdArray {
         return new NdArray(name, shape, new float[n], type.complex ? new float[n] : null, type);
     }
 
+    /** The product of the dims, Long.MAX_VALUE when it overflows (file headers may hold any dims). */
     static long count(int[] shape) {
         long n = 1;
-        for (int s : shape) n *= s;
+        for (int s : shape) n = saturatingProduct(n, s);
         return n;
+    }
+
+    /** {@code a * b}, or Long.MAX_VALUE when that overflows. */
+    static long saturatingProduct(long a, long b) {
+        try {
+            return Math.multiplyExact(a, b);
+        } catch (ArithmeticException overflow) {
+            return Long.MAX_VALUE;
+        }
     }
 
     public String name() { return name; }

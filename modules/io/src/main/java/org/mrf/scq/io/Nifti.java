@@ -205,10 +205,10 @@ public final class Nifti {
             throw new MrfInputException(source + ": NIfTI vox_offset " + h.voxOffset() + " must be an integer of at least 352 "
                     + "for a single-file image; the header is corrupt.");
         }
-        long need = n * bytesPer;
+        long need = NdArray.saturatingProduct(n, bytesPer);
         if (need > Integer.MAX_VALUE - 16) {
-            throw new MrfInputException(source + ": image of " + n + " voxels (" + need + " bytes) is too large to load "
-                    + "at once; split it (e.g. per slice) before ingest.");
+            throw new MrfInputException(source + ": NIfTI dims " + Arrays.toString(d) + " of " + typeName(h.datatype())
+                    + " are too large to load at once (2 GB at most); split the image (e.g. per slice) before ingest.");
         }
         if (all.length - off < need) {
             throw new MrfInputException(source + ": truncated NIfTI data: dims " + Arrays.toString(d) + " of "

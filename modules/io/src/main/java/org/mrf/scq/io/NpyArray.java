@@ -61,9 +61,7 @@ public final class NpyArray {
     public int[] shape() { return shape.clone(); }
 
     public long elements() {
-        long n = 1;
-        for (int s : shape) n *= s;
-        return n;
+        return NdArray.count(shape);
     }
 
     public static NpyArray ofFloat(float[] values, int... shape) {
@@ -187,7 +185,7 @@ public final class NpyArray {
         } else {
             throw new MrfInputException(source + ": unsupported .npy format version " + major + ".");
         }
-        if (headerLen < 0 || start + headerLen > all.length) {
+        if (headerLen < 0 || (long) start + headerLen > all.length) {
             throw new MrfInputException(source + ": truncated .npy header (file is " + all.length + " bytes).");
         }
         String header = new String(all, start, headerLen, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
@@ -212,12 +210,10 @@ public final class NpyArray {
                 throw new MrfInputException(source + ": bad shape entry '" + x + "' in .npy header.");
             }
         }).toArray();
-        long n = 1;
         for (int v : shape) {
             if (v < 0) throw new MrfInputException(source + ": negative dimension in shape.");
-            n *= v;
         }
-        long bytes = n * dtype.bytes;
+        long bytes = NdArray.saturatingProduct(NdArray.count(shape), dtype.bytes);
         int dataStart = start + headerLen;
         if (all.length - dataStart < bytes) {
             throw new MrfInputException(source + ": truncated .npy data: shape " + Arrays.toString(shape) + " of "

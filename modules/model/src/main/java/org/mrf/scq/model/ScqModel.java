@@ -178,6 +178,7 @@ public final class ScqModel {
                 throw new MrfInputException(zip + ": not a DL4J model zip (needs configuration.json and coefficients.bin)");
             }
             checkConfigurationClasses(zip, z);
+            checkCoefficients(zip, z);
         } catch (IOException e) {
             throw new MrfInputException(zip + ": cannot read the model zip (" + e.getMessage() + ")", e);
         }
@@ -222,6 +223,78 @@ public final class ScqModel {
                 n.forEach(todo::add);
             }
         }
+    }
+
+    /** The most dims an ND4J shape descriptor may declare (ND4J's own limit). */
+    private static final int MAX_RANK = 32;
+    /** Bytes per value of the types a parameter vector may have. */
+    private static final java.util.Map<String, Integer> PARAMETER_TYPES = java.util.Map.of("FLOAT", 4, "DOUBLE", 8, "HALF", 2,
+            "BFLOAT16", 2);
+
+    /**
+     * coefficients.bin is the parameter vector as ND4J writes it ({@code Nd4j.write}): a shape descriptor buffer, then
+     * the data buffer, each as (UTF allocation mode, long length, UTF data type, length values). ND4J allocates
+     * {@code length} values off-heap before reading them, so a forged length could ask for terabytes (a test JVM was
+     * killed by the kernel that way): this walks the stream first, checks that each length fits the bytes that
+     * follow and that the shape matches the data, and allocates nothing of a header's size.
+     */
+    private static void checkCoefficients(Path zip, ZipFile z) throws IOException {
+        String what = zip + ": coefficients.bin";
+        try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.BufferedInputStream(
+                z.getInputStream(z.getEntry("coefficients.bin")), 1 << 16))) {
+            long shapeLength = bufferLength(in, what, "shape", java.util.Map.of("LONG", 8), new String[1]);
+            if (shapeLength < 4 || shapeLength > 2L * MAX_RANK + 4) {
+                throw new MrfInputException(what + ": a shape descriptor of " + shapeLength + " values describes no array;"
+                        + " the file is corrupt, save the model again");
+            }
+            long[] shapeInfo = new long[(int) shapeLength];
+            for (int i = 0; i < shapeInfo.length; i++) shapeInfo[i] = in.readLong();
+            long rank = shapeInfo[0];
+            if (rank < 0 || rank > MAX_RANK || shapeLength != 2 * rank + 4) {
+                throw new MrfInputException(what + ": a shape descriptor of rank " + rank + " cannot have " + shapeLength
+                        + " values; the file is corrupt, save the model again");
+            }
+            long values = 1;
+            for (int i = 1; i <= rank; i++) {
+                long d = shapeInfo[i];
+                if (d < 0 || (d > 0 && values > Long.MAX_VALUE / d)) {
+                    throw new MrfInputException(what + ": dimension " + d + " of the parameter shape is negative or too "
+                            + "large; the file is corrupt, save the model again");
+                }
+                values *= d;
+            }
+            String[] type = new String[1];
+            long length = bufferLength(in, what, "data", PARAMETER_TYPES, type);
+            if (length != values) {
+                throw new MrfInputException(what + ": the data buffer holds " + length + " values but the shape needs "
+                        + values + "; the file is corrupt, save the model again");
+            }
+            in.skipNBytes(length * PARAMETER_TYPES.get(type[0]));
+        } catch (java.io.EOFException e) {
+            throw new MrfInputException(what + " is shorter than its headers say; the file is truncated, copy or save it "
+                    + "again", e);
+        }
+    }
+
+    /** Reads one buffer header (mode, length, type), checks them, and returns the length; {@code type[0]} gets the type. */
+    private static long bufferLength(java.io.DataInputStream in, String what, String buffer, java.util.Map<String, Integer> types,
+                                     String[] type) throws IOException {
+        String mode = in.readUTF();
+        if (!mode.equals("MIXED_DATA_TYPES") && !mode.equals("LONG_SHAPE")) {
+            throw new MrfInputException(what + ": the " + buffer + " buffer has allocation mode '" + mode + "', not one "
+                    + "that ND4J 1.0.0-M2 writes; save the model again with this version");
+        }
+        long length = in.readLong();
+        type[0] = in.readUTF();
+        if (!types.containsKey(type[0])) {
+            throw new MrfInputException(what + ": the " + buffer + " buffer has type '" + type[0] + "', expected one of "
+                    + new java.util.TreeSet<>(types.keySet()) + "; the file is corrupt, save the model again");
+        }
+        if (length < 0 || length > (Long.MAX_VALUE >> 4)) {
+            throw new MrfInputException(what + ": the " + buffer + " buffer declares " + length + " values; the file is "
+                    + "corrupt, save the model again");
+        }
+        return length;
     }
 
     /** Loads a model directory written by {@link #save(Path)}, checking the metadata and the zip first. */
