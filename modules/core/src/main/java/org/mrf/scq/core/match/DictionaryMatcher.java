@@ -1,60 +1,431 @@
 package org.mrf.scq.core.match;
 
 import org.mrf.scq.core.dictionary.Dictionary;
+import org.mrf.scq.core.svd.ComplexMatrix;
+import org.mrf.scq.core.svd.RandomizedSvd;
+import org.mrf.scq.core.svd.SvdBasis;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
 
 /**
- * DM: brute-force matching over all entries at full length T. Every entry d_raw (first t time
- * points) is normalised to unit energy, every signal x too; the match is argmax_n |<d_n, x>| and
- * PD = <d_n, x> / ||d_raw,n|| (magnitude reported; see {@link MatchResult}). Cost about
- * 6 * entries * t * pixels flops (three real GEMMs per block, Gauss trick; 4 * ... and two GEMMs
- * for a real dictionary), blocked so that
- * memory stays bounded. Each float winner is then re-scored in double against its (T1, T2) grid
- * neighbours ({@link #setNeighbourRefinement}, on by default): float score rounding (~1e-6) is
- * larger than the best/second-best gap of about half the noisy pixels on the paper grid, and the
- * refinement makes the result the exact argmax there. The normalised dictionary for the last t used is cached (3 floats per
- * sample: 90 MB for the paper grid at t = 576).
+ * DM: the exact argmax over all entries at full length t, computed with subspace pruning.
+ * References: D. F. McGivney et al., "SVD compression for magnetic resonance fingerprinting in the
+ * time domain", IEEE Trans. Med. Imaging 33(12), 2014 (matching in the dictionary's SVD subspace);
+ * S. F. Cauley et al., "Fast group matching for MR fingerprinting reconstruction", Magn. Reson.
+ * Med. 74(2), 2015 (exact matching by pruning with inner-product bounds).
+ *
+ * <p>Every entry d (unit energy over t) is split as d = V c + d_perp with V an orthonormal rank-K
+ * basis of the dictionary's leading right singular vectors (t x K), c = V^H d and d_perp orthogonal to
+ * V. For a unit-energy signal x with y = V^H x, <d, x> = <c, y> + <d_perp, x - V y>, so by
+ * Cauchy-Schwarz |<d, x>| <= |<c, y>| + ||d_perp|| ||x - V y|| with ||x - V y||^2 = 1 - ||y||^2.
+ * The subspace scores |<c, y>| of all entries come from one GEMM (K instead of t flops per pair);
+ * the entry with the best subspace score is scored exactly (a full-t inner product in double), and
+ * every other entry whose upper bound reaches that exact score (less a rounding margin) is scored
+ * exactly too. The result is the exact argmax of the double-precision scores: the bound never
+ * discards an entry that could win. Ties (equal double scores) go to the lower index.
+ *
+ * <p>Cost: about 4 * entries * K * pixels flops for the subspace scores (8 for a complex dictionary)
+ * plus 4 * t flops per exactly scored entry (usually 2 to 5 per pixel with K = 32 on the paper grid;
+ * {@link #exactPerPixel()}). Setup per t: a randomized SVD of the t-truncated dictionary and the
+ * residual norms ||d_perp||. PD and correlation are as in {@link MatchResult}, from the exact
+ * double-precision inner product. {@link BruteForceMatcher} is the brute-force reference.
+ *
+ * <p>Memory: the unit-energy dictionary at the last t used (entries x t floats, twice for a complex
+ * dictionary), its K coefficients per entry, and a score buffer of 2 x pixelBlock x entries floats.
  */
-public final class DictionaryMatcher extends BlockedMatcher {
+public final class DictionaryMatcher implements Matcher {
+    /** Subspace rank: on the paper grid the residual norms fall to about 1e-5 at K = 32. */
+    static final int DEFAULT_RANK = 32;
+    static final int DEFAULT_PIXEL_BLOCK = 256;
+    /**
+     * Rounding allowance on unit-energy scores: covers float GEMM rounding of the subspace scores
+     * (about K * 6e-8), of the projection and of the basis's orthonormality (about 1e-7 each).
+     */
+    static final double MARGIN = 1e-5;
+    /** Floor on ||x - V y||^2: 1 - ||y||^2 loses about 1e-6 to cancellation in float. */
+    private static final double RHO2_FLOOR = 1e-6;
+
     private final Dictionary dict;
+    private int pixelBlock = DEFAULT_PIXEL_BLOCK;
+    private int entryBlock = BlockedMatcher.DEFAULT_ENTRY_BLOCK;
+    private int rank = DEFAULT_RANK;
     private Prepared cached;
+    private INDArray[] scores;
+    private int scoreRows;
+    private final AtomicLong exact = new AtomicLong();
+    private long lastPixels;
+    private long lastExact;
 
     public DictionaryMatcher(Dictionary dict) {
-        super(dict, dict.timepoints(), true);
         this.dict = dict;
     }
 
-    /** Block sizes (pixels per GEMM block, entries per GEMM block); defaults 4096 and 16384. */
-    public DictionaryMatcher withBlocks(int pixels, int entries) {
+    /** Block sizes (pixels per GEMM block, entries per GEMM block); defaults 256 and 16384. */
+    public synchronized DictionaryMatcher withBlocks(int pixels, int entries) {
         if (pixels < 1 || entries < 1) throw new IllegalArgumentException("block sizes must be positive");
         this.pixelBlock = pixels;
         this.entryBlock = entries;
         this.cached = null;
+        release();
         return this;
+    }
+
+    /** Subspace rank K used for pruning (default 32); the result does not depend on it, only the speed. */
+    public synchronized DictionaryMatcher withRank(int k) {
+        if (k < 1) throw new IllegalArgumentException("rank must be positive");
+        this.rank = k;
+        this.cached = null;
+        return this;
+    }
+
+    /** Exactly scored entries per non-zero pixel in the last call (1 = the subspace winner alone). */
+    public synchronized double exactPerPixel() {
+        return lastPixels == 0 ? 0 : (double) lastExact / lastPixels;
+    }
+
+    /** The rank of the pruning subspace at {@code t} (builds it if needed). */
+    public synchronized int rank(int t) {
+        return prepare(t).k;
     }
 
     @Override
     public int timepoints() {
-        return dictT;
+        return dict.timepoints();
     }
 
     @Override
+    public int entries() {
+        return dict.size();
+    }
+
+    @Override
+    public MatchResult match(float[] re, float[] im, int pixels, int t) {
+        int tIn = BlockedMatcher.checkPixelMajor(re, im, pixels, t, timepoints(), false);
+        return run(re, im, pixels, t, tIn, false, 0);
+    }
+
+    @Override
+    public MatchResult matchTimeMajor(float[] re, float[] im, int frames, int height, int width, int t) {
+        BlockedMatcher.checkTimeMajor(re, im, frames, height, width, t, timepoints(), false);
+        return run(re, im, height * width, t, frames, true, width);
+    }
+
+    @Override
+    public synchronized void release() {
+        if (scores != null) BlockedMatcher.close(scores);
+        scores = null;
+    }
+
+    /** The dictionary at one t: unit-energy rows, their subspace coefficients and residual norms. */
+    static final class Prepared {
+        final int t;
+        final int k;
+        final boolean real;
+        /** Unit-energy entries, row-major (n x t); im is null for a real dictionary. */
+        final float[] re;
+        final float[] im;
+        /** 1 / ||d_raw|| per entry. */
+        final double[] pdScale;
+        /** ||d_perp|| per entry, rounded up. */
+        final float[] resid;
+        final float residMax;
+        /** Row operands of V^T (K x t) for {@link ComplexMatrix#conjProduct}. */
+        final INDArray[] projection;
+        /** Per entry block: coefficient rows, (cr) for a real dictionary, (cr, ci) otherwise. */
+        final INDArray[] blocks;
+        final int[] blockStart;
+
+        Prepared(int t, int k, boolean real, float[] re, float[] im, double[] pdScale, float[] resid, INDArray[] projection,
+                 INDArray[] blocks, int[] blockStart) {
+            this.t = t;
+            this.k = k;
+            this.real = real;
+            this.re = re;
+            this.im = im;
+            this.pdScale = pdScale;
+            this.resid = resid;
+            float m = 0;
+            for (float r : resid) m = Math.max(m, r);
+            this.residMax = m;
+            this.projection = projection;
+            this.blocks = blocks;
+            this.blockStart = blockStart;
+        }
+
+        int width() {
+            return real ? k : 2 * k;
+        }
+    }
+
     synchronized Prepared prepare(int t) {
         if (cached != null && cached.t == t) return cached;
+        cached = null;
+        release();
         Dictionary d = dict.truncate(t);
         int n = d.size();
         float[] re = d.re().clone(), im = d.im().clone();
-        float[] pdScale = new float[n];
+        double[] pdScale = new double[n];
+        boolean real = true;
+        for (float v : im) {
+            if (v != 0f) {
+                real = false;
+                break;
+            }
+        }
         for (int e = 0; e < n; e++) {
             double s = 0;
             for (int x = e * t; x < (e + 1) * t; x++) s += (double) re[x] * re[x] + (double) im[x] * im[x];
-            double norm = Math.sqrt(s);
-            pdScale[e] = norm > 0 ? (float) (1.0 / norm) : 0f;
-            for (int x = e * t; x < (e + 1) * t; x++) {
-                re[x] *= pdScale[e];
-                im[x] *= pdScale[e];
+            pdScale[e] = s > 0 ? 1.0 / Math.sqrt(s) : 0;
+        }
+        RandomizedSvd.normaliseRows(re, im, n, t);
+        SvdBasis basis = RandomizedSvd.compute(re, im, n, t, Math.min(rank, Math.min(n, t)), 8, 1, RandomizedSvd.DEFAULT_SEED);
+        int k = basis.rank();
+        ComplexMatrix v = basis.v(); // t x K
+        ComplexMatrix vt = new ComplexMatrix(v.re.transpose().dup('c'), v.im.transpose().dup('c'));
+        INDArray[] projection = ComplexMatrix.rowOperands(vt);
+        boolean realV = ComplexMatrix.realOperands(projection);
+        // c = V^H d per entry and ||d - V c||, in entry blocks so that the residual stays small.
+        float[] cr = new float[n * k], ci = new float[n * k], resid = new float[n];
+        int block = 2048;
+        for (int e0 = 0; e0 < n; e0 += block) {
+            int e1 = Math.min(n, e0 + block), nb = e1 - e0;
+            float[] a = Arrays.copyOfRange(re, e0 * t, e1 * t), b = Arrays.copyOfRange(im, e0 * t, e1 * t);
+            INDArray dr = Nd4j.create(a, new long[]{nb, t}, 'c'), di = Nd4j.create(b, new long[]{nb, t}, 'c');
+            INDArray[] ops = realV ? new INDArray[]{dr, di} : new INDArray[]{dr, di.sub(dr), di.add(dr)};
+            INDArray pr = Nd4j.create(DataType.FLOAT, nb, k), pi = Nd4j.create(DataType.FLOAT, nb, k);
+            ComplexMatrix.conjProduct(ops, false, projection, pr, pi);
+            ComplexMatrix back = ComplexMatrix.mmul(new ComplexMatrix(pr, pi), false, vt); // V c, as rows (nb x t)
+            float[] rr = dr.sub(back.re).data().asFloat(), ri = di.sub(back.im).data().asFloat();
+            for (int j = 0; j < nb; j++) {
+                double s = 0;
+                for (int x = j * t; x < (j + 1) * t; x++) s += (double) rr[x] * rr[x] + (double) ri[x] * ri[x];
+                resid[e0 + j] = (float) (Math.sqrt(s) * (1 + 1e-6) + 1e-7);
+            }
+            System.arraycopy(pr.data().asFloat(), 0, cr, e0 * k, nb * k);
+            System.arraycopy(pi.data().asFloat(), 0, ci, e0 * k, nb * k);
+            BlockedMatcher.close(ops);
+            BlockedMatcher.close(pr, pi, back.re, back.im);
+        }
+        boolean realC = real && realV;
+        int w = realC ? k : 2 * k;
+        int nbk = (n + entryBlock - 1) / entryBlock;
+        INDArray[] blocks = new INDArray[nbk];
+        int[] start = new int[nbk + 1];
+        for (int b = 0; b < nbk; b++) {
+            int e0 = b * entryBlock, e1 = Math.min(n, e0 + entryBlock);
+            start[b] = e0;
+            float[] f = new float[(e1 - e0) * w];
+            for (int e = e0; e < e1; e++) {
+                System.arraycopy(cr, e * k, f, (e - e0) * w, k);
+                if (!realC) System.arraycopy(ci, e * k, f, (e - e0) * w + k, k);
+            }
+            blocks[b] = Nd4j.create(f, new long[]{e1 - e0, w}, 'c');
+        }
+        start[nbk] = n;
+        cached = new Prepared(t, k, realC, re, realC ? null : im, pdScale, resid, projection, blocks, start);
+        return cached;
+    }
+
+    private synchronized MatchResult run(float[] re, float[] im, int pixels, int t, int tIn, boolean timeMajor, int width) {
+        Prepared prep = prepare(t);
+        boolean realIn = ComplexMatrix.realOperands(prep.projection);
+        int[] index = new int[pixels];
+        float[] r1 = new float[pixels], r2 = new float[pixels], pd = new float[pixels], corr = new float[pixels];
+        float[] t1 = dict.t1Values(), t2 = dict.t2Values();
+        int pb = Math.min(pixelBlock, pixels), k = prep.k, w = prep.width();
+        float[] a = new float[pb * t], b = new float[pb * t], c = new float[pb * t];
+        float[] xr = timeMajor ? new float[pb * t] : null, xi = timeMajor ? new float[pb * t] : null;
+        double[] norm = new double[pb];
+        float[] scale = new float[pb];
+        float[] rows = new float[2 * pb * w];
+        double[] rho = new double[pb];
+        if (scores == null || scoreRows != 2 * pb) {
+            release();
+            scores = new INDArray[prep.blocks.length];
+            for (int blk = 0; blk < scores.length; blk++) {
+                scores[blk] = Nd4j.createUninitialized(DataType.FLOAT, 2L * pb, prep.blocks[blk].rows());
+            }
+            scoreRows = 2 * pb;
+        }
+        exact.set(0);
+        long nonZero = 0;
+        for (int p0 = 0; p0 < pixels; p0 += pb) {
+            int nb = Math.min(pb, pixels - p0);
+            final int q0 = p0;
+            if (timeMajor) {
+                BlockedMatcher.parallel(nb, (j0, j1) -> BlockedMatcher.fillTimeMajor(re, im, pixels, t, q0, nb, j0, j1, width, realIn,
+                        a, b, c, norm, scale));
+                transposeBlock(re, im, pixels, t, q0, nb, xr, xi);
+            } else {
+                BlockedMatcher.parallel(nb, (j0, j1) -> BlockedMatcher.fillPixelMajor(re, im, tIn, t, q0, j0, j1, realIn,
+                        a, b, c, norm, scale));
+            }
+            // y = V^H x for the block's unit-energy signals (nb x K).
+            long[] shape = timeMajor ? new long[]{t, nb} : new long[]{nb, t};
+            float[][] parts = {a, b, c};
+            INDArray[] x = new INDArray[realIn ? 2 : 3];
+            for (int q = 0; q < x.length; q++) x[q] = Nd4j.create(nb == pb ? parts[q] : Arrays.copyOf(parts[q], nb * t), shape, 'c');
+            INDArray pr = Nd4j.create(DataType.FLOAT, nb, k), pi = Nd4j.create(DataType.FLOAT, nb, k);
+            ComplexMatrix.conjProduct(x, timeMajor, prep.projection, pr, pi);
+            BlockedMatcher.close(x);
+            float[] yr = pr.data().asFloat(), yi = pi.data().asFloat();
+            BlockedMatcher.close(pr, pi);
+            // Rows 2j and 2j+1 give Re and Im of <c, y> against the coefficient rows.
+            Arrays.fill(rows, 0f);
+            for (int j = 0; j < nb; j++) {
+                double yy = 0;
+                for (int q = 0; q < k; q++) {
+                    float u = yr[j * k + q], v = yi[j * k + q];
+                    yy += (double) u * u + (double) v * v;
+                    rows[2 * j * w + q] = u;
+                    rows[(2 * j + 1) * w + q] = v;
+                    if (!prep.real) {
+                        rows[2 * j * w + k + q] = v;
+                        rows[(2 * j + 1) * w + k + q] = -u;
+                    }
+                }
+                rho[j] = Math.sqrt(Math.max(0, 1 - yy) + RHO2_FLOOR);
+                if (norm[j] > 0) nonZero++;
+            }
+            INDArray ys = Nd4j.create(nb == pb ? rows : Arrays.copyOf(rows, 2 * nb * w), new long[]{2L * nb, w}, 'c');
+            FloatBuffer[] views = new FloatBuffer[prep.blocks.length];
+            INDArray[] partial = nb == pb ? null : new INDArray[prep.blocks.length];
+            for (int blk = 0; blk < prep.blocks.length; blk++) {
+                INDArray s = nb == pb ? scores[blk] : Nd4j.createUninitialized(DataType.FLOAT, 2L * nb, prep.blocks[blk].rows());
+                if (partial != null) partial[blk] = s;
+                Nd4j.gemm(ys, prep.blocks[blk], s, false, true, 1.0, 0.0);
+                views[blk] = s.data().asNioFloat();
+            }
+            BlockedMatcher.close(ys);
+            float[] xRe = timeMajor ? xr : re, xIm = timeMajor ? xi : im;
+            int stride = timeMajor ? t : tIn, base = timeMajor ? 0 : p0;
+            BlockedMatcher.parallel(nb, (j0, j1) -> {
+                long count = 0;
+                for (int j = j0; j < j1; j++) {
+                    int p = q0 + j;
+                    if (norm[j] == 0) {
+                        index[p] = -1;
+                        continue;
+                    }
+                    int off = (base + j) * stride;
+                    double[] best = pick(prep, views, j, rho[j], xRe, xIm, off, norm[j]);
+                    int n = (int) best[0];
+                    count += (long) best[2];
+                    index[p] = n;
+                    r1[p] = t1[n];
+                    r2[p] = t2[n];
+                    corr[p] = (float) Math.min(1.0, best[1]);
+                    pd[p] = (float) (best[1] * norm[j] * prep.pdScale[n]);
+                }
+                exact.addAndGet(count);
+            });
+            if (partial != null) BlockedMatcher.close(partial);
+        }
+        lastPixels = nonZero;
+        lastExact = exact.get();
+        return new MatchResult(index, r1, r2, pd, corr);
+    }
+
+    /**
+     * The exact winner of pixel j of the block: {entry, |<d, x>| / ||x||, entries scored exactly}.
+     * x is at {@code xRe[off ...]}, t raw samples; scores rows 2j, 2j+1 of each block view.
+     */
+    private static double[] pick(Prepared prep, FloatBuffer[] views, int j, double rho, float[] xRe, float[] xIm, int off,
+                                 double norm) {
+        int bestN = -1;
+        float bestS2 = -1f;
+        for (int blk = 0; blk < views.length; blk++) {
+            FloatBuffer v = views[blk];
+            int m = prep.blockStart[blk + 1] - prep.blockStart[blk];
+            int ra = 2 * j * m, rb = ra + m;
+            for (int e = 0; e < m; e++) {
+                float u = v.get(ra + e), q = v.get(rb + e);
+                float s2 = u * u + q * q;
+                if (s2 > bestS2) {
+                    bestS2 = s2;
+                    bestN = prep.blockStart[blk] + e;
+                }
             }
         }
-        cached = blocksOf(t, null, re, im, n, t, pdScale, false);
-        return cached;
+        double inv = 1.0 / norm;
+        double best = exactScore(prep, bestN, xRe, xIm, off) * inv;
+        int scored = 1;
+        // Entries whose subspace score s satisfies s + ||d_perp|| rho >= best - MARGIN may win.
+        double floor = best - MARGIN - prep.residMax * rho;
+        float floor2 = floor > 0 ? (float) (floor * floor * (1 - 1e-6)) : 0f;
+        for (int blk = 0; blk < views.length; blk++) {
+            FloatBuffer v = views[blk];
+            int e0 = prep.blockStart[blk], m = prep.blockStart[blk + 1] - e0;
+            int ra = 2 * j * m, rb = ra + m;
+            for (int e = 0; e < m; e++) {
+                float u = v.get(ra + e), q = v.get(rb + e);
+                float s2 = u * u + q * q;
+                if (s2 < floor2) continue;
+                int n = e0 + e;
+                if (n == bestN) continue;
+                if (Math.sqrt(s2) + prep.resid[n] * rho < best - MARGIN) continue;
+                double s = exactScore(prep, n, xRe, xIm, off) * inv;
+                scored++;
+                if (s > best || (s == best && n < bestN)) {
+                    best = s;
+                    bestN = n;
+                }
+            }
+        }
+        return new double[]{bestN, best, scored};
+    }
+
+    /** |<d_n, x>| in double over t samples, d_n of unit energy. */
+    private static double exactScore(Prepared prep, int n, float[] xRe, float[] xIm, int off) {
+        int t = prep.t, o = n * t;
+        float[] dr = prep.re;
+        double sr0 = 0, si0 = 0, sr1 = 0, si1 = 0;
+        if (prep.im == null) {
+            int s = 0;
+            for (; s + 1 < t; s += 2) {
+                double d0 = dr[o + s], d1 = dr[o + s + 1];
+                sr0 += d0 * xRe[off + s];
+                si0 += d0 * xIm[off + s];
+                sr1 += d1 * xRe[off + s + 1];
+                si1 += d1 * xIm[off + s + 1];
+            }
+            for (; s < t; s++) {
+                sr0 += (double) dr[o + s] * xRe[off + s];
+                si0 += (double) dr[o + s] * xIm[off + s];
+            }
+        } else {
+            float[] di = prep.im;
+            for (int s = 0; s < t; s++) {
+                double ar = dr[o + s], ai = di[o + s], br = xRe[off + s], bi = xIm[off + s];
+                sr0 += ar * br + ai * bi;
+                si0 += ar * bi - ai * br;
+            }
+        }
+        double sr = sr0 + sr1, si = si0 + si1;
+        return Math.sqrt(sr * sr + si * si);
+    }
+
+    /** Raw samples of pixels [p0, p0 + nb) of a (t, pixels) series, as rows of t (nb x t). */
+    private static void transposeBlock(float[] re, float[] im, int pixels, int t, int p0, int nb, float[] xr, float[] xi) {
+        int tile = 64;
+        IntStream.range(0, (t + tile - 1) / tile).parallel().forEach(ti -> {
+            int s0 = ti * tile, s1 = Math.min(t, s0 + tile);
+            for (int j0 = 0; j0 < nb; j0 += tile) {
+                int j1 = Math.min(nb, j0 + tile);
+                for (int s = s0; s < s1; s++) {
+                    int src = s * pixels + p0;
+                    for (int j = j0; j < j1; j++) {
+                        xr[j * t + s] = re[src + j];
+                        xi[j * t + s] = im[src + j];
+                    }
+                }
+            }
+        });
     }
 }

@@ -143,13 +143,12 @@ class DictionaryMatcherTest {
     }
 
     @Test
-    void refinedDmIsTheDoublePrecisionArgmaxOnNoisyPixels() {
+    void dmIsTheDoublePrecisionArgmaxOnNoisyPixels() {
         Random rnd = new Random(16);
         int n = 300, t = d.timepoints(), N = d.size();
         int[] entry = MatchFixtures.randomEntries(n, N, rnd);
         float[][] x = MatchFixtures.signals(d, entry, MatchFixtures.randomPd(n, rnd), 0.03, t, rnd);
         DictionaryMatcher m = new DictionaryMatcher(d);
-        assertTrue(m.neighbourRefinement());
         MatchResult r = m.match(x[0], x[1], n, t);
         int exact = 0;
         for (int p = 0; p < n; p++) {
@@ -175,7 +174,7 @@ class DictionaryMatcherTest {
                 assertEquals(bestPd, r.pd[p], 1e-5 * bestPd);
             }
         }
-        assertTrue(exact >= n - 1, "refined DM = double argmax for " + exact + " of " + n);
+        assertTrue(exact >= n - 1, "DM = double argmax for " + exact + " of " + n);
     }
 
     @Test

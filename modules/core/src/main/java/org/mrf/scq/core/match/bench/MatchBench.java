@@ -2,7 +2,7 @@ package org.mrf.scq.core.match.bench;
 
 import org.mrf.scq.core.dictionary.Dictionary;
 import org.mrf.scq.core.dictionary.DictionaryGrid;
-import org.mrf.scq.core.match.DictionaryMatcher;
+import org.mrf.scq.core.match.BruteForceMatcher;
 import org.mrf.scq.core.match.MatchResult;
 import org.mrf.scq.core.match.Matcher;
 import org.mrf.scq.core.match.SubspaceMatcher;
@@ -67,7 +67,7 @@ public final class MatchBench {
 
         int pixels = side * side;
         Random rnd = new Random(2024);
-        DictionaryMatcher dm = new DictionaryMatcher(d);
+        BruteForceMatcher dm = new BruteForceMatcher(d);
         SubspaceMatcher sdm = SubspaceMatcher.forEnergy(d, basis, energy);
         System.out.printf("sdm rank=%d energy=%s lifted=%s dm_neighbour_refinement=%s%n", sdm.rank(), energy, sdm.lifted(),
                 dm.neighbourRefinement());
