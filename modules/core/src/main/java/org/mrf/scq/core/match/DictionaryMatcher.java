@@ -36,13 +36,15 @@ import java.util.stream.IntStream;
  * residual norms ||d_perp||. PD and correlation are as in {@link MatchResult}, from the exact
  * double-precision inner product. {@link BruteForceMatcher} is the brute-force reference.
  *
- * <p>Memory: the unit-energy dictionary at the last t used (entries x t floats, twice for a complex
+ * <p>Memory: the dictionary truncated to the last t used (none extra when t = T; entries x t floats,
  * dictionary), its K coefficients per entry, and a score buffer of 2 x pixelBlock x entries floats.
  */
 public final class DictionaryMatcher implements Matcher {
     /** Subspace rank: on the paper grid the residual norms fall to about 1e-5 at K = 32. */
     static final int DEFAULT_RANK = 32;
     static final int DEFAULT_PIXEL_BLOCK = 256;
+    /** Pixels per projection GEMM; score GEMMs then run on pixelBlock of them at a time. */
+    private static final int OUTER_BLOCK = 4096;
     /**
      * Rounding allowance on unit-energy scores: covers float GEMM rounding of the subspace scores
      * (about K * 6e-8), of the projection and of the basis's orthonormality (about 1e-7 each).
@@ -50,6 +52,9 @@ public final class DictionaryMatcher implements Matcher {
     static final double MARGIN = 1e-5;
     /** Floor on ||x - V y||^2: 1 - ||y||^2 loses about 1e-6 to cancellation in float. */
     private static final double RHO2_FLOOR = 1e-6;
+
+    /** -Dmrf.match.profile=true prints per-phase seconds of every call to stderr. */
+    private static final boolean PROFILE = Boolean.getBoolean("mrf.match.profile");
 
     private final Dictionary dict;
     private int pixelBlock = DEFAULT_PIXEL_BLOCK;
@@ -127,10 +132,10 @@ public final class DictionaryMatcher implements Matcher {
         final int t;
         final int k;
         final boolean real;
-        /** Unit-energy entries, row-major (n x t); im is null for a real dictionary. */
+        /** The entries as stored (not normalised), row-major (n x t); im is null for a real dictionary. */
         final float[] re;
         final float[] im;
-        /** 1 / ||d_raw|| per entry. */
+        /** 1 / ||d_raw|| per entry, in double: exact scores are |<d_raw, x>| / ||d_raw||. */
         final double[] pdScale;
         /** ||d_perp|| per entry, rounded up. */
         final float[] resid;
@@ -169,10 +174,10 @@ public final class DictionaryMatcher implements Matcher {
         release();
         Dictionary d = dict.truncate(t);
         int n = d.size();
-        float[] re = d.re().clone(), im = d.im().clone();
+        float[] rawRe = d.re(), rawIm = d.im();
         double[] pdScale = new double[n];
         boolean real = true;
-        for (float v : im) {
+        for (float v : rawIm) {
             if (v != 0f) {
                 real = false;
                 break;
@@ -180,9 +185,10 @@ public final class DictionaryMatcher implements Matcher {
         }
         for (int e = 0; e < n; e++) {
             double s = 0;
-            for (int x = e * t; x < (e + 1) * t; x++) s += (double) re[x] * re[x] + (double) im[x] * im[x];
+            for (int x = e * t; x < (e + 1) * t; x++) s += (double) rawRe[x] * rawRe[x] + (double) rawIm[x] * rawIm[x];
             pdScale[e] = s > 0 ? 1.0 / Math.sqrt(s) : 0;
         }
+        float[] re = rawRe.clone(), im = rawIm.clone();
         RandomizedSvd.normaliseRows(re, im, n, t);
         SvdBasis basis = RandomizedSvd.compute(re, im, n, t, Math.min(rank, Math.min(n, t)), 8, 1, RandomizedSvd.DEFAULT_SEED);
         int k = basis.rank();
@@ -228,7 +234,7 @@ public final class DictionaryMatcher implements Matcher {
             blocks[b] = Nd4j.create(f, new long[]{e1 - e0, w}, 'c');
         }
         start[nbk] = n;
-        cached = new Prepared(t, k, realC, re, realC ? null : im, pdScale, resid, projection, blocks, start);
+        cached = new Prepared(t, k, realC, rawRe, realC ? null : rawIm, pdScale, resid, projection, blocks, start);
         return cached;
     }
 
@@ -238,26 +244,27 @@ public final class DictionaryMatcher implements Matcher {
         int[] index = new int[pixels];
         float[] r1 = new float[pixels], r2 = new float[pixels], pd = new float[pixels], corr = new float[pixels];
         float[] t1 = dict.t1Values(), t2 = dict.t2Values();
-        int pb = Math.min(pixelBlock, pixels), k = prep.k, w = prep.width();
-        float[] a = new float[pb * t], b = new float[pb * t], c = new float[pb * t];
-        float[] xr = timeMajor ? new float[pb * t] : null, xi = timeMajor ? new float[pb * t] : null;
-        double[] norm = new double[pb];
-        float[] scale = new float[pb];
-        float[] rows = new float[2 * pb * w];
-        double[] rho = new double[pb];
-        if (scores == null || scoreRows != 2 * pb) {
+        int ob = Math.min(OUTER_BLOCK, pixels), ib = Math.min(pixelBlock, ob), k = prep.k, w = prep.width();
+        float[] a = new float[ob * t], b = new float[ob * t], c = realIn ? null : new float[ob * t];
+        float[] xr = timeMajor ? new float[ob * t] : null, xi = timeMajor ? new float[ob * t] : null;
+        double[] norm = new double[ob], rho = new double[ob];
+        float[] scale = new float[ob];
+        float[] rows = new float[2 * ib * w];
+        if (scores == null || scoreRows != 2 * ib) {
             release();
             scores = new INDArray[prep.blocks.length];
             for (int blk = 0; blk < scores.length; blk++) {
-                scores[blk] = Nd4j.createUninitialized(DataType.FLOAT, 2L * pb, prep.blocks[blk].rows());
+                scores[blk] = Nd4j.createUninitialized(DataType.FLOAT, 2L * ib, prep.blocks[blk].rows());
             }
-            scoreRows = 2 * pb;
+            scoreRows = 2 * ib;
         }
         exact.set(0);
         long nonZero = 0;
-        for (int p0 = 0; p0 < pixels; p0 += pb) {
-            int nb = Math.min(pb, pixels - p0);
+        long tFill = 0, tProj = 0, tScore = 0, tPick = 0, tk;
+        for (int p0 = 0; p0 < pixels; p0 += ob) {
+            int nb = Math.min(ob, pixels - p0);
             final int q0 = p0;
+            tk = System.nanoTime();
             if (timeMajor) {
                 BlockedMatcher.parallel(nb, (j0, j1) -> BlockedMatcher.fillTimeMajor(re, im, pixels, t, q0, nb, j0, j1, width, realIn,
                         a, b, c, norm, scale));
@@ -266,122 +273,159 @@ public final class DictionaryMatcher implements Matcher {
                 BlockedMatcher.parallel(nb, (j0, j1) -> BlockedMatcher.fillPixelMajor(re, im, tIn, t, q0, j0, j1, realIn,
                         a, b, c, norm, scale));
             }
+            tFill += System.nanoTime() - tk;
+            tk = System.nanoTime();
             // y = V^H x for the block's unit-energy signals (nb x K).
             long[] shape = timeMajor ? new long[]{t, nb} : new long[]{nb, t};
             float[][] parts = {a, b, c};
             INDArray[] x = new INDArray[realIn ? 2 : 3];
-            for (int q = 0; q < x.length; q++) x[q] = Nd4j.create(nb == pb ? parts[q] : Arrays.copyOf(parts[q], nb * t), shape, 'c');
+            for (int q = 0; q < x.length; q++) x[q] = Nd4j.create(nb == ob ? parts[q] : Arrays.copyOf(parts[q], nb * t), shape, 'c');
             INDArray pr = Nd4j.create(DataType.FLOAT, nb, k), pi = Nd4j.create(DataType.FLOAT, nb, k);
             ComplexMatrix.conjProduct(x, timeMajor, prep.projection, pr, pi);
             BlockedMatcher.close(x);
             float[] yr = pr.data().asFloat(), yi = pi.data().asFloat();
             BlockedMatcher.close(pr, pi);
-            // Rows 2j and 2j+1 give Re and Im of <c, y> against the coefficient rows.
-            Arrays.fill(rows, 0f);
             for (int j = 0; j < nb; j++) {
                 double yy = 0;
-                for (int q = 0; q < k; q++) {
-                    float u = yr[j * k + q], v = yi[j * k + q];
-                    yy += (double) u * u + (double) v * v;
-                    rows[2 * j * w + q] = u;
-                    rows[(2 * j + 1) * w + q] = v;
-                    if (!prep.real) {
-                        rows[2 * j * w + k + q] = v;
-                        rows[(2 * j + 1) * w + k + q] = -u;
-                    }
-                }
+                for (int q = j * k; q < (j + 1) * k; q++) yy += (double) yr[q] * yr[q] + (double) yi[q] * yi[q];
                 rho[j] = Math.sqrt(Math.max(0, 1 - yy) + RHO2_FLOOR);
                 if (norm[j] > 0) nonZero++;
             }
-            INDArray ys = Nd4j.create(nb == pb ? rows : Arrays.copyOf(rows, 2 * nb * w), new long[]{2L * nb, w}, 'c');
-            FloatBuffer[] views = new FloatBuffer[prep.blocks.length];
-            INDArray[] partial = nb == pb ? null : new INDArray[prep.blocks.length];
-            for (int blk = 0; blk < prep.blocks.length; blk++) {
-                INDArray s = nb == pb ? scores[blk] : Nd4j.createUninitialized(DataType.FLOAT, 2L * nb, prep.blocks[blk].rows());
-                if (partial != null) partial[blk] = s;
-                Nd4j.gemm(ys, prep.blocks[blk], s, false, true, 1.0, 0.0);
-                views[blk] = s.data().asNioFloat();
-            }
-            BlockedMatcher.close(ys);
+            tProj += System.nanoTime() - tk;
             float[] xRe = timeMajor ? xr : re, xIm = timeMajor ? xi : im;
             int stride = timeMajor ? t : tIn, base = timeMajor ? 0 : p0;
-            BlockedMatcher.parallel(nb, (j0, j1) -> {
-                long count = 0;
-                for (int j = j0; j < j1; j++) {
-                    int p = q0 + j;
-                    if (norm[j] == 0) {
-                        index[p] = -1;
-                        continue;
+            for (int i0 = 0; i0 < nb; i0 += ib) {
+                int mb = Math.min(ib, nb - i0);
+                tk = System.nanoTime();
+                // Rows 2j and 2j+1 give Re and Im of <c, y> against the coefficient rows.
+                for (int j = 0; j < mb; j++) {
+                    int src = (i0 + j) * k, ra = 2 * j * w, rb = ra + w;
+                    for (int q = 0; q < k; q++) {
+                        float u = yr[src + q], v = yi[src + q];
+                        rows[ra + q] = u;
+                        rows[rb + q] = v;
+                        if (!prep.real) {
+                            rows[ra + k + q] = v;
+                            rows[rb + k + q] = -u;
+                        }
                     }
-                    int off = (base + j) * stride;
-                    double[] best = pick(prep, views, j, rho[j], xRe, xIm, off, norm[j]);
-                    int n = (int) best[0];
-                    count += (long) best[2];
-                    index[p] = n;
-                    r1[p] = t1[n];
-                    r2[p] = t2[n];
-                    corr[p] = (float) Math.min(1.0, best[1]);
-                    pd[p] = (float) (best[1] * norm[j] * prep.pdScale[n]);
                 }
-                exact.addAndGet(count);
-            });
-            if (partial != null) BlockedMatcher.close(partial);
+                INDArray ys = Nd4j.create(mb == ib ? rows : Arrays.copyOf(rows, 2 * mb * w), new long[]{2L * mb, w}, 'c');
+                FloatBuffer[] views = new FloatBuffer[prep.blocks.length];
+                INDArray[] partial = mb == ib ? null : new INDArray[prep.blocks.length];
+                for (int blk = 0; blk < prep.blocks.length; blk++) {
+                    INDArray s = mb == ib ? scores[blk] : Nd4j.createUninitialized(DataType.FLOAT, 2L * mb, prep.blocks[blk].rows());
+                    if (partial != null) partial[blk] = s;
+                    Nd4j.gemm(ys, prep.blocks[blk], s, false, true, 1.0, 0.0);
+                    views[blk] = s.data().asNioFloat();
+                }
+                BlockedMatcher.close(ys);
+                if (PROFILE) Nd4j.getExecutioner().commit();
+                tScore += System.nanoTime() - tk;
+                tk = System.nanoTime();
+                final int s0 = i0;
+                BlockedMatcher.parallel(mb, (j0, j1) -> {
+                    Scratch sc = new Scratch(prep.blockStart[prep.blocks.length]);
+                    long count = 0;
+                    for (int j = j0; j < j1; j++) {
+                        int jj = s0 + j, p = q0 + jj;
+                        if (norm[jj] == 0) {
+                            index[p] = -1;
+                            continue;
+                        }
+                        int n = pick(prep, views, j, rho[jj], xRe, xIm, (base + jj) * stride, 1.0 / norm[jj], sc);
+                        count += sc.scored;
+                        index[p] = n;
+                        r1[p] = t1[n];
+                        r2[p] = t2[n];
+                        corr[p] = (float) Math.min(1.0, sc.best);
+                        pd[p] = (float) (sc.best * norm[jj] * prep.pdScale[n]);
+                    }
+                    exact.addAndGet(count);
+                });
+                if (partial != null) BlockedMatcher.close(partial);
+                tPick += System.nanoTime() - tk;
+            }
+        }
+        if (PROFILE) {
+            System.err.printf("match profile DictionaryMatcher t=%d: fill %.3f s, projection %.3f s, subspace scores %.3f s, "
+                    + "pick %.3f s, exact per pixel %.2f%n", t, tFill / 1e9, tProj / 1e9, tScore / 1e9, tPick / 1e9,
+                    (double) exact.get() / Math.max(1, nonZero));
         }
         lastPixels = nonZero;
         lastExact = exact.get();
         return new MatchResult(index, r1, r2, pd, corr);
     }
 
-    /**
-     * The exact winner of pixel j of the block: {entry, |<d, x>| / ||x||, entries scored exactly}.
-     * x is at {@code xRe[off ...]}, t raw samples; scores rows 2j, 2j+1 of each block view.
-     */
-    private static double[] pick(Prepared prep, FloatBuffer[] views, int j, double rho, float[] xRe, float[] xIm, int off,
-                                 double norm) {
-        int bestN = -1;
-        float bestS2 = -1f;
-        for (int blk = 0; blk < views.length; blk++) {
-            FloatBuffer v = views[blk];
-            int m = prep.blockStart[blk + 1] - prep.blockStart[blk];
-            int ra = 2 * j * m, rb = ra + m;
-            for (int e = 0; e < m; e++) {
-                float u = v.get(ra + e), q = v.get(rb + e);
-                float s2 = u * u + q * q;
-                if (s2 > bestS2) {
-                    bestS2 = s2;
-                    bestN = prep.blockStart[blk] + e;
-                }
-            }
+    /** Per-thread working arrays of {@link #pick}. */
+    private static final class Scratch {
+        final float[] u;
+        final float[] q;
+        final int[] cand;
+        final float[] candS2;
+        double best;
+        int scored;
+
+        Scratch(int n) {
+            u = new float[n];
+            q = new float[n];
+            cand = new int[n];
+            candS2 = new float[n];
         }
-        double inv = 1.0 / norm;
-        double best = exactScore(prep, bestN, xRe, xIm, off) * inv;
-        int scored = 1;
-        // Entries whose subspace score s satisfies s + ||d_perp|| rho >= best - MARGIN may win.
-        double floor = best - MARGIN - prep.residMax * rho;
-        float floor2 = floor > 0 ? (float) (floor * floor * (1 - 1e-6)) : 0f;
-        for (int blk = 0; blk < views.length; blk++) {
-            FloatBuffer v = views[blk];
-            int e0 = prep.blockStart[blk], m = prep.blockStart[blk + 1] - e0;
-            int ra = 2 * j * m, rb = ra + m;
-            for (int e = 0; e < m; e++) {
-                float u = v.get(ra + e), q = v.get(rb + e);
-                float s2 = u * u + q * q;
-                if (s2 < floor2) continue;
-                int n = e0 + e;
-                if (n == bestN) continue;
-                if (Math.sqrt(s2) + prep.resid[n] * rho < best - MARGIN) continue;
-                double s = exactScore(prep, n, xRe, xIm, off) * inv;
-                scored++;
-                if (s > best || (s == best && n < bestN)) {
-                    best = s;
-                    bestN = n;
-                }
-            }
-        }
-        return new double[]{bestN, best, scored};
     }
 
-    /** |<d_n, x>| in double over t samples, d_n of unit energy. */
+    /**
+     * The exact winner of pixel j of the score block (rows 2j, 2j+1 of each view); x is at
+     * {@code xRe[off ...]}, t raw samples, and 1 / ||x|| is {@code inv}. Leaves |<d, x>| / ||x|| of the
+     * winner and the number of entries scored exactly in {@code sc}.
+     *
+     * <p>One pass keeps every entry whose subspace score s is within 2 max||d_perp|| rho + 2 MARGIN of
+     * the running maximum: a superset of those that can pass the final test s + ||d_perp|| rho >=
+     * E - MARGIN, since the exact score E of the subspace winner is at least s_max - ||d_perp|| rho.
+     */
+    private static int pick(Prepared prep, FloatBuffer[] views, int j, double rho, float[] xRe, float[] xIm, int off,
+                            double inv, Scratch sc) {
+        double slack = 2 * prep.residMax * rho + 2 * MARGIN;
+        float bestS2 = -1f, thr2 = 0f;
+        int bestN = -1, m = 0;
+        for (int blk = 0; blk < views.length; blk++) {
+            int e0 = prep.blockStart[blk], len = prep.blockStart[blk + 1] - e0;
+            FloatBuffer v = views[blk].duplicate();
+            v.position(2 * j * len);
+            v.get(sc.u, 0, len);
+            v.get(sc.q, 0, len);
+            float[] u = sc.u, q = sc.q;
+            for (int e = 0; e < len; e++) {
+                float s2 = u[e] * u[e] + q[e] * q[e];
+                if (s2 < thr2) continue;
+                if (s2 > bestS2) {
+                    bestS2 = s2;
+                    bestN = e0 + e;
+                    double lo = Math.sqrt(s2) - slack;
+                    thr2 = lo > 0 ? (float) (lo * lo * (1 - 1e-6)) : 0f;
+                }
+                sc.cand[m] = e0 + e;
+                sc.candS2[m++] = s2;
+            }
+        }
+        double best = exactScore(prep, bestN, xRe, xIm, off) * prep.pdScale[bestN] * inv;
+        int scored = 1;
+        for (int i = 0; i < m; i++) {
+            int n = sc.cand[i];
+            if (n == bestN || Math.sqrt(sc.candS2[i]) + prep.resid[n] * rho < best - MARGIN) continue;
+            double s = exactScore(prep, n, xRe, xIm, off) * prep.pdScale[n] * inv;
+            scored++;
+            if (s > best || (s == best && n < bestN)) {
+                best = s;
+                bestN = n;
+            }
+        }
+        sc.best = best;
+        sc.scored = scored;
+        return bestN;
+    }
+
+    /** |<d_raw,n, x>| in double over t samples. */
     private static double exactScore(Prepared prep, int n, float[] xRe, float[] xIm, int off) {
         int t = prep.t, o = n * t;
         float[] dr = prep.re;
