@@ -2,6 +2,7 @@ package org.mrf.scq.core.match;
 
 import org.junit.jupiter.api.Test;
 import org.mrf.scq.core.dictionary.Dictionary;
+import org.mrf.scq.core.match.bench.MatchBench;
 import org.mrf.scq.core.util.MrfInputException;
 
 import java.util.Arrays;
@@ -278,7 +279,8 @@ class DictionaryMatcherTest {
                     continue;
                 }
                 ties++;
-                double sa = score(dt, a.index[p], x, p, T, t), sb = score(dt, b.index[p], x, p, T, t);
+                double sa = MatchBench.score(dt, a.index[p], x[0], x[1], p * T, 1);
+                double sb = MatchBench.score(dt, b.index[p], x[0], x[1], p * T, 1);
                 assertTrue(Math.abs(sa - sb) <= 1e-6 * sb, "ar " + ar + ", pixel " + p + ": entries " + a.index[p] + " and "
                         + b.index[p] + " differ by " + (sa - sb) / sb + ", not a tie within float rounding");
                 assertTrue(sa >= sb * (1 - 1e-12), "ar " + ar + ", pixel " + p + ": the pruned pick scores lower");
@@ -303,17 +305,5 @@ class DictionaryMatcherTest {
         MatchResult a = small.match(x[0], x[1], n, t), b = big.match(x[0], x[1], n, t);
         assertArrayEquals(b.index, a.index);
         assertTrue(small.exactPerPixel() > big.exactPerPixel(), small.exactPerPixel() + " vs " + big.exactPerPixel());
-    }
-
-    /** |<d_e, x_p>| / ||d_e|| in double over the first t samples (x pixel-major with tIn samples per pixel). */
-    private static double score(Dictionary dt, int e, float[][] x, int p, int tIn, int t) {
-        double sr = 0, si = 0, dn = 0;
-        for (int s = 0; s < t; s++) {
-            double ar = dt.re()[e * t + s], ai = dt.im()[e * t + s], br = x[0][p * tIn + s], bi = x[1][p * tIn + s];
-            sr += ar * br + ai * bi;
-            si += ar * bi - ai * br;
-            dn += ar * ar + ai * ai;
-        }
-        return Math.hypot(sr, si) / Math.sqrt(dn);
     }
 }
