@@ -354,27 +354,17 @@ abstract class BlockedMatcher implements Matcher {
         for (int j = j0; j < j1; j++) {
             r.position(j * len);
             r.get(u, 0, len);
-            float m = best[j];
-            int at = -1;
-            if (q == null) {
-                for (int e = 0; e < len; e++) {
-                    if (u[e] > m) {
-                        m = u[e];
-                        at = e;
-                    }
-                }
-            } else {
+            if (q != null) {
                 i.position(j * len);
                 i.get(q, 0, len);
-                for (int e = 0; e < len; e++) {
-                    float v = u[e] * u[e] + q[e] * q[e];
-                    if (v > m) {
-                        m = v;
-                        at = e;
-                    }
-                }
+                for (int e = 0; e < len; e++) u[e] = u[e] * u[e] + q[e] * q[e];
             }
-            if (at >= 0) {
+            // Maximum first, then its first index: plain loops that the JIT vectorises.
+            float m = u[0];
+            for (int e = 1; e < len; e++) m = Math.max(m, u[e]);
+            if (m > best[j]) {
+                int at = 0;
+                while (u[at] != m) at++;
                 best[j] = m;
                 bestIdx[j] = off + at;
             }

@@ -3,7 +3,6 @@ package org.mrf.scq.core.match;
 import org.mrf.scq.core.dictionary.Dictionary;
 import org.mrf.scq.core.svd.ComplexMatrix;
 import org.mrf.scq.core.svd.RandomizedSvd;
-import org.mrf.scq.core.svd.SvdBasis;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -190,9 +189,10 @@ public final class DictionaryMatcher implements Matcher {
         }
         float[] re = rawRe.clone(), im = rawIm.clone();
         RandomizedSvd.normaliseRows(re, im, n, t);
-        SvdBasis basis = RandomizedSvd.compute(re, im, n, t, Math.min(rank, Math.min(n, t)), 8, 1, RandomizedSvd.DEFAULT_SEED);
-        int k = basis.rank();
-        ComplexMatrix v = basis.v(); // t x K
+        int kWanted = Math.min(rank, Math.min(n, t));
+        ComplexMatrix v = real ? realSubspace(re, n, t, kWanted, RandomizedSvd.DEFAULT_SEED) // t x K
+                : RandomizedSvd.compute(re, im, n, t, kWanted, 8, 1, RandomizedSvd.DEFAULT_SEED).v();
+        int k = (int) v.cols();
         ComplexMatrix vt = new ComplexMatrix(v.re.transpose().dup('c'), v.im.transpose().dup('c'));
         INDArray[] projection = ComplexMatrix.rowOperands(vt);
         boolean realV = ComplexMatrix.realOperands(projection);
@@ -236,6 +236,99 @@ public final class DictionaryMatcher implements Matcher {
         start[nbk] = n;
         cached = new Prepared(t, k, realC, rawRe, realC ? null : rawIm, pdScale, resid, projection, blocks, start);
         return cached;
+    }
+
+    /**
+     * An orthonormal basis (t x K, float) of the leading right singular subspace of the unit rows D
+     * (n x t, real): randomized range finder with one power iteration (Halko, Martinsson and Tropp,
+     * SIAM Rev. 2011, algorithms 4.3 and 5.1), orthonormalised in double, columns ordered by the
+     * energy of D they hold. Exactness does not depend on how well it captures D, only the pruning
+     * rate does; it costs four GEMMs of n x t x (K + 8).
+     */
+    static ComplexMatrix realSubspace(float[] re, int n, int t, int k, long seed) {
+        int l = Math.min(k + 8, Math.min(n, t));
+        INDArray d = Nd4j.create(re, new long[]{n, t}, 'c');
+        java.util.Random rnd = new java.util.Random(seed);
+        float[] g = new float[n * l];
+        for (int i = 0; i < g.length; i++) g[i] = (float) rnd.nextGaussian();
+        INDArray y = Nd4j.create(DataType.FLOAT, t, l);
+        Nd4j.gemm(d, Nd4j.create(g, new long[]{n, l}, 'c'), y, true, false, 1.0, 0.0); // D^T G
+        double[] q = orthonormalColumns(y.castTo(DataType.DOUBLE).dup('c').data().asDouble(), t, l);
+        int m = q.length / t;
+        INDArray qf = Nd4j.create(toFloat(q), new long[]{t, m}, 'c');
+        INDArray z = d.mmul(qf); // power iteration: D^T (D Q)
+        y = Nd4j.create(DataType.FLOAT, t, m);
+        Nd4j.gemm(d, z, y, true, false, 1.0, 0.0);
+        q = orthonormalColumns(y.castTo(DataType.DOUBLE).dup('c').data().asDouble(), t, m);
+        m = q.length / t;
+        qf = Nd4j.create(toFloat(q), new long[]{t, m}, 'c');
+        // Order by energy: eigenvectors of (D Q)^T (D Q), largest first.
+        double[] b = d.mmul(qf).castTo(DataType.DOUBLE).dup('c').data().asDouble();
+        double[] gram = new double[m * m];
+        for (int r = 0; r < n; r++) {
+            for (int i = 0; i < m; i++) {
+                double bi = b[r * m + i];
+                for (int j = i; j < m; j++) gram[i * m + j] += bi * b[r * m + j];
+            }
+        }
+        for (int i = 0; i < m; i++) for (int j = 0; j < i; j++) gram[i * m + j] = gram[j * m + i];
+        org.mrf.scq.core.svd.HermitianEigen eig = org.mrf.scq.core.svd.HermitianEigen.of(gram, new double[m * m], m);
+        int kk = Math.min(k, m);
+        double[] v = new double[t * kk];
+        for (int s = 0; s < t; s++) {
+            for (int j = 0; j < kk; j++) {
+                double acc = 0;
+                for (int i = 0; i < m; i++) acc += q[s * m + i] * eig.vecRe[i * m + j];
+                v[s * kk + j] = acc;
+            }
+        }
+        v = orthonormalColumns(v, t, kk);
+        int kept = v.length / t;
+        return new ComplexMatrix(Nd4j.create(toFloat(v), new long[]{t, kept}, 'c'), Nd4j.create(DataType.FLOAT, t, kept));
+    }
+
+    /**
+     * Modified Gram-Schmidt, twice, in double on the columns of a (rows x cols, row-major); drops
+     * columns whose remaining norm is below 1e-9 of the largest. Returns rows x kept, row-major.
+     */
+    private static double[] orthonormalColumns(double[] a, int rows, int cols) {
+        double[][] c = new double[cols][rows];
+        double top = 0;
+        for (int j = 0; j < cols; j++) {
+            double s = 0;
+            for (int r = 0; r < rows; r++) {
+                c[j][r] = a[r * cols + j];
+                s += c[j][r] * c[j][r];
+            }
+            top = Math.max(top, Math.sqrt(s));
+        }
+        int kept = 0;
+        for (int j = 0; j < cols; j++) {
+            double[] x = c[j];
+            for (int pass = 0; pass < 2; pass++) {
+                for (int i = 0; i < kept; i++) {
+                    double[] e = c[i];
+                    double dot = 0;
+                    for (int r = 0; r < rows; r++) dot += e[r] * x[r];
+                    for (int r = 0; r < rows; r++) x[r] -= dot * e[r];
+                }
+            }
+            double s = 0;
+            for (int r = 0; r < rows; r++) s += x[r] * x[r];
+            double norm = Math.sqrt(s);
+            if (norm <= 1e-9 * top) continue;
+            for (int r = 0; r < rows; r++) x[r] /= norm;
+            c[kept++] = x;
+        }
+        double[] out = new double[rows * kept];
+        for (int j = 0; j < kept; j++) for (int r = 0; r < rows; r++) out[r * kept + j] = c[j][r];
+        return out;
+    }
+
+    private static float[] toFloat(double[] x) {
+        float[] f = new float[x.length];
+        for (int i = 0; i < x.length; i++) f[i] = (float) x[i];
+        return f;
     }
 
     private synchronized MatchResult run(float[] re, float[] im, int pixels, int t, int tIn, boolean timeMajor, int width) {
@@ -361,63 +454,52 @@ public final class DictionaryMatcher implements Matcher {
     private static final class Scratch {
         final float[] u;
         final float[] q;
-        final int[] cand;
-        final float[] candS2;
+        final float[] s2;
         double best;
         int scored;
 
         Scratch(int n) {
             u = new float[n];
             q = new float[n];
-            cand = new int[n];
-            candS2 = new float[n];
+            s2 = new float[n];
         }
     }
 
     /**
      * The exact winner of pixel j of the score block (rows 2j, 2j+1 of each view); x is at
      * {@code xRe[off ...]}, t raw samples, and 1 / ||x|| is {@code inv}. Leaves |<d, x>| / ||x|| of the
-     * winner and the number of entries scored exactly in {@code sc}.
-     *
-     * <p>One pass keeps every entry whose subspace score s is within 2 max||d_perp|| rho + 2 MARGIN of
-     * the running maximum: a superset of those that can pass the final test s + ||d_perp|| rho >=
-     * E - MARGIN, since the exact score E of the subspace winner is at least s_max - ||d_perp|| rho.
+     * winner and the number of entries scored exactly in {@code sc}. Three plain loops over the
+     * entries (squared subspace scores, their maximum, the candidate test) that the JIT vectorises.
      */
     private static int pick(Prepared prep, FloatBuffer[] views, int j, double rho, float[] xRe, float[] xIm, int off,
                             double inv, Scratch sc) {
-        double slack = 2 * prep.residMax * rho + 2 * MARGIN;
-        float bestS2 = -1f, thr2 = 0f;
-        int bestN = -1, m = 0;
+        int n = prep.blockStart[views.length];
+        float[] s2 = sc.s2, u = sc.u, q = sc.q;
         for (int blk = 0; blk < views.length; blk++) {
             int e0 = prep.blockStart[blk], len = prep.blockStart[blk + 1] - e0;
             FloatBuffer v = views[blk].duplicate();
             v.position(2 * j * len);
-            v.get(sc.u, 0, len);
-            v.get(sc.q, 0, len);
-            float[] u = sc.u, q = sc.q;
-            for (int e = 0; e < len; e++) {
-                float s2 = u[e] * u[e] + q[e] * q[e];
-                if (s2 < thr2) continue;
-                if (s2 > bestS2) {
-                    bestS2 = s2;
-                    bestN = e0 + e;
-                    double lo = Math.sqrt(s2) - slack;
-                    thr2 = lo > 0 ? (float) (lo * lo * (1 - 1e-6)) : 0f;
-                }
-                sc.cand[m] = e0 + e;
-                sc.candS2[m++] = s2;
-            }
+            v.get(u, 0, len);
+            v.get(q, 0, len);
+            for (int e = 0; e < len; e++) s2[e0 + e] = u[e] * u[e] + q[e] * q[e];
         }
+        float top = s2[0];
+        for (int e = 1; e < n; e++) top = Math.max(top, s2[e]);
+        int bestN = 0;
+        while (s2[bestN] != top) bestN++;
         double best = exactScore(prep, bestN, xRe, xIm, off) * prep.pdScale[bestN] * inv;
         int scored = 1;
-        for (int i = 0; i < m; i++) {
-            int n = sc.cand[i];
-            if (n == bestN || Math.sqrt(sc.candS2[i]) + prep.resid[n] * rho < best - MARGIN) continue;
-            double s = exactScore(prep, n, xRe, xIm, off) * prep.pdScale[n] * inv;
+        // Entries with s + ||d_perp|| rho >= best - MARGIN may win; s >= best - MARGIN - max||d_perp|| rho first.
+        double floor = best - MARGIN - prep.residMax * rho;
+        float floor2 = floor > 0 ? (float) (floor * floor * (1 - 1e-6)) : 0f;
+        int first = bestN;
+        for (int e = 0; e < n; e++) {
+            if (s2[e] < floor2 || e == first || Math.sqrt(s2[e]) + prep.resid[e] * rho < best - MARGIN) continue;
+            double s = exactScore(prep, e, xRe, xIm, off) * prep.pdScale[e] * inv;
             scored++;
-            if (s > best || (s == best && n < bestN)) {
+            if (s > best || (s == best && e < bestN)) {
                 best = s;
-                bestN = n;
+                bestN = e;
             }
         }
         sc.best = best;
