@@ -276,19 +276,29 @@ abstract class BlockedMatcher implements Matcher {
             INDArray[][] buf = nb == pb ? full : partial;
             for (int blk = 0; blk < prep.blocks.length; blk++) {
                 INDArray[] e = prep.blocks[blk];
-                INDArray sr = buf[blk][0], si = prep.lift != 0 ? null : buf[blk][1];
+                INDArray sr = buf[blk][0];
                 tk = System.nanoTime();
                 if (prep.lift != 0) { // |<c, y>|^2 as one real GEMM of lifted features
                     Nd4j.gemm(x[0], e[0], sr, false, true, 1.0, 0.0);
                 } else {
+                    INDArray si = buf[blk][1];
                     ComplexMatrix.conjProduct(x, tm, e, sr, si);
+                    sr.muli(sr);
+                    si.muli(si);
+                    sr.addi(si);
                 }
                 if (PROFILE) Nd4j.getExecutioner().commit();
                 tScore += System.nanoTime() - tk;
                 tk = System.nanoTime();
-                int off = prep.blockStart[blk], len = (int) e[0].rows();
-                java.nio.FloatBuffer fr = sr.data().asNioFloat(), fi = si == null ? null : si.data().asNioFloat();
-                parallel(nb, (j0, j1) -> rowMax(fr, fi, len, off, j0, j1, best, bestIdx));
+                long[] am = Nd4j.argMax(sr, 1).data().asLong();
+                int off = prep.blockStart[blk];
+                for (int j = 0; j < nb; j++) {
+                    float v = sr.getFloat(j, am[j]);
+                    if (v > best[j]) {
+                        best[j] = v;
+                        bestIdx[j] = off + (int) am[j];
+                    }
+                }
                 tArg += System.nanoTime() - tk;
             }
             close(x);
@@ -339,36 +349,6 @@ abstract class BlockedMatcher implements Matcher {
                     getClass().getSimpleName(), tFill / 1e9, tProj / 1e9, tScore / 1e9, tArg / 1e9, tRefine / 1e9);
         }
         return new MatchResult(index, r1, r2, pd, corr);
-    }
-
-    /**
-     * For rows [j0, j1) of a (rows x len) score block: the largest score (re^2 + im^2, or the lifted
-     * score alone when {@code im} is null) and its entry, merged into best / bestIdx (first index on
-     * equal scores). One pass over each row, in cache, instead of separate square, add and argmax
-     * passes over the whole block.
-     */
-    private static void rowMax(java.nio.FloatBuffer re, java.nio.FloatBuffer im, int len, int off, int j0, int j1, float[] best,
-                               int[] bestIdx) {
-        float[] u = new float[len], q = im == null ? null : new float[len];
-        java.nio.FloatBuffer r = re.duplicate(), i = im == null ? null : im.duplicate();
-        for (int j = j0; j < j1; j++) {
-            r.position(j * len);
-            r.get(u, 0, len);
-            if (q != null) {
-                i.position(j * len);
-                i.get(q, 0, len);
-                for (int e = 0; e < len; e++) u[e] = u[e] * u[e] + q[e] * q[e];
-            }
-            // Maximum first, then its first index: plain loops that the JIT vectorises.
-            float m = u[0];
-            for (int e = 1; e < len; e++) m = Math.max(m, u[e]);
-            if (m > best[j]) {
-                int at = 0;
-                while (u[at] != m) at++;
-                best[j] = m;
-                bestIdx[j] = off + at;
-            }
-        }
     }
 
     /** Uninitialised (rows x entries-in-block) Re/Im score buffers per entry block. */
