@@ -187,25 +187,48 @@ public final class DictionaryStore {
         int n = Math.toIntExact(meta.entries());
         long[] ids = new long[n];
         float[] t1 = new float[n], t2 = new float[n], re = new float[n * t], im = new float[n * t];
-        int rows = 0;
-        Path file = new Path(path);
+        Path dir = new Path(path);
         try {
-            FileSystem fs = file.getFileSystem(conf);
-            org.apache.hadoop.fs.FileStatus[] parts = fs.listStatus(file, p -> p.getName().endsWith(".parquet")
+            FileSystem fs = dir.getFileSystem(conf);
+            org.apache.hadoop.fs.FileStatus[] parts = fs.listStatus(dir, p -> p.getName().endsWith(".parquet")
                     && !p.getName().startsWith("_") && !p.getName().startsWith("."));
             java.util.Arrays.sort(parts);
-            for (org.apache.hadoop.fs.FileStatus part : parts) {
-                file = part.getPath();
-                rows = readPart(file, conf, path, meta.timepoints(), t, rows, ids, t1, t2, re, im);
+            // Row counts from the footers first, so that the parts can be decoded in parallel into their own rows.
+            int[] start = new int[parts.length + 1];
+            for (int i = 0; i < parts.length; i++) {
+                try (var r = org.apache.parquet.hadoop.ParquetFileReader.open(
+                        org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(parts[i].getPath(), conf))) {
+                    long rows = start[i] + r.getRecordCount();
+                    if (rows > n) {
+                        throw new MrfInputException("dictionary " + path + " holds more than the " + n
+                                + " entries its metadata says. Rebuild it with 'mrf dictionary --overwrite'.");
+                    }
+                    start[i + 1] = (int) rows;
+                }
             }
-        } catch (IOException | RuntimeException e) {
-            if (e instanceof MrfInputException m) throw m;
-            throw new MrfInputException("dictionary " + path + ": Parquet data unreadable in " + file + " (" + firstLine(e)
+            if (start[parts.length] != n) {
+                throw new MrfInputException("dictionary " + path + " holds " + start[parts.length] + " entries, its metadata says "
+                        + n + ". It is incomplete; rebuild it.");
+            }
+            java.util.stream.IntStream.range(0, parts.length).parallel().forEach(i -> {
+                try {
+                    int end = readPart(parts[i].getPath(), conf, path, meta.timepoints(), t, start[i], ids, t1, t2, re, im);
+                    if (end != start[i + 1]) {
+                        throw new MrfInputException("dictionary " + path + ": " + parts[i].getPath().getName() + " changed while it "
+                                + "was read. Read it again once it is complete.");
+                    }
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                } catch (MrfInputException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    throw new MrfInputException("dictionary " + path + ": Parquet data unreadable in " + parts[i].getPath() + " ("
+                            + firstLine(e) + "). Rebuild it with 'mrf dictionary --overwrite'.", e);
+                }
+            });
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new MrfInputException("dictionary " + path + ": Parquet data unreadable (" + firstLine(e)
                     + "). Rebuild it with 'mrf dictionary --overwrite'.", e);
-        }
-        if (rows != n) {
-            throw new MrfInputException("dictionary " + path + " holds " + rows + " entries, its metadata says "
-                    + n + ". It is incomplete; rebuild it.");
         }
         Integer[] order = new Integer[n];
         for (int i = 0; i < n; i++) order[i] = i;

@@ -201,22 +201,33 @@ public final class DictionaryMatcher implements Matcher {
         int block = 2048;
         for (int e0 = 0; e0 < n; e0 += block) {
             int e1 = Math.min(n, e0 + block), nb = e1 - e0;
-            float[] a = Arrays.copyOfRange(re, e0 * t, e1 * t), b = Arrays.copyOfRange(im, e0 * t, e1 * t);
-            INDArray dr = Nd4j.create(a, new long[]{nb, t}, 'c'), di = Nd4j.create(b, new long[]{nb, t}, 'c');
-            INDArray[] ops = realV ? new INDArray[]{dr, di} : new INDArray[]{dr, di.sub(dr), di.add(dr)};
+            INDArray dr = Nd4j.create(Arrays.copyOfRange(re, e0 * t, e1 * t), new long[]{nb, t}, 'c');
             INDArray pr = Nd4j.create(DataType.FLOAT, nb, k), pi = Nd4j.create(DataType.FLOAT, nb, k);
-            ComplexMatrix.conjProduct(ops, false, projection, pr, pi);
-            ComplexMatrix back = ComplexMatrix.mmul(new ComplexMatrix(pr, pi), false, vt); // V c, as rows (nb x t)
-            float[] rr = dr.sub(back.re).data().asFloat(), ri = di.sub(back.im).data().asFloat();
+            float[] rr, ri;
+            if (real && realV) { // two real GEMMs: c = D V, D - c V^T
+                Nd4j.gemm(dr, vt.re, pr, false, true, 1.0, 0.0);
+                INDArray back = pr.mmul(vt.re);
+                rr = dr.subi(back).data().asFloat();
+                ri = null;
+                BlockedMatcher.close(back);
+            } else {
+                INDArray di = Nd4j.create(Arrays.copyOfRange(im, e0 * t, e1 * t), new long[]{nb, t}, 'c');
+                INDArray[] ops = realV ? new INDArray[]{dr, di} : new INDArray[]{dr, di.sub(dr), di.add(dr)};
+                ComplexMatrix.conjProduct(ops, false, projection, pr, pi);
+                ComplexMatrix back = ComplexMatrix.mmul(new ComplexMatrix(pr, pi), false, vt); // V c, as rows (nb x t)
+                rr = dr.sub(back.re).data().asFloat();
+                ri = di.sub(back.im).data().asFloat();
+                if (!realV) BlockedMatcher.close(ops[1], ops[2]);
+                BlockedMatcher.close(di, back.re, back.im);
+            }
             for (int j = 0; j < nb; j++) {
                 double s = 0;
-                for (int x = j * t; x < (j + 1) * t; x++) s += (double) rr[x] * rr[x] + (double) ri[x] * ri[x];
+                for (int x = j * t; x < (j + 1) * t; x++) s += (double) rr[x] * rr[x] + (ri == null ? 0 : (double) ri[x] * ri[x]);
                 resid[e0 + j] = (float) (Math.sqrt(s) * (1 + 1e-6) + 1e-7);
             }
             System.arraycopy(pr.data().asFloat(), 0, cr, e0 * k, nb * k);
             System.arraycopy(pi.data().asFloat(), 0, ci, e0 * k, nb * k);
-            BlockedMatcher.close(ops);
-            BlockedMatcher.close(pr, pi, back.re, back.im);
+            BlockedMatcher.close(dr, pr, pi);
         }
         boolean realC = real && realV;
         int w = realC ? k : 2 * k;
