@@ -45,11 +45,13 @@ public final class DictionaryMatcher implements Matcher {
     /** Pixels per projection GEMM; score GEMMs then run on pixelBlock of them at a time. */
     private static final int OUTER_BLOCK = 4096;
     /**
-     * Rounding allowance on unit-energy scores: covers float GEMM rounding of the subspace scores
-     * (about K * 6e-8), of the projection and of the basis's orthonormality (about 1e-7 each).
+     * Rounding allowance on unit-energy subspace scores. y = V^H x is computed in double; the score
+     * GEMM rounds c and y to float (2 u relative, u = 6e-8) and sums 2K products in float, at most
+     * 2K u sum|c_k y_k| <= 2K u = 3.8e-6 at K = 32 (sum|c_k y_k| <= ||c|| ||y|| <= 1); the float
+     * basis and signal add about 1e-7.
      */
-    static final double MARGIN = 1e-5;
-    /** Floor on ||x - V y||^2: 1 - ||y||^2 loses about 1e-6 to cancellation in float. */
+    static final double MARGIN = 5e-6;
+    /** Floor on ||x - V y||^2: 1 - ||y||^2 of a float-normalised x is off by up to about 1e-7. */
     private static final double RHO2_FLOOR = 1e-6;
 
     /** -Dmrf.match.profile=true prints per-phase seconds of every call to stderr. */
@@ -139,7 +141,7 @@ public final class DictionaryMatcher implements Matcher {
         /** ||d_perp|| per entry, rounded up. */
         final float[] resid;
         final float residMax;
-        /** Row operands of V^T (K x t) for {@link ComplexMatrix#conjProduct}. */
+        /** Row operands of V^T (K x t, double) for {@link ComplexMatrix#conjProduct}. */
         final INDArray[] projection;
         /** Per entry block: coefficient rows, (cr) for a real dictionary, (cr, ci) otherwise. */
         final INDArray[] blocks;
@@ -193,8 +195,12 @@ public final class DictionaryMatcher implements Matcher {
         ComplexMatrix v = real ? realSubspace(re, n, t, kWanted, RandomizedSvd.DEFAULT_SEED) // t x K
                 : RandomizedSvd.compute(re, im, n, t, kWanted, 8, 1, RandomizedSvd.DEFAULT_SEED).v();
         int k = (int) v.cols();
+        ComplexMatrix vd = v.cast(DataType.DOUBLE); // t x K
+        v = v.cast(DataType.FLOAT);
         ComplexMatrix vt = new ComplexMatrix(v.re.transpose().dup('c'), v.im.transpose().dup('c'));
+        INDArray vtd = vd.re.transpose().dup('c');
         INDArray[] projection = ComplexMatrix.rowOperands(vt);
+        INDArray[] projectionD = ComplexMatrix.rowOperands(new ComplexMatrix(vtd, vd.im.transpose().dup('c')));
         boolean realV = ComplexMatrix.realOperands(projection);
         // c = V^H d per entry and ||d - V c||, in entry blocks so that the residual stays small.
         float[] cr = new float[n * k], ci = new float[n * k], resid = new float[n];
@@ -204,12 +210,19 @@ public final class DictionaryMatcher implements Matcher {
             INDArray dr = Nd4j.create(Arrays.copyOfRange(re, e0 * t, e1 * t), new long[]{nb, t}, 'c');
             INDArray pr = Nd4j.create(DataType.FLOAT, nb, k), pi = Nd4j.create(DataType.FLOAT, nb, k);
             float[] rr, ri;
-            if (real && realV) { // two real GEMMs: c = D V, D - c V^T
-                Nd4j.gemm(dr, vt.re, pr, false, true, 1.0, 0.0);
-                INDArray back = pr.mmul(vt.re);
-                rr = dr.subi(back).data().asFloat();
+            if (real && realV) { // in double, two real GEMMs: c = D V, then D - c V^T with c as the float GEMMs will use it
+                INDArray dd = dr.castTo(DataType.DOUBLE);
+                pr.assign(dd.mmul(vd.re));
+                INDArray back = pr.castTo(DataType.DOUBLE).mmul(vtd);
+                double[] res = dd.subi(back).data().asDouble();
+                for (int j = 0; j < nb; j++) {
+                    double s = 0;
+                    for (int x = j * t; x < (j + 1) * t; x++) s += res[x] * res[x];
+                    resid[e0 + j] = (float) (Math.sqrt(s) * (1 + 1e-6) + 1e-7);
+                }
+                rr = null;
                 ri = null;
-                BlockedMatcher.close(back);
+                BlockedMatcher.close(dd, back);
             } else {
                 INDArray di = Nd4j.create(Arrays.copyOfRange(im, e0 * t, e1 * t), new long[]{nb, t}, 'c');
                 INDArray[] ops = realV ? new INDArray[]{dr, di} : new INDArray[]{dr, di.sub(dr), di.add(dr)};
@@ -220,9 +233,9 @@ public final class DictionaryMatcher implements Matcher {
                 if (!realV) BlockedMatcher.close(ops[1], ops[2]);
                 BlockedMatcher.close(di, back.re, back.im);
             }
-            for (int j = 0; j < nb; j++) {
+            for (int j = 0; rr != null && j < nb; j++) {
                 double s = 0;
-                for (int x = j * t; x < (j + 1) * t; x++) s += (double) rr[x] * rr[x] + (ri == null ? 0 : (double) ri[x] * ri[x]);
+                for (int x = j * t; x < (j + 1) * t; x++) s += (double) rr[x] * rr[x] + (double) ri[x] * ri[x];
                 resid[e0 + j] = (float) (Math.sqrt(s) * (1 + 1e-6) + 1e-7);
             }
             System.arraycopy(pr.data().asFloat(), 0, cr, e0 * k, nb * k);
@@ -245,7 +258,7 @@ public final class DictionaryMatcher implements Matcher {
             blocks[b] = Nd4j.create(f, new long[]{e1 - e0, w}, 'c');
         }
         start[nbk] = n;
-        cached = new Prepared(t, k, realC, rawRe, realC ? null : rawIm, pdScale, resid, projection, blocks, start);
+        cached = new Prepared(t, k, realC, rawRe, realC ? null : rawIm, pdScale, resid, projectionD, blocks, start);
         return cached;
     }
 
@@ -253,36 +266,30 @@ public final class DictionaryMatcher implements Matcher {
      * An orthonormal basis (t x K, float) of the leading right singular subspace of the unit rows D
      * (n x t, real): randomized range finder with one power iteration (Halko, Martinsson and Tropp,
      * SIAM Rev. 2011, algorithms 4.3 and 5.1), orthonormalised in double, columns ordered by the
-     * energy of D they hold. Exactness does not depend on how well it captures D, only the pruning
-     * rate does; it costs four GEMMs of n x t x (K + 8).
+     * energy of D they hold. In double: float GEMMs would leave the small singular directions
+     * blurred by about 1e-7 of the largest, and the residual norms at about 1e-5. Exactness does not
+     * depend on how well it captures D, only the pruning rate does; it costs four GEMMs of
+     * n x t x (K + 8). Returned in double (t x K).
      */
     static ComplexMatrix realSubspace(float[] re, int n, int t, int k, long seed) {
         int l = Math.min(k + 8, Math.min(n, t));
-        INDArray d = Nd4j.create(re, new long[]{n, t}, 'c');
+        INDArray d = Nd4j.create(re, new long[]{n, t}, 'c').castTo(DataType.DOUBLE);
         java.util.Random rnd = new java.util.Random(seed);
-        float[] g = new float[n * l];
-        for (int i = 0; i < g.length; i++) g[i] = (float) rnd.nextGaussian();
-        INDArray y = Nd4j.create(DataType.FLOAT, t, l);
+        double[] g = new double[n * l];
+        for (int i = 0; i < g.length; i++) g[i] = rnd.nextGaussian();
+        INDArray y = Nd4j.create(DataType.DOUBLE, t, l);
         Nd4j.gemm(d, Nd4j.create(g, new long[]{n, l}, 'c'), y, true, false, 1.0, 0.0); // D^T G
-        double[] q = orthonormalColumns(y.castTo(DataType.DOUBLE).dup('c').data().asDouble(), t, l);
+        double[] q = orthonormalColumns(y.data().asDouble(), t, l);
         int m = q.length / t;
-        INDArray qf = Nd4j.create(toFloat(q), new long[]{t, m}, 'c');
-        INDArray z = d.mmul(qf); // power iteration: D^T (D Q)
-        y = Nd4j.create(DataType.FLOAT, t, m);
+        INDArray z = d.mmul(Nd4j.create(q, new long[]{t, m}, 'c')); // power iteration: D^T (D Q)
+        y = Nd4j.create(DataType.DOUBLE, t, m);
         Nd4j.gemm(d, z, y, true, false, 1.0, 0.0);
-        q = orthonormalColumns(y.castTo(DataType.DOUBLE).dup('c').data().asDouble(), t, m);
+        q = orthonormalColumns(y.data().asDouble(), t, m);
         m = q.length / t;
-        qf = Nd4j.create(toFloat(q), new long[]{t, m}, 'c');
         // Order by energy: eigenvectors of (D Q)^T (D Q), largest first.
-        double[] b = d.mmul(qf).castTo(DataType.DOUBLE).dup('c').data().asDouble();
-        double[] gram = new double[m * m];
-        for (int r = 0; r < n; r++) {
-            for (int i = 0; i < m; i++) {
-                double bi = b[r * m + i];
-                for (int j = i; j < m; j++) gram[i * m + j] += bi * b[r * m + j];
-            }
-        }
-        for (int i = 0; i < m; i++) for (int j = 0; j < i; j++) gram[i * m + j] = gram[j * m + i];
+        INDArray b = d.mmul(Nd4j.create(q, new long[]{t, m}, 'c'));
+        double[] gram = b.transpose().mmul(b).dup('c').data().asDouble();
+        BlockedMatcher.close(d, z, y, b);
         org.mrf.scq.core.svd.HermitianEigen eig = org.mrf.scq.core.svd.HermitianEigen.of(gram, new double[m * m], m);
         int kk = Math.min(k, m);
         double[] v = new double[t * kk];
@@ -295,7 +302,7 @@ public final class DictionaryMatcher implements Matcher {
         }
         v = orthonormalColumns(v, t, kk);
         int kept = v.length / t;
-        return new ComplexMatrix(Nd4j.create(toFloat(v), new long[]{t, kept}, 'c'), Nd4j.create(DataType.FLOAT, t, kept));
+        return new ComplexMatrix(Nd4j.create(v, new long[]{t, kept}, 'c'), Nd4j.create(DataType.DOUBLE, t, kept));
     }
 
     /**
@@ -379,19 +386,23 @@ public final class DictionaryMatcher implements Matcher {
             }
             tFill += System.nanoTime() - tk;
             tk = System.nanoTime();
-            // y = V^H x for the block's unit-energy signals (nb x K).
+            // y = V^H x for the block's unit-energy signals (nb x K), in double (see MARGIN).
             long[] shape = timeMajor ? new long[]{t, nb} : new long[]{nb, t};
             float[][] parts = {a, b, c};
             INDArray[] x = new INDArray[realIn ? 2 : 3];
-            for (int q = 0; q < x.length; q++) x[q] = Nd4j.create(nb == ob ? parts[q] : Arrays.copyOf(parts[q], nb * t), shape, 'c');
-            INDArray pr = Nd4j.create(DataType.FLOAT, nb, k), pi = Nd4j.create(DataType.FLOAT, nb, k);
+            for (int q = 0; q < x.length; q++) {
+                INDArray f = Nd4j.create(nb == ob ? parts[q] : Arrays.copyOf(parts[q], nb * t), shape, 'c');
+                x[q] = f.castTo(DataType.DOUBLE);
+                BlockedMatcher.close(f);
+            }
+            INDArray pr = Nd4j.create(DataType.DOUBLE, nb, k), pi = Nd4j.create(DataType.DOUBLE, nb, k);
             ComplexMatrix.conjProduct(x, timeMajor, prep.projection, pr, pi);
             BlockedMatcher.close(x);
-            float[] yr = pr.data().asFloat(), yi = pi.data().asFloat();
+            double[] yr = pr.data().asDouble(), yi = pi.data().asDouble();
             BlockedMatcher.close(pr, pi);
             for (int j = 0; j < nb; j++) {
                 double yy = 0;
-                for (int q = j * k; q < (j + 1) * k; q++) yy += (double) yr[q] * yr[q] + (double) yi[q] * yi[q];
+                for (int q = j * k; q < (j + 1) * k; q++) yy += yr[q] * yr[q] + yi[q] * yi[q];
                 rho[j] = Math.sqrt(Math.max(0, 1 - yy) + RHO2_FLOOR);
                 if (norm[j] > 0) nonZero++;
             }
@@ -405,7 +416,7 @@ public final class DictionaryMatcher implements Matcher {
                 for (int j = 0; j < mb; j++) {
                     int src = (i0 + j) * k, ra = 2 * j * w, rb = ra + w;
                     for (int q = 0; q < k; q++) {
-                        float u = yr[src + q], v = yi[src + q];
+                        float u = (float) yr[src + q], v = (float) yi[src + q];
                         rows[ra + q] = u;
                         rows[rb + q] = v;
                         if (!prep.real) {
