@@ -30,16 +30,18 @@ import java.util.stream.IntStream;
  * discards an entry that could win. Ties (equal double scores) go to the lower index.
  *
  * <p>Cost: about 4 * entries * K * pixels flops for the subspace scores (8 for a complex dictionary)
- * plus 4 * t flops per exactly scored entry (usually 2 to 5 per pixel with K = 32 on the paper grid;
- * {@link #exactPerPixel()}). Setup per t: a randomized SVD of the t-truncated dictionary and the
- * residual norms ||d_perp||. PD and correlation are as in {@link MatchResult}, from the exact
+ * plus 4 * t flops per exactly scored entry (about 8 per pixel at t = 2304 and 2 to 3 at t <= 576
+ * on the paper grid with 3 % noise; {@link #exactPerPixel()}; docs/MATCHING.md). Setup per t: a
+ * randomized range finder on the t-truncated dictionary ({@link #realSubspace}; RandomizedSvd for a
+ * complex dictionary) and the residual norms ||d_perp||. PD and correlation are as in {@link MatchResult}, from the exact
  * double-precision inner product. {@link BruteForceMatcher} is the brute-force reference.
  *
- * <p>Memory: the dictionary truncated to the last t used (none extra when t = T; entries x t floats,
- * dictionary), its K coefficients per entry, and a score buffer of 2 x pixelBlock x entries floats.
+ * <p>Memory: the dictionary truncated to the last t used (none extra when t = T; entries x t floats
+ * otherwise, twice for a complex dictionary), its K coefficients per entry, and a score buffer of
+ * 2 x pixelBlock x entries floats.
  */
 public final class DictionaryMatcher implements Matcher {
-    /** Subspace rank: on the paper grid the residual norms fall to about 1e-5 at K = 32. */
+    /** Subspace rank: on the paper grid the residual norms are about 1e-5 at K = 32 and no smaller at 64. */
     static final int DEFAULT_RANK = 32;
     static final int DEFAULT_PIXEL_BLOCK = 256;
     /** Pixels per projection GEMM; score GEMMs then run on pixelBlock of them at a time. */
