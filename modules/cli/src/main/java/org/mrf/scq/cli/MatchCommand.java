@@ -26,6 +26,7 @@ import java.util.concurrent.Callable;
         description = "Dictionary matching (DM) or SVD-subspace matching (SDM) of an MRF image series.",
         footer = {"", "The input is a complex NumPy array (T, H, W) in C order (.npy), or a .nii/.nii.gz/.mat series.",
                 "Writes t1_ms, t2_ms and pd as float32 .npy (H, W) and as NIfTI, to a new directory.",
+                "Runs in this JVM without a Spark session; DM is exact (docs/MATCHING.md).",
                 "Examples:",
                 "  mrf match --dictionary dict/ --input series.npy --out maps/",
                 "  mrf match --dictionary dict/ --input series.npy --out maps_ar4/ --timepoints 576",
