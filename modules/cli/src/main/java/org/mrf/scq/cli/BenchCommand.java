@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print their figures.",
-        subcommands = {BenchCommand.Epg.class, ReconstructBench.class})
+        subcommands = {BenchCommand.Epg.class, BenchCommand.Match.class, ReconstructBench.class})
 public final class BenchCommand implements Runnable {
     @Override
     public void run() {
@@ -62,6 +62,45 @@ public final class BenchCommand implements Runnable {
             Arrays.sort(rates);
             System.out.printf(Locale.ROOT, "epg entry_tr_per_s=%.4e threads=%d tolerance=%g entries=%d timepoints=%d%n",
                     rates[repeats / 2], th, tol, grid.size(), seq.length());
+        }
+    }
+
+    @Command(name = "match", mixinStandardHelpOptions = true,
+            description = "Exact DM (subspace pruning) against brute-force DM, and the SDM core, on a synthetic slice of the "
+                    + "paper dictionary (13,123 entries, T = 2304): random entries, PD and phase plus complex Gaussian noise.",
+            footer = {"", "Prints 'match dm_seconds=... dm_bruteforce_seconds=... agree_pct=... ties=... sdm_core_seconds=... "
+                    + "sgemm_gflops=...' (medians of the repeats; brute force runs once) after per-ar lines.",
+                    "Examples:", "  mrf bench match", "  mrf bench match --quick", "  mrf bench match --side 128 --no-bruteforce --repeats 5"})
+    static final class Match implements Runnable {
+        @Option(names = "--side", defaultValue = "256", description = "Slice side in pixels (default 256, the paper's matrix).")
+        int side;
+        @Option(names = "--quick", description = "A 64 x 64 slice and one repeat.")
+        boolean quick;
+        @Option(names = "--repeats", defaultValue = "3", description = "Timed repeats of exact DM and SDM (default 3).")
+        int repeats;
+        @Option(names = "--noise", defaultValue = "0.03", description = "Noise per component, relative to the pixel's RMS (default 0.03).")
+        double noise;
+        @Option(names = "--ars", defaultValue = "1,2,4,8,16", split = ",", description = "Acceleration rates, t = 2304 / ar (default 1,2,4,8,16).")
+        int[] ars;
+        @Option(names = "--energy", defaultValue = "0.9999", description = "SVD energy of the SDM core (default 0.9999).")
+        double energy;
+        @Option(names = "--no-bruteforce", description = "Skip brute-force DM (and so agreement and ties).")
+        boolean noBruteForce;
+
+        @Override
+        public void run() {
+            org.mrf.scq.core.match.bench.MatchBench.Options o = new org.mrf.scq.core.match.bench.MatchBench.Options();
+            o.side = quick ? 64 : side;
+            o.repeats = quick ? 1 : repeats;
+            o.noise = noise;
+            o.ars = ars;
+            o.energy = energy;
+            o.bruteForce = !noBruteForce;
+            if (o.side < 1 || o.repeats < 1 || !(o.noise >= 0) || !(o.energy > 0 && o.energy < 1)) {
+                throw new org.mrf.scq.core.util.MrfInputException("mrf bench match: need --side >= 1, --repeats >= 1, --noise >= 0 "
+                        + "and 0 < --energy < 1.");
+            }
+            org.mrf.scq.core.match.bench.MatchBench.run(o, System.out);
         }
     }
 }

@@ -1,6 +1,6 @@
 package org.mrf.scq.cli;
 
-import org.apache.spark.sql.SparkSession;
+import org.apache.hadoop.conf.Configuration;
 import org.mrf.scq.core.dictionary.Dictionary;
 import org.mrf.scq.core.match.DictionaryMatcher;
 import org.mrf.scq.core.match.MatchResult;
@@ -26,6 +26,7 @@ import java.util.concurrent.Callable;
         description = "Dictionary matching (DM) or SVD-subspace matching (SDM) of an MRF image series.",
         footer = {"", "The input is a complex NumPy array (T, H, W) in C order (.npy), or a .nii/.nii.gz/.mat series.",
                 "Writes t1_ms, t2_ms and pd as float32 .npy (H, W) and as NIfTI, to a new directory.",
+                "Runs in this JVM without a Spark session; DM is exact (docs/MATCHING.md).",
                 "Examples:",
                 "  mrf match --dictionary dict/ --input series.npy --out maps/",
                 "  mrf match --dictionary dict/ --input series.npy --out maps_ar4/ --timepoints 576",
@@ -70,38 +71,36 @@ public final class MatchCommand implements Callable<Integer> {
         if (t > frames) {
             throw new MrfInputException("--input " + input + " has " + frames + " time points; --timepoints " + t + " asks for more.");
         }
-        SparkSession spark = common.spark();
-        MatchResult r;
-        double sec;
-        String detail;
-        try {
-            Dictionary dict = DictionaryStore.load(spark, dictionary, 0);
-            if (t > dict.timepoints()) {
-                throw new MrfInputException("--input " + input + ": " + t + " time points are used but dictionary " + dictionary
-                        + " has T=" + dict.timepoints() + ". Pass --timepoints <= " + dict.timepoints() + " or rebuild the dictionary.");
-            }
-            dict = dict.truncate(t);
-            Matcher matcher;
-            if (m.equals("dm")) {
-                matcher = new DictionaryMatcher(dict);
-                detail = "dm";
-            } else {
-                SvdBasis basis = BasisStore.read(dictionary, spark.sparkContext().hadoopConfiguration());
-                if (basis == null || basis.timepoints() != t) basis = SvdCommand.compute(c, dict);
-                SubspaceMatcher sm = SubspaceMatcher.forEnergy(dict, basis, c.number("mrf.match.energy"));
-                matcher = sm;
-                detail = "sdm rank=" + sm.rank();
-            }
-            long t0 = System.nanoTime();
-            try {
-                r = matcher.matchTimeMajor(x.re(), x.im(), frames, h, w, t);
-            } catch (MrfInputException e) {
-                throw new MrfInputException("--input " + input + ": " + e.getMessage(), e);
-            }
-            sec = (System.nanoTime() - t0) / 1e9;
-        } finally {
-            spark.stop();
+        // One series in the driver: no Spark session; the dictionary's Parquet files are read directly.
+        Configuration conf = new Configuration();
+        Dictionary dict = DictionaryStore.read(dictionary, conf, 0);
+        if (t > dict.timepoints()) {
+            throw new MrfInputException("--input " + input + ": " + t + " time points are used but dictionary " + dictionary
+                    + " has T=" + dict.timepoints() + ". Pass --timepoints <= " + dict.timepoints() + " or rebuild the dictionary.");
         }
+        dict = dict.truncate(t);
+        Matcher matcher;
+        String detail;
+        if (m.equals("dm")) {
+            matcher = new DictionaryMatcher(dict);
+            detail = "dm";
+        } else {
+            SvdBasis basis = BasisStore.read(dictionary, conf);
+            if (basis == null || basis.timepoints() != t) basis = SvdCommand.compute(c, dict);
+            SubspaceMatcher sm = SubspaceMatcher.forEnergy(dict, basis, c.number("mrf.match.energy"));
+            matcher = sm;
+            detail = "sdm rank=" + sm.rank();
+        }
+        long t0 = System.nanoTime();
+        MatchResult r;
+        try {
+            r = matcher.matchTimeMajor(x.re(), x.im(), frames, h, w, t);
+        } catch (MrfInputException e) {
+            throw new MrfInputException("--input " + input + ": " + e.getMessage(), e);
+        } finally {
+            matcher.release();
+        }
+        double sec = (System.nanoTime() - t0) / 1e9;
         writeMaps(out, r, h, w);
         System.out.printf(Locale.ROOT, "match: method=%s timepoints=%d pixels=%d in %.2fs wrote %s/{t1_ms,t2_ms,pd}.{npy,nii}%n",
                 detail, t, h * w, sec, out.toAbsolutePath());

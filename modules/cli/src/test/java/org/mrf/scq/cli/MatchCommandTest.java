@@ -29,6 +29,15 @@ class MatchCommandTest {
         FispSequence seq = Schedules.paperDefault(2.0, 18.0).truncate(t);
         Dictionary d = Dictionary.simulate(seq, DictionaryGrid.fromRanges(List.of("200:2000:100"), List.of("20:200:20"),
                 true, "test"), 1e-5);
+        // The Spark-free reader `mrf match` uses returns the simulated entries, in grid order, and their first t.
+        for (int tr : new int[]{0, 40}) {
+            Dictionary read = org.mrf.scq.spark.DictionaryStore.read(dict, new org.apache.hadoop.conf.Configuration(), tr);
+            Dictionary want = tr == 0 ? d : d.truncate(tr);
+            assertArrayEquals(want.t1Values(), read.t1Values());
+            assertArrayEquals(want.t2Values(), read.t2Values());
+            assertArrayEquals(want.re(), read.re(), 1e-6f);
+            assertArrayEquals(want.im(), read.im(), 1e-6f);
+        }
         // A 4 x 5 image: pixel p holds entry 3p, scaled by PD = 0.5 + p/40; pixel 19 is background.
         int h = 4, w = 5, px = h * w;
         float[] re = new float[t * px], im = new float[t * px];

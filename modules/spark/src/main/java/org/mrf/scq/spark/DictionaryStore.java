@@ -172,6 +172,156 @@ public final class DictionaryStore {
         public void setIm(float[] v) { im = v; }
     }
 
+    /**
+     * As {@link #load}, without a Spark session: the Parquet part files are read column by column
+     * through Hadoop's FileSystem (any Hadoop path), for commands that match one local series and
+     * must not pay a Spark session's start-up.
+     */
+    public static Dictionary read(String path, Configuration conf, int timepoints) {
+        Metadata meta = metadata(path, conf);
+        int t = timepoints <= 0 ? meta.timepoints() : timepoints;
+        if (t > meta.timepoints()) {
+            throw new MrfInputException("dictionary " + path + " has T=" + meta.timepoints() + " time points; "
+                    + t + " were asked for. Use --timepoints <= " + meta.timepoints() + " or rebuild the dictionary.");
+        }
+        int n = Math.toIntExact(meta.entries());
+        long[] ids = new long[n];
+        float[] t1 = new float[n], t2 = new float[n], re = new float[n * t], im = new float[n * t];
+        Path dir = new Path(path);
+        try {
+            FileSystem fs = dir.getFileSystem(conf);
+            org.apache.hadoop.fs.FileStatus[] parts = fs.listStatus(dir, p -> p.getName().endsWith(".parquet")
+                    && !p.getName().startsWith("_") && !p.getName().startsWith("."));
+            java.util.Arrays.sort(parts);
+            // Row counts from the footers first, so that the parts can be decoded in parallel into their own rows.
+            int[] start = new int[parts.length + 1];
+            for (int i = 0; i < parts.length; i++) {
+                try (var r = org.apache.parquet.hadoop.ParquetFileReader.open(
+                        org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(parts[i].getPath(), conf))) {
+                    long rows = start[i] + r.getRecordCount();
+                    if (rows > n) {
+                        throw new MrfInputException("dictionary " + path + " holds more than the " + n
+                                + " entries its metadata says. Rebuild it with 'mrf dictionary --overwrite'.");
+                    }
+                    start[i + 1] = (int) rows;
+                }
+            }
+            if (start[parts.length] != n) {
+                throw new MrfInputException("dictionary " + path + " holds " + start[parts.length] + " entries, its metadata says "
+                        + n + ". It is incomplete; rebuild it.");
+            }
+            java.util.stream.IntStream.range(0, parts.length).parallel().forEach(i -> {
+                try {
+                    int end = readPart(parts[i].getPath(), conf, path, meta.timepoints(), t, start[i], ids, t1, t2, re, im);
+                    if (end != start[i + 1]) {
+                        throw new MrfInputException("dictionary " + path + ": " + parts[i].getPath().getName() + " changed while it "
+                                + "was read. Read it again once it is complete.");
+                    }
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                } catch (MrfInputException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    throw new MrfInputException("dictionary " + path + ": Parquet data unreadable in " + parts[i].getPath() + " ("
+                            + firstLine(e) + "). Rebuild it with 'mrf dictionary --overwrite'.", e);
+                }
+            });
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new MrfInputException("dictionary " + path + ": Parquet data unreadable (" + firstLine(e)
+                    + "). Rebuild it with 'mrf dictionary --overwrite'.", e);
+        }
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) order[i] = i;
+        java.util.Arrays.sort(order, java.util.Comparator.comparingLong(i -> ids[i]));
+        float[] s1 = new float[n], s2 = new float[n], sr = new float[n * t], si = new float[n * t];
+        for (int i = 0; i < n; i++) {
+            int o = order[i];
+            s1[i] = t1[o];
+            s2[i] = t2[o];
+            System.arraycopy(re, o * t, sr, i * t, t);
+            System.arraycopy(im, o * t, si, i * t, t);
+        }
+        return new Dictionary(s1, s2, t, sr, si, meta.scheduleHash());
+    }
+
+    /** Appends the rows of one part file from row {@code at}; returns the new row count. */
+    private static int readPart(Path file, Configuration conf, String path, int fullT, int t, int at, long[] ids, float[] t1,
+                                float[] t2, float[] re, float[] im) throws IOException {
+        int n = ids.length;
+        try (org.apache.parquet.hadoop.ParquetFileReader r = org.apache.parquet.hadoop.ParquetFileReader.open(
+                org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(file, conf))) {
+            org.apache.parquet.schema.MessageType schema = r.getFooter().getFileMetaData().getSchema();
+            String createdBy = r.getFooter().getFileMetaData().getCreatedBy();
+            java.util.Map<String, org.apache.parquet.column.ColumnDescriptor> cols = new java.util.HashMap<>();
+            for (org.apache.parquet.column.ColumnDescriptor c : schema.getColumns()) cols.put(c.getPath()[0], c);
+            for (String name : SCHEMA.fieldNames()) {
+                if (!cols.containsKey(name)) {
+                    throw new MrfInputException("dictionary " + path + ": " + file.getName() + " has no column '" + name
+                            + "'. Rebuild it with 'mrf dictionary --overwrite'.");
+                }
+            }
+            org.apache.parquet.column.page.PageReadStore pages;
+            while ((pages = r.readNextRowGroup()) != null) {
+                long count = pages.getRowCount();
+                if (at + count > n) {
+                    throw new MrfInputException("dictionary " + path + " holds more than the " + n
+                            + " entries its metadata says. Rebuild it with 'mrf dictionary --overwrite'.");
+                }
+                var store = new org.apache.parquet.column.impl.ColumnReadStoreImpl(pages,
+                        new org.apache.parquet.example.data.simple.convert.GroupRecordConverter(schema).getRootConverter(), schema,
+                        createdBy);
+                var id = store.getColumnReader(cols.get("entry_id"));
+                var a = store.getColumnReader(cols.get("t1_ms"));
+                var b = store.getColumnReader(cols.get("t2_ms"));
+                for (int i = 0; i < count; i++) {
+                    ids[at + i] = id.getLong();
+                    t1[at + i] = a.getFloat();
+                    t2[at + i] = b.getFloat();
+                    id.consume();
+                    a.consume();
+                    b.consume();
+                }
+                readSeries(store.getColumnReader(cols.get("re")), cols.get("re"), re, at, (int) count, fullT, t, ids, path);
+                readSeries(store.getColumnReader(cols.get("im")), cols.get("im"), im, at, (int) count, fullT, t, ids, path);
+                at += (int) count;
+            }
+        }
+        return at;
+    }
+
+    /** The first t values of each row's array (rows [at, at + count)), checking every row holds fullT. */
+    private static void readSeries(org.apache.parquet.column.ColumnReader c, org.apache.parquet.column.ColumnDescriptor desc,
+                                   float[] out, int at, int count, int fullT, int t, long[] ids, String path) {
+        int maxDef = desc.getMaxDefinitionLevel();
+        long total = c.getTotalValueCount();
+        int row = at - 1, k = 0;
+        for (long v = 0; v < total; v++) {
+            if (c.getCurrentRepetitionLevel() == 0) {
+                if (row >= at) checkLength(k, fullT, ids[row], path);
+                row++;
+                k = 0;
+            }
+            if (c.getCurrentDefinitionLevel() == maxDef) {
+                float x = c.getFloat();
+                if (k < t) out[row * t + k] = x;
+                k++;
+            }
+            c.consume();
+        }
+        if (row >= at) checkLength(k, fullT, ids[row], path);
+        if (row != at + count - 1) {
+            throw new MrfInputException("dictionary " + path + ": " + desc.getPath()[0] + " has " + (row - at + 1) + " arrays for "
+                    + count + " rows. Rebuild it with 'mrf dictionary --overwrite'.");
+        }
+    }
+
+    private static void checkLength(int k, int fullT, long id, String path) {
+        if (k != fullT) {
+            throw new MrfInputException("dictionary " + path + ": entry " + id + " has " + k + " time points, expected " + fullT
+                    + ". Rebuild the dictionary.");
+        }
+    }
+
     static String firstLine(Throwable e) {
         String m = String.valueOf(e.getMessage());
         int nl = m.indexOf('\n');

@@ -141,15 +141,16 @@ abstract class BlockedMatcher implements Matcher {
         return new Prepared(t, projection, blocks, start, pdScale, 0, k);
     }
 
-    private void checkT(int t, String input, int available) {
+    /** One clear error for a t outside [1, min(maxT, available)]; {@code subspace}: the limit is an SVD basis's T. */
+    static void checkT(int t, String input, int available, int maxT, boolean subspace) {
         if (t < 1) {
             throw new MrfInputException(input + ": asked to match t=" + t + " time points; t must be at least 1.");
         }
-        if (t > timepoints()) {
+        if (t > maxT) {
             throw new MrfInputException(input + ": asked to match t=" + t + " time points, but the "
-                    + (this instanceof SubspaceMatcher ? "SVD basis was computed for" : "dictionary has only") + " T="
-                    + timepoints() + "; pass t <= " + timepoints() + " or build the "
-                    + (this instanceof SubspaceMatcher ? "basis" : "dictionary") + " for the longer schedule.");
+                    + (subspace ? "SVD basis was computed for" : "dictionary has only") + " T="
+                    + maxT + "; pass t <= " + maxT + " or build the "
+                    + (subspace ? "basis" : "dictionary") + " for the longer schedule.");
         }
         if (available < t) {
             throw new MrfInputException(input + ": the signals hold " + available + " time points but t=" + t
@@ -157,7 +158,7 @@ abstract class BlockedMatcher implements Matcher {
         }
     }
 
-    private static void checkArrays(float[] re, float[] im, String input) {
+    static void checkArrays(float[] re, float[] im, String input) {
         if (re == null || im == null) throw new MrfInputException(input + ": real or imaginary part is missing (null).");
         if (re.length != im.length) {
             throw new MrfInputException(input + ": real part has " + re.length + " values but imaginary part "
@@ -167,6 +168,18 @@ abstract class BlockedMatcher implements Matcher {
 
     @Override
     public MatchResult match(float[] re, float[] im, int pixels, int t) {
+        int tIn = checkPixelMajor(re, im, pixels, t, timepoints(), this instanceof SubspaceMatcher);
+        return run(re, im, pixels, t, tIn, false, 0);
+    }
+
+    @Override
+    public MatchResult matchTimeMajor(float[] re, float[] im, int frames, int height, int width, int t) {
+        checkTimeMajor(re, im, frames, height, width, t, timepoints(), this instanceof SubspaceMatcher);
+        return run(re, im, height * width, t, frames, true, width);
+    }
+
+    /** Validates pixel-major input (see {@link Matcher#match}); returns the time points per pixel. */
+    static int checkPixelMajor(float[] re, float[] im, int pixels, int t, int maxT, boolean subspace) {
         String input = "signals (pixel-major)";
         checkArrays(re, im, input);
         if (pixels < 1 || re.length % pixels != 0) {
@@ -174,20 +187,19 @@ abstract class BlockedMatcher implements Matcher {
                     + pixels + " pixels; pass the right pixel count.");
         }
         int tIn = re.length / pixels;
-        checkT(t, input, tIn);
-        return run(re, im, pixels, t, tIn, false, 0);
+        checkT(t, input, tIn, maxT, subspace);
+        return tIn;
     }
 
-    @Override
-    public MatchResult matchTimeMajor(float[] re, float[] im, int frames, int height, int width, int t) {
+    /** Validates time-major input (see {@link Matcher#matchTimeMajor}). */
+    static void checkTimeMajor(float[] re, float[] im, int frames, int height, int width, int t, int maxT, boolean subspace) {
         String input = "signals (time-major T x H x W)";
         checkArrays(re, im, input);
         if (frames < 1 || height < 1 || width < 1 || (long) frames * height * width != re.length) {
             throw new MrfInputException(input + ": shape (" + frames + ", " + height + ", " + width + ") needs "
                     + ((long) frames * height * width) + " values, got " + re.length + "; pass the array's real shape.");
         }
-        checkT(t, input, frames);
-        return run(re, im, height * width, t, frames, true, width);
+        checkT(t, input, frames, maxT, subspace);
     }
 
     /** -Dmrf.match.profile=true prints per-phase seconds of every call to stderr. */
@@ -351,13 +363,13 @@ abstract class BlockedMatcher implements Matcher {
         return b;
     }
 
-    private static void close(INDArray... arrays) {
+    static void close(INDArray... arrays) {
         for (INDArray x : arrays) {
             if (x != null && x.closeable()) x.close();
         }
     }
 
-    private interface Range {
+    interface Range {
         void run(int from, int to);
     }
 
@@ -366,7 +378,7 @@ abstract class BlockedMatcher implements Matcher {
      * would otherwise be single-threaded next to multi-threaded GEMMs). On bad input the range is
      * re-run sequentially so the error names the first bad pixel.
      */
-    private static void parallel(int n, Range body) {
+    static void parallel(int n, Range body) {
         int chunks = Math.max(1, Math.min(n / 64, 4 * Runtime.getRuntime().availableProcessors()));
         try {
             java.util.stream.IntStream.range(0, chunks).parallel()
@@ -386,7 +398,7 @@ abstract class BlockedMatcher implements Matcher {
      * x / ||x|| as the operands {@link ComplexMatrix#conjProduct} wants: (xr, xi) if {@code real}, else
      * (xr, xi - xr, xr + xi); rows = pixels; norms over the first t samples.
      */
-    private static void fillPixelMajor(float[] re, float[] im, int tIn, int t, int p0, int j0, int j1, boolean real, float[] a, float[] b,
+    static void fillPixelMajor(float[] re, float[] im, int tIn, int t, int p0, int j0, int j1, boolean real, float[] a, float[] b,
                                        float[] c, double[] norm, float[] scale) {
         for (int j = j0; j < j1; j++) {
             int off = (p0 + j) * tIn;
@@ -418,7 +430,7 @@ abstract class BlockedMatcher implements Matcher {
     }
 
     /** As {@link #fillPixelMajor} but the block is laid out (t x nb): frame s's pixels are contiguous. */
-    private static void fillTimeMajor(float[] re, float[] im, int pixels, int t, int p0, int nb, int j0, int j1, int width,
+    static void fillTimeMajor(float[] re, float[] im, int pixels, int t, int p0, int nb, int j0, int j1, int width,
                                       boolean real, float[] a, float[] b, float[] c, double[] norm, float[] scale) {
         java.util.Arrays.fill(norm, j0, j1, 0.0);
         for (int s = 0; s < t; s++) {

@@ -2,9 +2,9 @@ package org.mrf.scq.core.match.bench;
 
 import org.mrf.scq.core.dictionary.Dictionary;
 import org.mrf.scq.core.dictionary.DictionaryGrid;
+import org.mrf.scq.core.match.BruteForceMatcher;
 import org.mrf.scq.core.match.DictionaryMatcher;
 import org.mrf.scq.core.match.MatchResult;
-import org.mrf.scq.core.match.Matcher;
 import org.mrf.scq.core.match.SubspaceMatcher;
 import org.mrf.scq.core.sequence.Schedules;
 import org.mrf.scq.core.svd.RandomizedSvd;
@@ -13,9 +13,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -23,221 +21,233 @@ import java.util.Locale;
 import java.util.Random;
 
 /**
- * DM / SDM timing for one 256 x 256 slice against the paper dictionary (13,123 entries), and the
- * SVD ranks of the default schedule's dictionary at T = 576 and 2304.
+ * Matching benchmark on one synthetic side x side slice of the paper dictionary (13,123 entries,
+ * default schedule, T = 2304): pixels are random entries times a random PD in [0.2, 3] and a random
+ * phase, plus complex Gaussian noise of {@code noise} times the pixel's RMS per component; the
+ * series is time-major (T, H, W) as `mrf match` and the ground-truth job pass it.
  *
- * <p>Usage: {@code java -cp ... org.mrf.scq.core.match.bench.MatchBench [--t 576] [--noise 0.01,0.03,0.1]
- * [--sdm-reps 3] [--energy 0.9999] [--no-svd-2304] [--time-major]}. Fingerprints: random grid
- * entries times a random PD in [0.2, 3] and a random phase, plus complex Gaussian noise whose
- * per-component standard deviation is {@code noise} times the pixel's RMS. Output lines are
- * {@code key value} pairs, e.g. {@code dm seconds_per_slice=...}.
+ * <p>Prints {@code match key=value ...}: exact DM over the given ars (sum of the per-ar seconds,
+ * median of the repeats; the per-t setup of each matcher, paid once per dictionary, separately),
+ * brute-force DM once over the same ars, the share of pixels where both pick the same entry, the
+ * pixels where they differ and whose two entries tie within float rounding ({@code ties}) or do
+ * not ({@code non_ties}, which must be 0), the SDM core at t = T / 4 and the energy given (median
+ * of the repeats), and the sgemm rate of a 2048^3 product measured in the same run. The
+ * {@code *_cpu_seconds} figures are process CPU time over the same spans (all cores together): on a
+ * shared machine they move less with other load than wall-clock seconds.
+ *
+ * <p>Usage: {@code java -cp ... org.mrf.scq.core.match.bench.MatchBench [--side 256] [--repeats 3]
+ * [--noise 0.03] [--ars 1,2,4,8,16] [--energy 0.9999] [--no-bruteforce]}; {@code mrf bench match}
+ * takes the same options.
  */
 public final class MatchBench {
+    /** Relative score difference below which two entries tie within float rounding. */
+    static final double TIE = 1e-6;
+
+    /** What to measure; the defaults are the paper slice. */
+    public static final class Options {
+        public int side = 256;
+        public int repeats = 3;
+        public double noise = 0.03;
+        public int[] ars = {1, 2, 4, 8, 16};
+        public double energy = 0.9999;
+        public boolean bruteForce = true;
+        public long seed = 2024;
+    }
+
     private MatchBench() {
     }
 
-    public static void main(String[] args) throws Exception {
-        Locale.setDefault(Locale.ROOT);
-        int t = 576, sdmReps = 3, side = 256;
-        double energy = 0.9999;
-        double[] noises = {0.01, 0.03, 0.1};
-        boolean svd2304 = true, timeMajor = false;
+    public static void main(String[] args) {
+        Options o = new Options();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--t": t = Integer.parseInt(args[++i]); break;
-                case "--side": side = Integer.parseInt(args[++i]); break;
-                case "--sdm-reps": sdmReps = Integer.parseInt(args[++i]); break;
-                case "--energy": energy = Double.parseDouble(args[++i]); break;
-                case "--noise": noises = Arrays.stream(args[++i].split(",")).mapToDouble(Double::parseDouble).toArray(); break;
-                case "--no-svd-2304": svd2304 = false; break;
-                case "--time-major": timeMajor = true; break;
-                default: throw new IllegalArgumentException("unknown argument " + args[i]);
+                case "--side" -> o.side = Integer.parseInt(args[++i]);
+                case "--repeats" -> o.repeats = Integer.parseInt(args[++i]);
+                case "--noise" -> o.noise = Double.parseDouble(args[++i]);
+                case "--ars" -> o.ars = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
+                case "--energy" -> o.energy = Double.parseDouble(args[++i]);
+                case "--no-bruteforce" -> o.bruteForce = false;
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
-        environment();
+        run(o, System.out);
+    }
 
+    public static void run(Options o, PrintStream out) {
+        if (o.side < 1 || o.repeats < 1 || o.ars.length == 0 || !(o.noise >= 0)) {
+            throw new IllegalArgumentException("need side >= 1, repeats >= 1, at least one ar and noise >= 0");
+        }
+        double sgemm = sgemmGflops();
         long t0 = System.nanoTime();
-        var seq = Schedules.paperDefault(2.0, 18.0);
-        Dictionary full = Dictionary.simulate(svd2304 ? seq : seq.truncate(t), DictionaryGrid.paper(), 1e-5);
-        System.out.printf("dictionary entries=%d T=%d simulate_seconds=%.1f%n", full.size(), full.timepoints(), secs(t0));
-        Dictionary d = full.truncate(t);
+        Dictionary full = Dictionary.simulate(Schedules.paperDefault(2.0, 18.0), DictionaryGrid.paper(), 1e-5);
+        int T = full.timepoints(), h = o.side, w = o.side, pixels = h * w;
+        for (int ar : o.ars) {
+            if (ar < 1 || T / ar < 1) throw new IllegalArgumentException("ar " + ar + " is not usable with T=" + T);
+        }
+        float[][] x = slice(full, pixels, o.noise, new Random(o.seed));
+        out.printf(Locale.ROOT, "match_setup entries=%d timepoints=%d pixels=%d simulate_and_slice_seconds=%.1f%n",
+                full.size(), T, pixels, secs(t0));
 
-        SvdBasis basis = svd(d, "T=" + t);
-        if (svd2304) svd(full, "T=" + full.timepoints());
-
-        int pixels = side * side;
-        Random rnd = new Random(2024);
-        DictionaryMatcher dm = new DictionaryMatcher(d);
-        SubspaceMatcher sdm = SubspaceMatcher.forEnergy(d, basis, energy);
-        System.out.printf("sdm rank=%d energy=%s lifted=%s dm_neighbour_refinement=%s%n", sdm.rank(), energy, sdm.lifted(),
-                dm.neighbourRefinement());
-        List<Double> dmTimes = new ArrayList<>(), sdmTimes = new ArrayList<>();
-        for (double noise : noises) {
-            int[] truth = new int[pixels];
-            float[][] x = fingerprints(d, pixels, noise, rnd, truth);
-            if (timeMajor) {
-                x = new float[][]{toTimeMajor(x[0], pixels, t), toTimeMajor(x[1], pixels, t)};
-            }
-            long cpu0 = cpuNanos();
+        // Exact DM: one matcher per ar, as the ground-truth job keeps them.
+        DictionaryMatcher[] dm = new DictionaryMatcher[o.ars.length];
+        Dictionary[] dt = new Dictionary[o.ars.length];
+        double setup = 0;
+        for (int a = 0; a < o.ars.length; a++) {
+            dt[a] = full.truncate(T / o.ars[a]);
+            dm[a] = new DictionaryMatcher(dt[a]);
             long s0 = System.nanoTime();
-            MatchResult a = run(dm, x, pixels, t, side, timeMajor);
-            double dmS = secs(s0);
-            double cores = (cpuNanos() - cpu0) / 1e9 / dmS;
-            dmTimes.add(dmS);
-            MatchResult b = null;
-            double[] st = new double[sdmReps];
-            long sdmCpu0 = cpuNanos();
-            for (int r = 0; r < sdmReps; r++) {
-                long q0 = System.nanoTime();
-                b = run(sdm, x, pixels, t, side, timeMajor);
-                st[r] = secs(q0);
-                sdmTimes.add(st[r]);
-            }
-            double sdmCores = (cpuNanos() - sdmCpu0) / 1e9 / Arrays.stream(st).sum();
-            Arrays.sort(st);
-            double truthDm = agreement(a.index, truth), truthSdm = agreement(b.index, truth);
-            System.out.printf("dm seconds_per_slice=%.2f noise=%s cpu_cores_busy=%.2f exact_vs_truth=%.4f t1_mrae=%.4f t2_mrae=%.4f%n",
-                    dmS, noise, cores, truthDm, mrae(a.t1, truth, d, true), mrae(a.t2, truth, d, false));
-            System.out.printf("sdm seconds_per_slice=%.3f agreement=%.4f noise=%s rank=%d cpu_cores_busy=%.2f exact_vs_truth=%.4f t1_mrae=%.4f t2_mrae=%.4f%n",
-                    st[st.length / 2], b.agreement(a), noise, sdm.rank(), sdmCores, truthSdm, mrae(b.t1, truth, d, true), mrae(b.t2, truth, d, false));
-            sdm.setNeighbourRefinement(true);
-            double[] rt = new double[sdmReps];
-            MatchResult br = null;
-            for (int r = 0; r < sdmReps; r++) {
-                long q0 = System.nanoTime();
-                br = run(sdm, x, pixels, t, side, timeMajor);
-                rt[r] = secs(q0);
-            }
-            sdm.setNeighbourRefinement(false);
-            Arrays.sort(rt);
-            System.out.printf("sdm_refined seconds_per_slice=%.3f agreement=%.4f noise=%s rank=%d exact_vs_truth=%.4f%n",
-                    rt[rt.length / 2], br.agreement(a), noise, sdm.rank(), agreement(br.index, truth));
-            for (double f : new double[]{0.99999, 0.999999}) {
-                SubspaceMatcher other = SubspaceMatcher.forEnergy(d, basis, f);
-                long q0 = System.nanoTime();
-                MatchResult o = run(other, x, pixels, t, side, timeMajor);
-                System.out.printf("sdm_energy energy=%s rank=%d seconds_per_slice=%.3f agreement=%.4f noise=%s exact_vs_truth=%.4f%n",
-                        f, other.rank(), secs(q0), o.agreement(a), noise, agreement(o.index, truth));
-                other.release();
+            dm[a].rank(T / o.ars[a]);
+            setup += secs(s0);
+        }
+        MatchResult[] exact = new MatchResult[o.ars.length];
+        double[] dmRuns = new double[o.repeats], dmCpu = new double[o.repeats];
+        double exactPerPixel = 0;
+        for (int r = 0; r < o.repeats; r++) {
+            for (int a = 0; a < o.ars.length; a++) {
+                int t = T / o.ars[a];
+                long s0 = System.nanoTime(), c0 = cpuNanos();
+                exact[a] = dm[a].matchTimeMajor(x[0], x[1], T, h, w, t);
+                double s = secs(s0);
+                dmRuns[r] += s;
+                dmCpu[r] += (cpuNanos() - c0) / 1e9;
+                if (r == 0) exactPerPixel += dm[a].exactPerPixel() / o.ars.length;
+                out.printf(Locale.ROOT, "match_dm repeat=%d ar=%d timepoints=%d seconds=%.3f exact_per_pixel=%.2f%n", r + 1,
+                        o.ars[a], t, s, dm[a].exactPerPixel());
             }
         }
-        System.out.printf("dm median_seconds_per_slice=%.2f runs=%d%n", median(dmTimes), dmTimes.size());
-        System.out.printf("sdm median_seconds_per_slice=%.3f runs=%d%n", median(sdmTimes), sdmTimes.size());
-    }
+        for (DictionaryMatcher m : dm) m.release();
 
-    private static MatchResult run(Matcher m, float[][] x, int pixels, int t, int side, boolean timeMajor) {
-        return timeMajor ? m.matchTimeMajor(x[0], x[1], t, side, side, t) : m.match(x[0], x[1], pixels, t);
-    }
-
-    private static SvdBasis svd(Dictionary d, String label) {
-        long s0 = System.nanoTime();
-        SvdBasis b = RandomizedSvd.ofDictionary(d);
-        StringBuilder sb = new StringBuilder(String.format("svd %s seconds=%.1f rank_held=%d ranks", label, secs(s0), b.rank()));
-        for (double f : SvdBasis.STANDARD_ENERGIES) {
-            String r;
-            try {
-                r = Integer.toString(b.rankForEnergy(f));
-            } catch (RuntimeException e) {
-                r = ">" + b.rank();
+        double brute = Double.NaN, bruteCpu = Double.NaN, agree = Double.NaN;
+        long ties = -1, nonTies = -1;
+        if (o.bruteForce) {
+            brute = 0;
+            bruteCpu = 0;
+            long same = 0;
+            ties = 0;
+            nonTies = 0;
+            for (int a = 0; a < o.ars.length; a++) {
+                int t = T / o.ars[a];
+                BruteForceMatcher bf = new BruteForceMatcher(dt[a]);
+                long s0 = System.nanoTime(), c0 = cpuNanos();
+                MatchResult b = bf.matchTimeMajor(x[0], x[1], T, h, w, t);
+                double s = secs(s0);
+                bruteCpu += (cpuNanos() - c0) / 1e9;
+                bf.release();
+                brute += s;
+                long tiesHere = 0, nonTiesHere = 0;
+                for (int p = 0; p < pixels; p++) {
+                    if (exact[a].index[p] == b.index[p]) {
+                        same++;
+                        continue;
+                    }
+                    double sa = score(dt[a], exact[a].index[p], x[0], x[1], p, pixels), sb = score(dt[a], b.index[p], x[0], x[1], p, pixels);
+                    if (Math.abs(sa - sb) <= TIE * Math.max(sa, sb)) tiesHere++;
+                    else nonTiesHere++;
+                }
+                ties += tiesHere;
+                nonTies += nonTiesHere;
+                out.printf(Locale.ROOT, "match_bruteforce ar=%d timepoints=%d seconds=%.3f ties=%d non_ties=%d%n", o.ars[a], t, s,
+                        tiesHere, nonTiesHere);
             }
-            sb.append(' ').append(f).append('=').append(r);
+            agree = 100.0 * same / ((double) pixels * o.ars.length);
         }
-        // The same thresholds on the cumulative sum of singular values (not squared), over the held ones.
-        double sum = 0, acc = 0;
-        for (int k = 0; k < b.rank(); k++) sum += b.singularValue(k);
-        sb.append(" ranks_by_sigma_sum");
-        for (double f : SvdBasis.STANDARD_ENERGIES) {
-            acc = 0;
-            int k = 0;
-            while (k < b.rank() && acc < f * sum) acc += b.singularValue(k++);
-            sb.append(' ').append(f).append('=').append(k);
+
+        // SDM core at t = T / 4 (the paper's ar = 4).
+        int ts = T / 4;
+        Dictionary d4 = full.truncate(ts);
+        SvdBasis basis = RandomizedSvd.ofDictionary(d4);
+        SubspaceMatcher sdm = SubspaceMatcher.forEnergy(d4, basis, o.energy);
+        sdm.matchTimeMajor(x[0], x[1], T, h, w, ts); // warm-up: buffers, JIT
+        double[] sdmRuns = new double[o.repeats], sdmCpu = new double[o.repeats];
+        for (int r = 0; r < o.repeats; r++) {
+            long s0 = System.nanoTime(), c0 = cpuNanos();
+            sdm.matchTimeMajor(x[0], x[1], T, h, w, ts);
+            sdmRuns[r] = secs(s0);
+            sdmCpu[r] = (cpuNanos() - c0) / 1e9;
         }
-        sb.append(String.format(" sigma1=%.4f sigma%d/sigma1=%.3e", b.singularValue(0), b.rank(),
-                b.singularValue(b.rank() - 1) / b.singularValue(0)));
-        System.out.println(sb);
-        return b;
+        sdm.release();
+        double sdmS = median(sdmRuns);
+        int k = sdm.rank();
+        // Projection (2 real GEMMs of t x K per pixel) plus lifted scores (K(K+1)/2 features per entry).
+        double sdmFlops = (double) pixels * (2.0 * 2 * ts * k + 2.0 * k * (k + 1) / 2 * d4.size());
+
+        double dmS = median(dmRuns);
+        out.printf(Locale.ROOT, "match dm_seconds=%.3f dm_cpu_seconds=%.3f dm_setup_seconds=%.2f dm_bruteforce_seconds=%.3f "
+                        + "dm_bruteforce_cpu_seconds=%.3f speedup=%.1f agree_pct=%.4f ties=%d non_ties=%d exact_per_pixel=%.2f "
+                        + "sdm_core_seconds=%.3f sdm_core_cpu_seconds=%.3f sdm_rank=%d sdm_gflops=%.1f sgemm_gflops=%.1f "
+                        + "pixels=%d ars=%s noise=%s repeats=%d%n",
+                dmS, median(dmCpu), setup, brute, bruteCpu, brute / dmS, agree, ties, nonTies, exactPerPixel, sdmS, median(sdmCpu), k,
+                sdmFlops / sdmS / 1e9, sgemm, pixels, join(o.ars), o.noise, o.repeats);
     }
 
-    /** Pixel-major fingerprints of random entries: PD in [0.2, 3], random phase, complex Gaussian noise. */
-    static float[][] fingerprints(Dictionary d, int pixels, double noise, Random rnd, int[] truth) {
-        int t = d.timepoints();
-        float[] re = new float[pixels * t], im = new float[pixels * t];
+    /** Time-major (T, H, W) series of random entries: PD in [0.2, 3], random phase, complex Gaussian noise. */
+    static float[][] slice(Dictionary d, int pixels, double noise, Random rnd) {
+        int t = d.timepoints(), n = d.size();
+        float[] re = new float[t * pixels], im = new float[t * pixels];
+        float[] dr = d.re(), di = d.im();
         for (int p = 0; p < pixels; p++) {
-            int e = rnd.nextInt(d.size());
-            truth[p] = e;
+            int e = rnd.nextInt(n);
             double pd = 0.2 + 2.8 * rnd.nextDouble(), ph = 2 * Math.PI * rnd.nextDouble();
             double c = Math.cos(ph) * pd, s = Math.sin(ph) * pd, en = 0;
-            for (int k = 0; k < t; k++) {
-                double r = d.re()[e * t + k], i = d.im()[e * t + k];
-                en += r * r + i * i;
-            }
+            for (int q = e * t; q < (e + 1) * t; q++) en += (double) dr[q] * dr[q] + (double) di[q] * di[q];
             double sigma = noise * pd * Math.sqrt(en / t);
-            for (int k = 0; k < t; k++) {
-                double r = d.re()[e * t + k], i = d.im()[e * t + k];
-                re[p * t + k] = (float) (c * r - s * i + sigma * rnd.nextGaussian());
-                im[p * t + k] = (float) (s * r + c * i + sigma * rnd.nextGaussian());
+            for (int q = 0; q < t; q++) {
+                double r = dr[e * t + q], i = di[e * t + q];
+                re[q * pixels + p] = (float) (c * r - s * i + sigma * rnd.nextGaussian());
+                im[q * pixels + p] = (float) (s * r + c * i + sigma * rnd.nextGaussian());
             }
         }
         return new float[][]{re, im};
     }
 
-    static float[] toTimeMajor(float[] x, int pixels, int t) {
-        float[] out = new float[x.length];
-        for (int p = 0; p < pixels; p++) {
-            for (int s = 0; s < t; s++) out[s * pixels + p] = x[p * t + s];
+    /**
+     * |<d_e, x>| / ||d_e|| in double over the dictionary's t samples, sample s of x at
+     * {@code re[off + s * stride]}: the brute-force reference for telling near-ties from errors.
+     */
+    public static double score(Dictionary d, int e, float[] re, float[] im, int off, int stride) {
+        int t = d.timepoints();
+        double sr = 0, si = 0, dn = 0;
+        for (int s = 0; s < t; s++) {
+            double ar = d.re()[e * t + s], ai = d.im()[e * t + s], br = re[off + s * stride], bi = im[off + s * stride];
+            sr += ar * br + ai * bi;
+            si += ar * bi - ai * br;
+            dn += ar * ar + ai * ai;
         }
-        return out;
+        return Math.hypot(sr, si) / Math.sqrt(dn);
     }
 
-    private static double agreement(int[] a, int[] b) {
-        int same = 0;
-        for (int i = 0; i < a.length; i++) if (a[i] == b[i]) same++;
-        return (double) same / a.length;
-    }
-
-    private static double mrae(float[] est, int[] truth, Dictionary d, boolean t1) {
-        double s = 0;
-        for (int p = 0; p < est.length; p++) {
-            double v = t1 ? d.t1(truth[p]) : d.t2(truth[p]);
-            s += Math.abs(est[p] - v) / v;
+    /** Median rate of a 2048^3 float GEMM through ND4J (3 runs after a warm-up). */
+    public static double sgemmGflops() {
+        int n = 2048;
+        INDArray a = Nd4j.rand(DataType.FLOAT, n, n), b = Nd4j.rand(DataType.FLOAT, n, n);
+        a.mmul(b);
+        double[] g = new double[3];
+        for (int i = 0; i < g.length; i++) {
+            long s0 = System.nanoTime();
+            a.mmul(b);
+            g[i] = 2.0 * n * n * n / secs(s0) / 1e9;
         }
-        return s / est.length;
+        return median(g);
     }
 
-    private static double median(List<Double> v) {
-        double[] a = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    private static String join(int[] v) {
+        List<String> s = new ArrayList<>();
+        for (int x : v) s.add(Integer.toString(x));
+        return String.join(",", s);
+    }
+
+    private static double median(double[] v) {
+        double[] a = v.clone();
+        Arrays.sort(a);
         return a.length % 2 == 1 ? a[a.length / 2] : 0.5 * (a[a.length / 2 - 1] + a[a.length / 2]);
+    }
+
+    private static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     private static double secs(long t0) {
         return (System.nanoTime() - t0) / 1e9;
-    }
-
-    private static long cpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
-    }
-
-    /** Which ND4J native library loaded (from this process's memory maps), BLAS vendor, threads, sgemm speed. */
-    private static void environment() throws Exception {
-        Nd4j.create(DataType.FLOAT, 2, 2).mmul(Nd4j.create(DataType.FLOAT, 2, 2));
-        java.util.Set<String> libs = new java.util.TreeSet<>();
-        for (String line : Files.readAllLines(Path.of("/proc/self/maps"))) {
-            if (line.contains("libnd4jcpu") || line.contains("libopenblas") || line.contains("dnnl") || line.contains("mkl")) {
-                libs.add(line.substring(line.indexOf('/')));
-            }
-        }
-        for (String l : libs) System.out.println("native_library " + l);
-        java.util.Properties env = Nd4j.getExecutioner().getEnvironmentInformation();
-        System.out.println("nd4j backend=" + Nd4j.getBackend().getClass().getSimpleName() + " blas_vendor="
-                + env.getProperty("blas.vendor") + " omp_threads=" + env.getProperty("omp.threads") + " cores="
-                + env.getProperty("cores") + " max_threads=" + Nd4j.getEnvironment().maxThreads()
-                + " available_processors=" + Runtime.getRuntime().availableProcessors());
-        int n = 2048;
-        INDArray a = Nd4j.rand(DataType.FLOAT, n, n), b = Nd4j.rand(DataType.FLOAT, n, n);
-        a.mmul(b);
-        long c0 = cpuNanos(), s0 = System.nanoTime();
-        for (int i = 0; i < 5; i++) a.mmul(b);
-        double s = secs(s0);
-        System.out.printf("sgemm gflops=%.1f cpu_cores_busy=%.2f%n", 5 * 2.0 * n * n * n / s / 1e9, (cpuNanos() - c0) / 1e9 / s);
     }
 }
