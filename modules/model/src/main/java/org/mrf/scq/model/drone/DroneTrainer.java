@@ -2,6 +2,7 @@ package org.mrf.scq.model.drone;
 
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.mrf.scq.core.dictionary.Dictionary;
+import org.mrf.scq.core.util.Progress;
 import org.mrf.scq.model.ModelMetadata;
 import org.mrf.scq.model.Property;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -37,6 +38,7 @@ public final class DroneTrainer {
         SplittableRandom rnd = new SplittableRandom(settings.seed());
         int[] order = new int[n];
         for (int i = 0; i < n; i++) order[i] = i;
+        Progress progress = new Progress("DRONE training (" + n + " entries, T=" + t + ")", settings.epochs(), "epochs");
         for (int epoch = 0; epoch < settings.epochs(); epoch++) {
             shuffle(order, rnd);
             for (int start = 0; start < n; start += settings.batch()) {
@@ -51,7 +53,9 @@ public final class DroneTrainer {
                 net.fit(new DataSet(Nd4j.create(x, new long[]{b, 2L * t}, DataType.FLOAT),
                         Nd4j.create(y, new long[]{b, 2}, DataType.FLOAT)));
             }
+            progress.advance(1);
         }
+        progress.finish();
         DroneMetadata md = new DroneMetadata(t, ar, dictionary.scheduleHash(), n, settings,
                 ModelMetadata.currentCodeVersion(), Instant.now().toString());
         return new DroneModel(net, md);
