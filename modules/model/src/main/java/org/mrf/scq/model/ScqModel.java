@@ -162,7 +162,7 @@ public final class ScqModel {
     }
 
     /** Checks that a DL4J zip holds only the expected entries, with plain names (no paths, no duplicates). */
-    static void checkZip(Path zip) {
+    public static void checkZip(Path zip) {
         try (ZipFile z = new ZipFile(zip.toFile())) {
             Set<String> seen = new HashSet<>();
             Enumeration<? extends ZipEntry> en = z.entries();
