@@ -94,14 +94,16 @@ public final class SliceAcquisition {
      * uniform single coil, no combination); {@code coilCorrelation}: noise correlation of
      * neighbouring coils (Psi_cd = rho^{ring distance of c and d}); {@code phaseRad}: amplitude of
      * the smooth spatial phase (0 = none); {@code b1Lo}, {@code b1Hi}: range of the smooth B1+
-     * scale of every flip angle (1, 1 = none).
+     * scale of every flip angle (1, 1 = none); {@code motionFov}, {@code motionDeg}: in-plane rigid
+     * motion (see {@link Motion}; 0, 0 = none).
      */
     public record Options(double snr, int interleaves, double centreDensity, double sampleSpacing,
                           double epgTolerance, double basisTolerance, double logStep, double gridOversampling, int threads,
-                          double kRadius, int coils, double coilCorrelation, double phaseRad, double b1Lo, double b1Hi) {
+                          double kRadius, int coils, double coilCorrelation, double phaseRad, double b1Lo, double b1Hi,
+                          double motionFov, double motionDeg) {
         public static Options defaults() {
             return new Options(50, 48, 2.0, 0.5, EpgSimulator.DEFAULT_TOLERANCE, 1e-3, 0.05,
-                    NufftOperator.DEFAULT_OVERSAMPLING, Runtime.getRuntime().availableProcessors(), 1, 1, 0, 0, 1, 1);
+                    NufftOperator.DEFAULT_OVERSAMPLING, Runtime.getRuntime().availableProcessors(), 1, 1, 0, 0, 1, 1, 0, 0);
         }
 
         /** One coil, B1 = 1, no noise, no phase, and a spiral that covers the whole Nyquist box. */
@@ -116,37 +118,43 @@ public final class SliceAcquisition {
 
         public Options withSnr(double s) {
             return new Options(s, interleaves, centreDensity, sampleSpacing, epgTolerance, basisTolerance, logStep, gridOversampling, threads,
-                    kRadius, coils, coilCorrelation, phaseRad, b1Lo, b1Hi);
+                    kRadius, coils, coilCorrelation, phaseRad, b1Lo, b1Hi, motionFov, motionDeg);
         }
 
         public Options withThreads(int n) {
             return new Options(snr, interleaves, centreDensity, sampleSpacing, epgTolerance, basisTolerance, logStep, gridOversampling, n,
-                    kRadius, coils, coilCorrelation, phaseRad, b1Lo, b1Hi);
+                    kRadius, coils, coilCorrelation, phaseRad, b1Lo, b1Hi, motionFov, motionDeg);
         }
 
         public Options withGridOversampling(double o) {
             return new Options(snr, interleaves, centreDensity, sampleSpacing, epgTolerance, basisTolerance, logStep, o, threads,
-                    kRadius, coils, coilCorrelation, phaseRad, b1Lo, b1Hi);
+                    kRadius, coils, coilCorrelation, phaseRad, b1Lo, b1Hi, motionFov, motionDeg);
         }
 
         public Options withKRadius(double r) {
             return new Options(snr, interleaves, centreDensity, sampleSpacing, epgTolerance, basisTolerance, logStep, gridOversampling, threads,
-                    r, coils, coilCorrelation, phaseRad, b1Lo, b1Hi);
+                    r, coils, coilCorrelation, phaseRad, b1Lo, b1Hi, motionFov, motionDeg);
         }
 
         public Options withCoils(int n, double correlation) {
             return new Options(snr, interleaves, centreDensity, sampleSpacing, epgTolerance, basisTolerance, logStep, gridOversampling, threads,
-                    kRadius, n, correlation, phaseRad, b1Lo, b1Hi);
+                    kRadius, n, correlation, phaseRad, b1Lo, b1Hi, motionFov, motionDeg);
         }
 
         public Options withPhase(double amplitudeRad) {
             return new Options(snr, interleaves, centreDensity, sampleSpacing, epgTolerance, basisTolerance, logStep, gridOversampling, threads,
-                    kRadius, coils, coilCorrelation, amplitudeRad, b1Lo, b1Hi);
+                    kRadius, coils, coilCorrelation, amplitudeRad, b1Lo, b1Hi, motionFov, motionDeg);
+        }
+
+        /** In-plane rigid motion: up to {@code shiftFov} (fraction of the FOV) and {@code deg} degrees (0, 0 = none). */
+        public Options withMotion(double shiftFov, double deg) {
+            return new Options(snr, interleaves, centreDensity, sampleSpacing, epgTolerance, basisTolerance, logStep, gridOversampling, threads,
+                    kRadius, coils, coilCorrelation, phaseRad, b1Lo, b1Hi, shiftFov, deg);
         }
 
         public Options withB1(double lo, double hi) {
             return new Options(snr, interleaves, centreDensity, sampleSpacing, epgTolerance, basisTolerance, logStep, gridOversampling, threads,
-                    kRadius, coils, coilCorrelation, phaseRad, lo, hi);
+                    kRadius, coils, coilCorrelation, phaseRad, lo, hi, motionFov, motionDeg);
         }
     }
 
@@ -184,6 +192,10 @@ public final class SliceAcquisition {
         if (!(options.b1Lo() > 0 && options.b1Lo() <= options.b1Hi() && options.b1Hi() < 3)) {
             throw new MrfInputException("acquisition B1+ range " + options.b1Lo() + ":" + options.b1Hi()
                     + ": use 0 < LO <= HI < 3, e.g. 0.75:1.25");
+        }
+        if (!(options.motionFov() >= 0 && options.motionFov() < 0.25 && options.motionDeg() >= 0 && options.motionDeg() <= 45)) {
+            throw new MrfInputException("acquisition motion " + options.motionFov() + " FOV, " + options.motionDeg()
+                    + " deg: use a shift in [0, 0.25) FOV and a rotation in [0, 45] degrees");
         }
         if (!(options.kRadius() > 0 && options.kRadius() <= 2)) {
             throw new MrfInputException("acquisition k-space radius " + options.kRadius() + ": use (0, 2] times N/2");
@@ -277,10 +289,10 @@ public final class SliceAcquisition {
         try {
             long t0 = System.nanoTime();
             Fields f = fields(maps.height(), seed);
-            FingerprintSubspace model = FingerprintSubspace.build(sequence, maps, f.b1(), options.logStep(),
-                    options.basisTolerance(), options.epgTolerance(), pool);
+            Motion motion = motion(seed);
+            FingerprintSubspace model = model(maps, f, motion, pool);
             modelSeconds = (System.nanoTime() - t0) / 1e9;
-            return acquire(maps, s, f, model, seed, pool);
+            return acquire(maps, s, f, motion, model, seed, pool);
         } finally {
             pool.shutdown();
         }
@@ -294,15 +306,108 @@ public final class SliceAcquisition {
     }
 
     ComplexSeries acquire(SubjectMaps maps, FingerprintSubspace model, long noiseSeed, ForkJoinPool pool) {
-        return acquire(maps, checkMaps(maps), fields(maps.height(), noiseSeed), model, noiseSeed, pool);
+        return acquire(maps, checkMaps(maps), fields(maps.height(), noiseSeed), motion(noiseSeed), model, noiseSeed, pool);
     }
 
-    /** The noise-free k-space of every coil's coefficient images over the full trajectory, and the noise level. */
-    private record Forward(double[][][] s, double sigma, int rank, double[] basis) {}
+    /**
+     * In-plane rigid motion as a few sudden moves, the pattern seen in MRF scans (Mehta et al., Front
+     * Neurosci 2018; Cruz et al., MRM 2019): the head holds the reference pose (the true maps) until
+     * frame start[1], then pose 1, and so on; each later pose is a rotation about the FOV centre by up to
+     * +-motionDeg and a shift by up to +-motionFov per axis, drawn uniformly. Coils, B1+ and the phase
+     * stay with the scanner.
+     */
+    public record Motion(int[] start, double[][] pose) {
+        public static final int MOVES = 3;
 
-    private Forward forward(SubjectMaps maps, int sup, Fields f, FingerprintSubspace model, ForkJoinPool pool) {
-        int m = maps.height(), n2 = m * m, k = model.rank(), coils = options.coils();
+        int poseOf(int frame) {
+            int j = 0;
+            while (j + 1 < start.length && frame >= start[j + 1]) j++;
+            return j;
+        }
+    }
+
+    /** The motion of a slice drawn from {@code seed} (one pose when motion is off). */
+    public Motion motion(long seed) {
+        if (options.motionFov() == 0 && options.motionDeg() == 0) return new Motion(new int[]{0}, new double[][]{{0, 0, 0}});
+        java.util.Random r = new java.util.Random(seed ^ 0x2545F4914F6CDD1DL);
+        int t = sequence.length();
+        int[] start = new int[Motion.MOVES + 1];
+        for (int j = 1; j <= Motion.MOVES; j++) start[j] = 1 + r.nextInt(Math.max(1, t - 1));
+        java.util.Arrays.sort(start);
+        double[][] pose = new double[Motion.MOVES + 1][];
+        pose[0] = new double[]{0, 0, 0};
+        for (int j = 1; j <= Motion.MOVES; j++) {
+            pose[j] = new double[]{options.motionDeg() * (2 * r.nextDouble() - 1), options.motionFov() * (2 * r.nextDouble() - 1),
+                    options.motionFov() * (2 * r.nextDouble() - 1)};
+        }
+        return new Motion(start, pose);
+    }
+
+    /** The maps moved by a pose {deg, dy, dx (FOV)}: pull-back onto the same grid, nearest neighbour. */
+    static SubjectMaps moved(SubjectMaps maps, double[] pose) {
+        if (pose[0] == 0 && pose[1] == 0 && pose[2] == 0) return maps;
+        int m = maps.height(), n2 = m * m;
+        double c = Math.cos(Math.toRadians(pose[0])), sn = Math.sin(Math.toRadians(pose[0]));
+        float[] t1 = new float[n2], t2 = new float[n2], pd = new float[n2];
+        byte[] mask = new byte[n2], labels = new byte[n2];
+        for (int iy = 0; iy < m; iy++) {
+            for (int ix = 0; ix < m; ix++) {
+                double y = (iy - m / 2) / (double) m - pose[1], x = (ix - m / 2) / (double) m - pose[2];
+                double ys = c * y + sn * x, xs = -sn * y + c * x;   // rotation by -deg
+                int sy = (int) Math.round(ys * m + m / 2), sx = (int) Math.round(xs * m + m / 2);
+                if (sy < 0 || sy >= m || sx < 0 || sx >= m) continue;
+                int i = iy * m + ix, j = sy * m + sx;
+                t1[i] = maps.t1Ms()[j];
+                t2[i] = maps.t2Ms()[j];
+                pd[i] = maps.pd()[j];
+                mask[i] = maps.mask()[j];
+                labels[i] = maps.labels()[j];
+            }
+        }
+        return new SubjectMaps(m, m, t1, t2, pd, mask, labels);
+    }
+
+    /** All poses' maps stacked vertically with the B1+ map repeated: what the subspace model must cover. */
+    private static SubjectMaps[] stack(SubjectMaps[] poses, float[] b1, float[][] b1Out) {
+        if (poses.length == 1) {
+            b1Out[0] = b1;
+            return poses;
+        }
+        int m = poses[0].height(), n2 = m * m, n = poses.length;
+        float[] t1 = new float[n * n2], t2 = new float[n * n2], pd = new float[n * n2];
+        byte[] mask = new byte[n * n2], labels = new byte[n * n2];
+        float[] b = b1 == null ? null : new float[n * n2];
+        for (int j = 0; j < n; j++) {
+            System.arraycopy(poses[j].t1Ms(), 0, t1, j * n2, n2);
+            System.arraycopy(poses[j].t2Ms(), 0, t2, j * n2, n2);
+            System.arraycopy(poses[j].pd(), 0, pd, j * n2, n2);
+            if (b != null) System.arraycopy(b1, 0, b, j * n2, n2);
+        }
+        b1Out[0] = b;
+        return new SubjectMaps[]{new SubjectMaps(n * m, m, t1, t2, pd, mask, labels)};
+    }
+
+    /** Builds the subspace model for every pose of the slice. */
+    private FingerprintSubspace model(SubjectMaps maps, Fields f, Motion motion, ForkJoinPool pool) {
+        SubjectMaps[] poses = new SubjectMaps[motion.pose().length];
+        for (int j = 0; j < poses.length; j++) poses[j] = moved(maps, motion.pose()[j]);
+        float[][] b1 = new float[1][];
+        SubjectMaps all = stack(poses, f.b1(), b1)[0];
+        return FingerprintSubspace.build(sequence, all, b1[0], options.logStep(), options.basisTolerance(), options.epgTolerance(), pool);
+    }
+
+    /** The noise-free k-space of every pose's and coil's coefficient images over the full trajectory, and the noise level. */
+    private record Forward(double[][][][] s, Motion motion, double sigma, int rank, double[] basis) {}
+
+    private Forward forward(SubjectMaps maps, int sup, Fields f, Motion motion, FingerprintSubspace model, ForkJoinPool pool) {
         double sigma = noiseSigma(maps, model, f.b1());
+        double[][][][] s = new double[motion.pose().length][][][];
+        for (int j = 0; j < s.length; j++) s[j] = forwardPose(moved(maps, motion.pose()[j]), sup, f, model, pool);
+        return new Forward(s, motion, sigma, model.rank(), model.basis());
+    }
+
+    private double[][][] forwardPose(SubjectMaps maps, int sup, Fields f, FingerprintSubspace model, ForkJoinPool pool) {
+        int m = maps.height(), n2 = m * m, k = model.rank(), coils = options.coils();
         // Coefficient images c_k(r) = PD(r) e^{i phi(r)} c_k(T1(r), T2(r), B1(r)).
         double[][] coefImages = new double[k][2 * n2];
         FingerprintSubspace.run(pool, () -> IntStream.range(0, n2).parallel().forEach(i -> {
@@ -339,19 +444,20 @@ public final class SliceAcquisition {
             }
             s[c][j] = op.forward(img);
         }));
-        return new Forward(s, sigma, k, model.basis());
+        return s;
     }
 
     /** Every coil's samples of time point ti (noise included) into y[c] (2 x samples per interleaf). */
     private void frameSamples(int ti, Forward fw, long noiseSeed, double[][] y) {
         int p = ti % interleaf.length, per = perInterleaf, off = 2 * p * per, k = fw.rank(), coils = y.length;
         double[] basis = fw.basis();
+        double[][][] pose = fw.s()[fw.motion().poseOf(ti)];
         for (int c = 0; c < coils; c++) {
             double[] yc = y[c];
             java.util.Arrays.fill(yc, 0);
             for (int j = 0; j < k; j++) {
                 double ur = basis[2 * (ti * k + j)], ui = basis[2 * (ti * k + j) + 1];
-                double[] sj = fw.s()[c][j];
+                double[] sj = pose[c][j];
                 for (int q = 0; q < per; q++) {
                     double a = sj[off + 2 * q], b = sj[off + 2 * q + 1];
                     yc[2 * q] += ur * a - ui * b;
@@ -383,10 +489,11 @@ public final class SliceAcquisition {
         }
     }
 
-    private ComplexSeries acquire(SubjectMaps maps, int sup, Fields f, FingerprintSubspace model, long noiseSeed, ForkJoinPool pool) {
+    private ComplexSeries acquire(SubjectMaps maps, int sup, Fields f, Motion motion, FingerprintSubspace model, long noiseSeed,
+                                  ForkJoinPool pool) {
         long t0 = System.nanoTime();
         int n2 = matrix * matrix, t = sequence.length(), per = perInterleaf, pCount = interleaf.length, coils = options.coils();
-        Forward fw = forward(maps, sup, f, model, pool);
+        Forward fw = forward(maps, sup, f, motion, model, pool);
         long t1 = System.nanoTime();
         ComplexSeries out = ComplexSeries.zeros(t, matrix, matrix);
         org.mrf.scq.core.recon.CoilCombination combination = null;
@@ -459,9 +566,8 @@ public final class SliceAcquisition {
         ForkJoinPool pool = new ForkJoinPool(options.threads());
         try {
             Fields f = fields(maps.height(), seed);
-            FingerprintSubspace model = FingerprintSubspace.build(sequence, maps, f.b1(), options.logStep(),
-                    options.basisTolerance(), options.epgTolerance(), pool);
-            Forward fw = forward(maps, sup, f, model, pool);
+            Motion motion = motion(seed);
+            Forward fw = forward(maps, sup, f, motion, model(maps, f, motion, pool), pool);
             int t = sequence.length(), coils = options.coils(), pCount = interleaf.length;
             float[][][] data = new float[t][coils][];
             int[] frameInterleaf = new int[t];

@@ -8,7 +8,6 @@ import org.mrf.scq.core.match.MatchResult;
 import org.mrf.scq.core.sequence.FispSequence;
 import org.mrf.scq.core.sequence.Schedules;
 
-import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -23,36 +22,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class IdealPresetTest {
     private static final FispSequence PAPER = Schedules.paperDefault(Schedules.DEFAULT_TE_MS, Schedules.DEFAULT_INVERSION_MS);
 
-    /** Pixels whose 5 x 5 neighbourhood is one brain tissue other than CSF. */
-    static boolean[] interior(SubjectMaps maps) {
-        int m = maps.height();
-        boolean[] r = new boolean[m * m];
-        for (int y = 2; y < m - 2; y++) {
-            for (int x = 2; x < m - 2; x++) {
-                int l = maps.labels()[y * m + x] & 0xff;
-                Tissue t = Tissue.ofCode(l);
-                if (t == Tissue.CSF || !t.inBrainMask()) continue;
-                boolean same = true;
-                for (int dy = -2; dy <= 2 && same; dy++) {
-                    for (int dx = -2; dx <= 2; dx++) {
-                        if ((maps.labels()[(y + dy) * m + x + dx] & 0xff) != l) {
-                            same = false;
-                            break;
-                        }
-                    }
-                }
-                r[y * m + x] = same;
-            }
-        }
-        return r;
-    }
-
-    static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-    }
-
     @Test
     void idealPresetRecoversTrueMapsInHomogeneousTissue() {
         int m = 128;
@@ -61,7 +30,7 @@ class IdealPresetTest {
         ComplexSeries series = new SliceAcquisition(PAPER, m, SliceAcquisition.Options.ideal()).acquire(maps, 1);
         Dictionary dict = Dictionary.simulate(PAPER, DictionaryGrid.fromRanges(List.of("500:2000:10"), List.of("20:200:5"), true, "test"), 1e-5);
         MatchResult r = new DictionaryMatcher(dict).matchTimeMajor(series.re(), series.im(), series.timepoints(), m, m, series.timepoints());
-        boolean[] in = interior(maps);
+        boolean[] in = AcquisitionEffects.interior(maps);
         int n = 0;
         for (boolean b : in) if (b) n++;
         assertTrue(n >= 100, "interior pixels " + n);
@@ -74,7 +43,7 @@ class IdealPresetTest {
             e1[j] = Math.abs(r.t1[i] - maps.t1Ms()[i]) / maps.t1Ms()[i];
             e2[j++] = Math.abs(r.t2[i] - maps.t2Ms()[i]) / maps.t2Ms()[i];
         }
-        double m1 = median(e1), m2 = median(e2);
+        double m1 = AcquisitionEffects.median(e1), m2 = AcquisitionEffects.median(e2);
         System.out.printf("ideal preset 128 x 128, %d interior pixels: median error T1 %.2f %%, T2 %.2f %%%n", n, 100 * m1, 100 * m2);
         assertTrue(m1 <= 0.015, "median T1 error " + m1);
         assertTrue(m2 <= 0.05, "median T2 error " + m2);

@@ -225,11 +225,11 @@ class SliceAcquisitionTest {
         SubjectMaps maps = subject(128, 3);
         var base = SliceAcquisition.Options.defaults().withSnr(Double.POSITIVE_INFINITY).withThreads(2);
         base = new SliceAcquisition.Options(base.snr(), 1, base.centreDensity(), base.sampleSpacing(), base.epgTolerance(),
-                base.basisTolerance(), base.logStep(), base.gridOversampling(), 2, SliceAcquisition.IDEAL_K_RADIUS, 1, 0, 0, 1, 1);
+                base.basisTolerance(), base.logStep(), base.gridOversampling(), 2, SliceAcquisition.IDEAL_K_RADIUS, 1, 0, 0, 1, 1, 0, 0);
         var one = new SliceAcquisition(seq, 128, base);
         var eight = new SliceAcquisition(seq, 128, base.withCoils(8, 0.2).withPhase(Math.PI));
         ComplexSeries a = one.acquire(maps, 1), b = eight.acquire(maps, 1);
-        boolean[] in = IdealPresetTest.interior(maps);
+        boolean[] in = AcquisitionEffects.interior(maps);
         double worst = 1;
         int n = 0;
         for (int i = 0; i < in.length; i++) {
@@ -323,6 +323,30 @@ class SliceAcquisitionTest {
             }
         }
         assertTrue(Math.sqrt(d / n) < 1e-4, "fine-grid k-space vs closed form, relative error " + Math.sqrt(d / n));
+    }
+
+    @Test
+    void motionMovesTheHeadOnlyAfterTheFirstMove() {
+        // A quarter turn about the FOV centre is a permutation of the grid: closed form for the resampling.
+        SubjectMaps maps = subject(32, 2);
+        SubjectMaps turned = SliceAcquisition.moved(maps, new double[]{90, 0, 0});
+        for (int iy = 1; iy < 32; iy++) {
+            for (int ix = 1; ix < 32; ix++) {
+                // rotation by +90 deg about (16, 16): the value at (iy, ix) comes from (16 + (ix - 16), 16 - (iy - 16))
+                assertEquals(maps.t1Ms()[(ix) * 32 + (32 - iy)], turned.t1Ms()[iy * 32 + ix], 0f, "pixel " + iy + "," + ix);
+            }
+        }
+        FispSequence seq = PAPER.truncate(96);
+        var still = new SliceAcquisition(seq, 32, SliceAcquisition.Options.defaults().withSnr(30).withThreads(2));
+        var moving = new SliceAcquisition(seq, 32, SliceAcquisition.Options.defaults().withSnr(30).withThreads(2).withMotion(0.05, 5));
+        SliceAcquisition.Motion motion = moving.motion(4);
+        assertEquals(SliceAcquisition.Motion.MOVES + 1, motion.start().length);
+        SliceAcquisition.KSpace a = still.kSpace(maps, 4, 300), b = moving.kSpace(maps, 4, 300);
+        for (int t = 0; t < seq.length(); t++) {
+            boolean same = java.util.Arrays.equals(a.data()[t][0], b.data()[t][0]);
+            if (t < motion.start()[1]) assertTrue(same, "frame " + t + " before the first move differs");
+            else if (motion.poseOf(t) > 0) assertTrue(!same, "frame " + t + " after a move is unchanged");
+        }
     }
 
     private static SubjectMaps blocks(SubjectMaps c, int s) {
