@@ -47,6 +47,8 @@ public final class SimulateCohortCommand implements Callable<Integer> {
     Integer coils;
     @Option(names = "--b1", description = "B1+ scale range LO:HI of every flip angle, not in the dictionary (invivo default 0.75:1.25; 1:1 = off).")
     String b1;
+    @Option(names = "--motion", defaultValue = "0", description = "In-plane rigid motion: 3 sudden moves, each up to MM mm and MM degrees (default 0: none).")
+    double motionMm;
     @Option(names = "--held-out-anatomy", description = "Phantom used only by the last subject (a test subject with an unseen anatomy).")
     String heldOutAnatomy;
     @Option(names = "--phantoms", split = ",", description = "Phantoms cycled over slices: axial, coronal, sagittal, hydra.")
@@ -95,6 +97,8 @@ public final class SimulateCohortCommand implements Callable<Integer> {
             if (!(lo > 0 && lo <= hi && hi < 3)) throw new MrfInputException("--b1 " + b1 + ": use LO:HI with 0 < LO <= HI < 3, e.g. 0.75:1.25.");
             a = a.withB1(lo, hi);
         }
+        if (!(motionMm >= 0 && motionMm <= 20)) throw new MrfInputException("--motion " + motionMm + ": use 0 (none) to 20 mm.");
+        if (motionMm > 0) a = a.withMotion(motionMm / o.subject().fovMm(), motionMm);
         o = o.withMatrix(matrix).withAcquisition(a);
         if (heldOutAnatomy != null) o = o.withHeldOutAnatomy(heldOutAnatomy);
         Path abs = out.toAbsolutePath();

@@ -233,6 +233,8 @@ public final class CohortSimulator {
         acq.put("coil_noise_correlation", a.coilCorrelation());
         acq.put("phase_rms_rad", a.phaseRad());
         acq.put("b1", List.of(a.b1Lo(), a.b1Hi()));
+        acq.put("motion_max_shift_fov", a.motionFov());
+        acq.put("motion_max_rotation_deg", a.motionDeg());
         acq.put("kernel_width", org.mrf.scq.core.nufft.NufftOperator.DEFAULT_WIDTH);
         acq.put("grid_oversampling", a.gridOversampling());
         acq.put("epg_tolerance", a.epgTolerance());
