@@ -402,11 +402,13 @@ public final class SliceAcquisition {
     private Forward forward(SubjectMaps maps, int sup, Fields f, Motion motion, FingerprintSubspace model, ForkJoinPool pool) {
         double sigma = noiseSigma(maps, model, f.b1());
         double[][][][] s = new double[motion.pose().length][][][];
-        for (int j = 0; j < s.length; j++) s[j] = forwardPose(moved(maps, motion.pose()[j]), sup, f, model, pool);
+        // The coils stay with the scanner: one set of sensitivities, normalised over the reference pose's brain.
+        double[][] sens = options.coils() == 1 ? null : CoilArray.sensitivities(options.coils(), maps.height(), maps.mask());
+        for (int j = 0; j < s.length; j++) s[j] = forwardPose(moved(maps, motion.pose()[j]), sup, f, sens, model, pool);
         return new Forward(s, motion, sigma, model.rank(), model.basis());
     }
 
-    private double[][][] forwardPose(SubjectMaps maps, int sup, Fields f, FingerprintSubspace model, ForkJoinPool pool) {
+    private double[][][] forwardPose(SubjectMaps maps, int sup, Fields f, double[][] sens, FingerprintSubspace model, ForkJoinPool pool) {
         int m = maps.height(), n2 = m * m, k = model.rank(), coils = options.coils();
         // Coefficient images c_k(r) = PD(r) e^{i phi(r)} c_k(T1(r), T2(r), B1(r)).
         double[][] coefImages = new double[k][2 * n2];
@@ -427,7 +429,6 @@ public final class SliceAcquisition {
         }));
         NufftOperator op = sup == 1 ? full : new NufftOperator(m, m, trajectory.allKy(), trajectory.allKx(),
                 new KaiserBesselKernel(NufftOperator.DEFAULT_WIDTH, options.gridOversampling()));
-        double[][] sens = coils == 1 ? null : CoilArray.sensitivities(coils, m, maps.mask());
         // S[c][k] = A (S_c c_k) over the full trajectory: all P interleaves' A_p S_c c_k at once.
         double[][][] s = new double[coils][k][];
         FingerprintSubspace.run(pool, () -> IntStream.range(0, coils * k).parallel().forEach(ck -> {
