@@ -20,31 +20,83 @@ import java.util.Random;
  *
  * <p>Seeds: subject i draws from seed_i = mix(seed, i); its tissue table (+-{@code variation}
  * around {@link TissueTable#literature3T()}) is shared by all its slices. Slice s uses phantom
- * {@code phantoms[s mod |phantoms|]} with its own geometry / texture / lesion seed mix(seed_i, 2s)
- * and noise seed mix(seed_i, 2s + 1). Nothing depends on time or thread count, so the same
- * options give byte-identical folders.
+ * {@code phantoms[s mod |phantoms|]} (with {@code anatomyPerSubject}: {@code phantoms[(i + s) mod |phantoms|]},
+ * so subjects differ by base anatomy, not only by a warp) with its own geometry / texture / lesion
+ * seed mix(seed_i, 2s) and noise seed mix(seed_i, 2s + 1). With {@code heldOutAnatomy} set, that
+ * anatomy is left out of every subject but the last, and the last subject has only it: a test
+ * subject whose anatomy no training subject has. Nothing depends on time or thread count, so the
+ * same options give byte-identical folders.
+ *
+ * <p>Truth on a finer grid ({@code supersample} s > 1): the subject is generated on an s M x s M
+ * grid over the same FOV and acquired from it ({@link SliceAcquisition}); the exported true maps
+ * are its samples at the M x M pixel centres (the fine pixel (s iy, s ix) sits exactly at the
+ * centre of pixel (iy, ix)), so they name the tissue at each pixel centre while the images carry
+ * partial volume and ringing.
  */
 public final class CohortSimulator {
     /** Name of the hydra-128 continuous phantom in {@link Options#phantoms()}. */
     public static final String HYDRA = "hydra";
 
     public record Options(int subjects, int slicesPerSubject, long seed, List<String> phantoms, int maxLesions,
-                          double variation, DigitalSubjectGenerator.Options subject, SliceAcquisition.Options acquisition) {
+                          double variation, DigitalSubjectGenerator.Options subject, SliceAcquisition.Options acquisition,
+                          int supersample, boolean anatomyPerSubject, String heldOutAnatomy) {
         public static Options defaults(int subjects, int slicesPerSubject, long seed) {
             return new Options(subjects, slicesPerSubject, seed, List.of("axial", "coronal", "sagittal"), 3, 0.10,
-                    DigitalSubjectGenerator.Options.defaults(), SliceAcquisition.Options.defaults());
+                    DigitalSubjectGenerator.Options.defaults(), SliceAcquisition.Options.defaults(), 1, false, null);
+        }
+
+        /** The {@code ideal} preset (docs/ACQUISITION.md): truth on the grid, {@link SliceAcquisition.Options#ideal()}. */
+        public static Options ideal(int subjects, int slicesPerSubject, long seed) {
+            return defaults(subjects, slicesPerSubject, seed).withAcquisition(SliceAcquisition.Options.ideal());
+        }
+
+        /**
+         * The {@code invivo} preset: {@link SliceAcquisition.Options#invivo()}, truth on a grid 4x finer
+         * than the matrix, and the base anatomy varying between subjects.
+         */
+        public static Options invivo(int subjects, int slicesPerSubject, long seed) {
+            return defaults(subjects, slicesPerSubject, seed).withAcquisition(SliceAcquisition.Options.invivo())
+                    .withSupersample(4).withAnatomyPerSubject(true);
         }
 
         public Options withMatrix(int m) {
-            return new Options(subjects, slicesPerSubject, seed, phantoms, maxLesions, variation, subject.withMatrix(m), acquisition);
+            return new Options(subjects, slicesPerSubject, seed, phantoms, maxLesions, variation, subject.withMatrix(m), acquisition,
+                    supersample, anatomyPerSubject, heldOutAnatomy);
         }
 
         public Options withAcquisition(SliceAcquisition.Options a) {
-            return new Options(subjects, slicesPerSubject, seed, phantoms, maxLesions, variation, subject, a);
+            return new Options(subjects, slicesPerSubject, seed, phantoms, maxLesions, variation, subject, a,
+                    supersample, anatomyPerSubject, heldOutAnatomy);
         }
 
         public Options withPhantoms(List<String> p) {
-            return new Options(subjects, slicesPerSubject, seed, p, maxLesions, variation, subject, acquisition);
+            return new Options(subjects, slicesPerSubject, seed, p, maxLesions, variation, subject, acquisition,
+                    supersample, anatomyPerSubject, heldOutAnatomy);
+        }
+
+        public Options withSupersample(int s) {
+            return new Options(subjects, slicesPerSubject, seed, phantoms, maxLesions, variation, subject, acquisition,
+                    s, anatomyPerSubject, heldOutAnatomy);
+        }
+
+        public Options withAnatomyPerSubject(boolean on) {
+            return new Options(subjects, slicesPerSubject, seed, phantoms, maxLesions, variation, subject, acquisition,
+                    supersample, on, heldOutAnatomy);
+        }
+
+        public Options withHeldOutAnatomy(String name) {
+            return new Options(subjects, slicesPerSubject, seed, phantoms, maxLesions, variation, subject, acquisition,
+                    supersample, anatomyPerSubject, name);
+        }
+
+        /** The phantom of subject i's slice s. */
+        String phantom(int i, int s) {
+            if (heldOutAnatomy != null) {
+                if (i == subjects - 1) return heldOutAnatomy;
+                List<String> rest = phantoms.stream().filter(p -> !p.equals(heldOutAnatomy)).toList();
+                return rest.get(((anatomyPerSubject ? i : 0) + s) % rest.size());
+            }
+            return phantoms.get(((anatomyPerSubject ? i : 0) + s) % phantoms.size());
         }
     }
 
@@ -58,6 +110,14 @@ public final class CohortSimulator {
                     + " slices: both must be >= 1");
         }
         if (options.phantoms().isEmpty()) throw new MrfInputException("cohort phantoms: list at least one of " + LabelMap.BUNDLED + " or hydra");
+        if (options.supersample() < 1 || options.supersample() > 8) {
+            throw new MrfInputException("cohort truth supersampling " + options.supersample() + ": use 1 (truth on the grid) to 8");
+        }
+        String held = options.heldOutAnatomy();
+        if (held != null && (!options.phantoms().contains(held) || options.phantoms().size() < 2 || options.subjects() < 2)) {
+            throw new MrfInputException("cohort held-out anatomy '" + held + "': must be one of the phantoms " + options.phantoms()
+                    + ", with at least one other phantom and at least 2 subjects");
+        }
         for (String p : options.phantoms()) {
             if (!p.equals(HYDRA) && !LabelMap.BUNDLED.contains(p)) {
                 throw new MrfInputException("cohort phantom '" + p + "': use one of " + LabelMap.BUNDLED + " or " + HYDRA);
@@ -98,17 +158,19 @@ public final class CohortSimulator {
             Path dir = outDir.resolve(id);
             List<Object> slices = new ArrayList<>();
             for (int s = 0; s < options.slicesPerSubject(); s++) {
-                String phantom = options.phantoms().get(s % options.phantoms().size());
+                String phantom = options.phantom(i, s);
                 long sliceSeed = mix(subjectSeed, 2L * s), noiseSeed = mix(subjectSeed, 2L * s + 1);
                 int lesions = options.maxLesions() > 0 ? new Random(sliceSeed).nextInt(options.maxLesions() + 1) : 0;
+                int sup = options.supersample();
                 DigitalSubjectGenerator gen = new DigitalSubjectGenerator(
-                        new DigitalSubjectGenerator.Options(matrix, options.subject().fovMm(), options.subject().maxRotationDeg(),
+                        new DigitalSubjectGenerator.Options(matrix * sup, options.subject().fovMm(), options.subject().maxRotationDeg(),
                                 options.subject().maxScale(), options.subject().maxShear(), options.subject().maxShiftMm(),
                                 options.subject().elasticMm(), options.subject().textureFraction(), lesions));
-                SubjectMaps maps = phantom.equals(HYDRA)
+                SubjectMaps fine = phantom.equals(HYDRA)
                         ? gen.fromHydra(options.variation(), sliceSeed)
                         : gen.fromLabels(labelMaps.computeIfAbsent(phantom, LabelMap::bundled), values, sliceSeed);
-                ComplexSeries series = acquisition.acquire(maps, noiseSeed);
+                ComplexSeries series = acquisition.acquire(fine, noiseSeed);
+                SubjectMaps maps = sup == 1 ? fine : pixelCentres(fine, sup);
                 String name = String.format(java.util.Locale.ROOT, "slice-%03d", s);
                 Map<String, String> files = writer.writeSlice(dir, name, series, maps);
                 Map<String, Object> slice = new LinkedHashMap<>();
@@ -145,6 +207,9 @@ public final class CohortSimulator {
         cohort.put("tissue_variation", options.variation());
         cohort.put("texture_fraction", options.subject().textureFraction());
         cohort.put("max_lesions", options.maxLesions());
+        cohort.put("truth_supersampling", options.supersample());
+        cohort.put("anatomy_per_subject", options.anatomyPerSubject());
+        if (options.heldOutAnatomy() != null) cohort.put("held_out_anatomy", options.heldOutAnatomy());
         Map<String, Object> schedule = new LinkedHashMap<>();
         schedule.put("name", sequence.name());
         schedule.put("hash", sequence.hash());
@@ -160,7 +225,16 @@ public final class CohortSimulator {
         acq.put("centre_density", a.centreDensity());
         acq.put("sample_spacing", a.sampleSpacing());
         acq.put("snr", Double.isInfinite(a.snr()) ? "inf" : a.snr());
-        acq.put("reconstruction", "Kaiser-Bessel gridding adjoint, Pipe-Menon DCF x interleaves");
+        acq.put("reconstruction", a.coils() > 1
+                ? "Kaiser-Bessel gridding adjoint per coil, Pipe-Menon DCF x interleaves, Walsh adaptive coil combination from the time average"
+                : "Kaiser-Bessel gridding adjoint, Pipe-Menon DCF x interleaves");
+        acq.put("k_max_over_half_matrix", a.kRadius());
+        acq.put("coils", a.coils());
+        acq.put("coil_noise_correlation", a.coilCorrelation());
+        acq.put("phase_rms_rad", a.phaseRad());
+        acq.put("b1", List.of(a.b1Lo(), a.b1Hi()));
+        acq.put("motion_max_shift_fov", a.motionFov());
+        acq.put("motion_max_rotation_deg", a.motionDeg());
         acq.put("kernel_width", org.mrf.scq.core.nufft.NufftOperator.DEFAULT_WIDTH);
         acq.put("grid_oversampling", a.gridOversampling());
         acq.put("epg_tolerance", a.epgTolerance());
@@ -170,6 +244,24 @@ public final class CohortSimulator {
         Path manifest = outDir.resolve("cohort.json");
         writeText(manifest, Json.write(cohort));
         return manifest;
+    }
+
+    /** The maps sampled at the centres of the M x M pixels: fine pixel (s iy, s ix) of an s M grid. */
+    static SubjectMaps pixelCentres(SubjectMaps fine, int s) {
+        int m = fine.height() / s, fm = fine.height();
+        float[] t1 = new float[m * m], t2 = new float[m * m], pd = new float[m * m];
+        byte[] mask = new byte[m * m], labels = new byte[m * m];
+        for (int iy = 0; iy < m; iy++) {
+            for (int ix = 0; ix < m; ix++) {
+                int i = iy * m + ix, f = s * iy * fm + s * ix;
+                t1[i] = fine.t1Ms()[f];
+                t2[i] = fine.t2Ms()[f];
+                pd[i] = fine.pd()[f];
+                mask[i] = fine.mask()[f];
+                labels[i] = fine.labels()[f];
+            }
+        }
+        return new SubjectMaps(m, m, t1, t2, pd, mask, labels);
     }
 
     private static void writeText(Path file, String text) throws IOException {

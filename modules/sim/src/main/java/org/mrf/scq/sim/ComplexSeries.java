@@ -2,7 +2,7 @@ package org.mrf.scq.sim;
 
 /**
  * A complex image series, T x H x W in C order (time slowest), float parts: what a scanner's
- * MRF reconstruction exports, and what the ingest stage reads (DESIGN 2, slices contract).
+ * MRF reconstruction exports, and what the ingest stage reads (modules/sim/COHORT-FORMAT.md).
  */
 public record ComplexSeries(int timepoints, int height, int width, float[] re, float[] im) {
     public ComplexSeries {

@@ -6,7 +6,7 @@ import java.util.Random;
 
 /**
  * Turns one label map (or one set of continuous maps) into many distinct digital subjects,
- * deterministically from a seed (DESIGN 4):
+ * deterministically from a seed (the cohort model: docs/ACQUISITION.md):
  * <ol>
  * <li>geometry: a random affine map (rotation, anisotropic scale, shear, translation) plus a
  *     smooth random elastic displacement, applied as a pull-back (each output pixel centre is
@@ -20,7 +20,8 @@ import java.util.Random;
  * <li>optional MS-like lesions: rotated ellipses painted over white matter only.</li>
  * </ol>
  * Labels are resampled nearest-neighbour, not partial-volume averaged, so each pixel has one
- * tissue and the true maps are exactly what the acquisition simulates.
+ * tissue. Partial volume comes from generating the subject on a grid finer than the acquisition
+ * matrix ({@link CohortSimulator}, truth supersampling; docs/ACQUISITION.md).
  */
 public final class DigitalSubjectGenerator {
 

@@ -15,75 +15,163 @@ import java.util.stream.IntStream;
 
 /**
  * Simulated spiral MRF acquisition of one slice: the complex image series (T x H x W) a scanner
- * would reconstruct by gridding (DESIGN 4).
+ * would reconstruct by gridding, frame by frame (Ma et al., Nature 2013; the model and the size of
+ * each effect: docs/ACQUISITION.md).
  *
  * <h2>The model</h2>
  * For time point t with interleaf p = t mod P (P = 48; interleaf p is the base arm rotated by
  * 2 pi p / P, so consecutive time points rotate by one interleaf and the pattern repeats with
- * period P):
+ * period P), and coil c:
  * <pre>
- *   x_t(r) = PD(r) f_t(T1(r), T2(r))             image: fingerprint x proton density
- *   y_t    = A_p x_t + n_t                        NUFFT onto interleaf p, complex Gaussian noise
- *   b_t    = A_p^H D_p y_t                        density-compensated adjoint (gridding)
+ *   x_t(r)   = PD(r) e^{i phi(r)} f_t(T1(r), T2(r))     image: fingerprint x proton density x phase
+ *   y_{t,c}  = A_p (S_c x_t) + n_{t,c}                    NUFFT onto interleaf p, coil noise
+ *   b_{t,c}  = A_p^H D_p y_{t,c}                          density-compensated adjoint (gridding)
+ *   b_t      = sum_c conj(v_c) b_{t,c}                    adaptive coil combination (one coil: b_t = b_{t,0})
  * </pre>
  * D_p = P w_p, with w the Pipe-Menon weights of the full P-interleaf trajectory restricted to
  * interleaf p; the factor P makes the single-interleaf image unbiased (sum_p A_p^H w_p A_p
- * approximates the identity over the sampled disk, so each term approximates it over P).
+ * approximates the identity over the sampled region, so each term approximates it over P).
+ * Coil sensitivities S_c are smooth complex fields of C loops around the head ({@link CoilArray}),
+ * the noise n_{t,c} is complex Gaussian with the coil covariance Psi (correlation between
+ * neighbouring coils), and v are the weights of Walsh et al. (MRM 2000,
+ * {@link org.mrf.scq.core.recon.CoilCombination}) from the time-averaged coil images.
+ *
+ * <h2>Truth on a finer grid</h2>
+ * The maps may be given on an s N x s N grid (s >= 1 an integer; same FOV): A_p is then the NUFFT of
+ * that finer image (scaled by 1 / s^2 so a pixel's amplitude is the same), evaluated at the
+ * same k-space points. The reconstruction stays N x N, so partial volume and the truncation
+ * (Gibbs) ringing of the spiral's k-space disk are those of a continuous object, not of an image
+ * that already lives on the reconstruction grid.
  *
  * <h2>Shortcuts, and why they give the same images</h2>
  * <ol>
  * <li>Low rank in time ({@link FingerprintSubspace}): x_t = sum_k U(t, k) c_k with
- *     c_k(r) = PD(r) c_k(T1(r), T2(r)), exact up to the subspace's stated tolerance. By linearity
- *     A_p x_t = sum_k U(t, k) (A_p c_k).</li>
- * <li>Period P: A_p c_k is needed for only P x K (pattern, coefficient) pairs, not T; and all P
- *     interleaves are one NUFFT of c_k over the full trajectory (the samples of interleaf p are a
- *     contiguous block of it, with the very same kernel weights as A_p). So the forward model costs
- *     K NUFFTs instead of T, and y_t = sum_k U(t, k) S_{p,k} + n_t is a small K-term sum per sample:
- *     the same y_t as the direct model, hence with noise added in k-space exactly as a scanner
- *     would have it (not approximated in image space).</li>
- * <li>The gridding adjoint A_p^H D_p y_t is then done once per time point (the noise differs per
- *     time point, so there is nothing to share); it uses the pruned inverse FFT of the NUFFT.</li>
+ *     c_k(r) = PD(r) e^{i phi(r)} c_k(T1(r), T2(r)), exact up to the subspace's stated tolerance.
+ *     By linearity A_p S_c x_t = sum_k U(t, k) (A_p S_c c_k).</li>
+ * <li>Period P: A_p S_c c_k is needed for only P x K (pattern, coefficient) pairs per coil, not T;
+ *     and all P interleaves are one NUFFT of S_c c_k over the full trajectory (the samples of
+ *     interleaf p are a contiguous block of it, with the very same kernel weights as A_p). So the
+ *     forward model costs C K NUFFTs instead of C T, and y_{t,c} = sum_k U(t, k) S_{c,p,k} + n_{t,c}
+ *     is a small K-term sum per sample: the same y as the direct model, hence with noise added in
+ *     k-space exactly as a scanner would have it (not approximated in image space).</li>
+ * <li>The gridding adjoint is then done once per time point and coil (the noise differs per
+ *     time point, so there is nothing to share); it uses the pruned inverse FFT of the NUFFT. The
+ *     time average for the coil weights needs only P adjoints per coil: frames that share an
+ *     interleaf share A_p^H D_p, so sum_t A_p^H D_p y_t = sum_p A_p^H D_p (sum_{t: p} y_t).</li>
  * </ol>
- * {@link #acquireDirect} runs the model literally, {@code b_t = gridding(p).forward(sampling(p).forward(x_t)
+ * {@link #acquireDirect} runs the one-coil model literally, {@code b_t = gridding(p).forward(sampling(p).forward(x_t)
  * + n_t)} with the composed operators {@link #sampling} (A_p) and {@link #gridding} (A_p^H D_p), per-pixel
  * EPG, one forward and one adjoint NUFFT per time point; the tests compare the two (2e-3 relative).
+ *
+ * <h2>k-space coverage</h2>
+ * {@code kRadius} is the spiral's k_max in units of N/2. At 1 (default, as on scanners) the spiral
+ * covers the disk inscribed in the N x N Nyquist box: the reconstruction is the object low-passed
+ * by that disk, and near edges its ringing mixes the fingerprints of neighbouring tissues. That is
+ * what biased DM on noise-free data by several percent in homogeneous tissue (docs/ACQUISITION.md,
+ * "The noise-free bias"). At sqrt(2) (the {@code ideal} preset) the spiral also covers the box's
+ * corners (k-space of a grid-defined image is periodic), so an image on the grid is reconstructed
+ * without truncation.
  *
  * <h2>Noise level</h2>
  * {@code snr} is that of a fully sampled (all P interleaves) gridding image: the mean over the
  * brain mask (or all signal pixels when the mask is empty) of the RMS over time of |x_t(r)|,
  * divided by the noise standard deviation of a fully sampled gridding image, which is
- * sigma sqrt(sum_j w_j^2) for k-space noise of standard deviation sigma per complex sample. A
- * single-interleaf image then has about sqrt(P) times more noise, as on a scanner. Infinity: no
- * noise. Noise for time point t comes from a generator seeded by (seed, t), so results do not
- * depend on the thread count.
+ * sigma sqrt(sum_j w_j^2) for k-space noise of standard deviation sigma per complex sample (per
+ * coil; the sensitivities are scaled so that their root-sum-of-squares averages 1 over the
+ * brain). A single-interleaf image then has about sqrt(P) times more noise, as on a scanner.
+ * Infinity: no noise. Noise for time point t comes from a generator seeded by (seed, t), so
+ * results do not depend on the thread count.
  */
 public final class SliceAcquisition {
 
     /**
-     * Acquisition settings; {@link #defaults()} is the paper's setting. {@code gridOversampling} is
+     * Acquisition settings; {@link #defaults()} is the paper's single-coil setting, {@link #ideal()}
+     * and {@link #invivo()} are the presets of docs/ACQUISITION.md. {@code gridOversampling} is
      * the NUFFT grid factor (kernel width 6): 2.0 (default) is accurate to ~1e-5 against the
      * direct sum; 1.25 makes the per-time-point gridding about 1.75x faster at ~3e-4 error
-     * (measured), still far below the noise, if a profile needs the time.
+     * (measured), still far below the noise, if a profile needs the time. {@code kRadius}: the
+     * spiral's k_max in units of N/2 (see the class comment). {@code coils}: receive coils (1 = a
+     * uniform single coil, no combination); {@code coilCorrelation}: noise correlation of
+     * neighbouring coils (Psi_cd = rho^{ring distance of c and d}); {@code phaseRad}: amplitude of
+     * the smooth spatial phase (0 = none); {@code b1Lo}, {@code b1Hi}: range of the smooth B1+
+     * scale of every flip angle (1, 1 = none); {@code motionFov}, {@code motionDeg}: in-plane rigid
+     * motion (see {@link Motion}; 0, 0 = none).
      */
     public record Options(double snr, int interleaves, double centreDensity, double sampleSpacing,
-                          double epgTolerance, double basisTolerance, double logStep, double gridOversampling, int threads) {
+                          double epgTolerance, double basisTolerance, double logStep, double gridOversampling, int threads,
+                          double kRadius, int coils, double coilCorrelation, double phaseRad, double b1Lo, double b1Hi,
+                          double motionFov, double motionDeg) {
         public static Options defaults() {
             return new Options(50, 48, 2.0, 0.5, EpgSimulator.DEFAULT_TOLERANCE, 1e-3, 0.05,
-                    NufftOperator.DEFAULT_OVERSAMPLING, Runtime.getRuntime().availableProcessors());
+                    NufftOperator.DEFAULT_OVERSAMPLING, Runtime.getRuntime().availableProcessors(), 1, 1, 0, 0, 1, 1, 0, 0);
+        }
+
+        /** One coil, B1 = 1, no noise, no phase, and a spiral that covers the whole Nyquist box. */
+        public static Options ideal() {
+            return defaults().withSnr(Double.POSITIVE_INFINITY).withKRadius(IDEAL_K_RADIUS);
+        }
+
+        /**
+         * 8 coils with correlated noise, B1+ 0.75-1.25, a smooth phase of RMS {@link #INVIVO_PHASE_RAD}, SNR 50
+         * (docs/ACQUISITION.md).
+         */
+        public static Options invivo() {
+            return defaults().withCoils(8, 0.2).withPhase(INVIVO_PHASE_RAD).withB1(0.75, 1.25);
         }
 
         public Options withSnr(double s) {
-            return new Options(s, interleaves, centreDensity, sampleSpacing, epgTolerance, basisTolerance, logStep, gridOversampling, threads);
+            return new Options(s, interleaves, centreDensity, sampleSpacing, epgTolerance, basisTolerance, logStep, gridOversampling, threads,
+                    kRadius, coils, coilCorrelation, phaseRad, b1Lo, b1Hi, motionFov, motionDeg);
         }
 
         public Options withThreads(int n) {
-            return new Options(snr, interleaves, centreDensity, sampleSpacing, epgTolerance, basisTolerance, logStep, gridOversampling, n);
+            return new Options(snr, interleaves, centreDensity, sampleSpacing, epgTolerance, basisTolerance, logStep, gridOversampling, n,
+                    kRadius, coils, coilCorrelation, phaseRad, b1Lo, b1Hi, motionFov, motionDeg);
         }
 
         public Options withGridOversampling(double o) {
-            return new Options(snr, interleaves, centreDensity, sampleSpacing, epgTolerance, basisTolerance, logStep, o, threads);
+            return new Options(snr, interleaves, centreDensity, sampleSpacing, epgTolerance, basisTolerance, logStep, o, threads,
+                    kRadius, coils, coilCorrelation, phaseRad, b1Lo, b1Hi, motionFov, motionDeg);
+        }
+
+        public Options withKRadius(double r) {
+            return new Options(snr, interleaves, centreDensity, sampleSpacing, epgTolerance, basisTolerance, logStep, gridOversampling, threads,
+                    r, coils, coilCorrelation, phaseRad, b1Lo, b1Hi, motionFov, motionDeg);
+        }
+
+        public Options withCoils(int n, double correlation) {
+            return new Options(snr, interleaves, centreDensity, sampleSpacing, epgTolerance, basisTolerance, logStep, gridOversampling, threads,
+                    kRadius, n, correlation, phaseRad, b1Lo, b1Hi, motionFov, motionDeg);
+        }
+
+        public Options withPhase(double amplitudeRad) {
+            return new Options(snr, interleaves, centreDensity, sampleSpacing, epgTolerance, basisTolerance, logStep, gridOversampling, threads,
+                    kRadius, coils, coilCorrelation, amplitudeRad, b1Lo, b1Hi, motionFov, motionDeg);
+        }
+
+        /** In-plane rigid motion: up to {@code shiftFov} (fraction of the FOV) and {@code deg} degrees (0, 0 = none). */
+        public Options withMotion(double shiftFov, double deg) {
+            return new Options(snr, interleaves, centreDensity, sampleSpacing, epgTolerance, basisTolerance, logStep, gridOversampling, threads,
+                    kRadius, coils, coilCorrelation, phaseRad, b1Lo, b1Hi, shiftFov, deg);
+        }
+
+        public Options withB1(double lo, double hi) {
+            return new Options(snr, interleaves, centreDensity, sampleSpacing, epgTolerance, basisTolerance, logStep, gridOversampling, threads,
+                    kRadius, coils, coilCorrelation, phaseRad, lo, hi, motionFov, motionDeg);
         }
     }
+
+    /** k_max of the ideal preset in units of N/2: just beyond sqrt(2), so the spiral reaches the box's corners. */
+    public static final double IDEAL_K_RADIUS = 1.42;
+
+    /**
+     * RMS of the invivo preset's smooth phase: the phase 2 pi df TE of off-resonance df in a shimmed
+     * brain at 3 T (RMS about 25 Hz) at the schedule's TE of 2 ms, 0.3 rad.
+     */
+    public static final double INVIVO_PHASE_RAD = 0.3;
+
+    /** Most receive coils (a 32-channel head array, as in the paper's in-vivo data). */
+    public static final int MAX_COILS = 32;
 
     private final FispSequence sequence;
     private final int matrix;
@@ -92,8 +180,9 @@ public final class SliceAcquisition {
     private final NufftOperator full;
     private final NufftOperator[] interleaf;
     private final LinearOperator[] reconstruction;   // A_p^H D_p
-    private final double[] dcf;            // full-trajectory weights w (sum = pi k_max^2 / N^2)
+    private final double[] dcf;            // full-trajectory weights w (sum = covered k-space area / N^2)
     private final int perInterleaf;
+    private final double[] noiseFactor;    // lower Cholesky factor of the coil noise covariance, C x C row-major
     private volatile Report lastReport;
 
     /** What the last {@link #acquire} did and how long each phase took (seconds). */
@@ -102,10 +191,29 @@ public final class SliceAcquisition {
     public SliceAcquisition(FispSequence sequence, int matrix, Options options) {
         if (!(options.snr() > 0)) throw new MrfInputException("acquisition snr " + options.snr() + ": must be > 0 (Infinity for no noise)");
         if (options.threads() < 1) throw new MrfInputException("acquisition threads " + options.threads() + ": must be >= 1");
+        if (options.coils() < 1 || options.coils() > MAX_COILS) {
+            throw new MrfInputException("acquisition coils " + options.coils() + ": use 1 to " + MAX_COILS);
+        }
+        if (!(options.coilCorrelation() >= 0 && options.coilCorrelation() < 0.5)) {
+            throw new MrfInputException("acquisition coil noise correlation " + options.coilCorrelation()
+                    + ": use a value in [0, 0.5) (head arrays: about 0.1 to 0.3)");
+        }
+        if (!(options.b1Lo() > 0 && options.b1Lo() <= options.b1Hi() && options.b1Hi() < 3)) {
+            throw new MrfInputException("acquisition B1+ range " + options.b1Lo() + ":" + options.b1Hi()
+                    + ": use 0 < LO <= HI < 3, e.g. 0.75:1.25");
+        }
+        if (!(options.motionFov() >= 0 && options.motionFov() < 0.25 && options.motionDeg() >= 0 && options.motionDeg() <= 45)) {
+            throw new MrfInputException("acquisition motion " + options.motionFov() + " FOV, " + options.motionDeg()
+                    + " deg: use a shift in [0, 0.25) FOV and a rotation in [0, 45] degrees");
+        }
+        if (!(options.kRadius() > 0 && options.kRadius() <= 2)) {
+            throw new MrfInputException("acquisition k-space radius " + options.kRadius() + ": use (0, 2] times N/2");
+        }
         this.sequence = sequence;
         this.matrix = matrix;
         this.options = options;
-        this.trajectory = SpiralTrajectory.variableDensity(matrix, options.interleaves(), options.centreDensity(), options.sampleSpacing());
+        this.trajectory = SpiralTrajectory.variableDensity(matrix, options.interleaves(), options.centreDensity(), options.sampleSpacing(),
+                matrix / 2.0 * options.kRadius() * (1 - 1e-6));
         this.full = new NufftOperator(matrix, matrix, trajectory.allKy(), trajectory.allKx(),
                 new KaiserBesselKernel(NufftOperator.DEFAULT_WIDTH, options.gridOversampling()));
         this.dcf = DensityCompensation.spiral(trajectory, full);
@@ -114,18 +222,29 @@ public final class SliceAcquisition {
         this.reconstruction = new LinearOperator[options.interleaves()];
         for (int p = 0; p < interleaf.length; p++) {
             interleaf[p] = full.subset(p * perInterleaf, (p + 1) * perInterleaf);
-            double[] dp = new double[perInterleaf];
-            for (int q = 0; q < perInterleaf; q++) dp[q] = interleaf.length * dcf[p * perInterleaf + q];
-            reconstruction[p] = interleaf[p].adjointOperator().compose(LinearOperator.diagonal(dp, perInterleaf));
+            reconstruction[p] = interleaf[p].adjointOperator().compose(LinearOperator.diagonal(interleafWeights(p), perInterleaf));
         }
+        this.noiseFactor = CoilArray.noiseCholesky(options.coils(), options.coilCorrelation());
+    }
+
+    /** D_p = P w_p: the weights that make one interleaf's gridding image unbiased. */
+    private double[] interleafWeights(int p) {
+        double[] dp = new double[perInterleaf];
+        for (int q = 0; q < perInterleaf; q++) dp[q] = interleaf.length * dcf[p * perInterleaf + q];
+        return dp;
     }
 
     public SpiralTrajectory trajectory() { return trajectory; }
     public FispSequence sequence() { return sequence; }
     public Options options() { return options; }
+    public int matrix() { return matrix; }
 
-    /** Standard deviation of the complex k-space noise per sample for these maps (0 for infinite SNR). */
+    /** Standard deviation of the complex k-space noise per sample for these maps at B1+ = 1 (0 for infinite SNR). */
     public double noiseSigma(SubjectMaps maps, FingerprintSubspace model) {
+        return noiseSigma(maps, model, null);
+    }
+
+    private double noiseSigma(SubjectMaps maps, FingerprintSubspace model, float[] b1) {
         if (Double.isInfinite(options.snr())) return 0;
         double[] c = new double[2 * model.rank()];
         double sum = 0;
@@ -133,7 +252,7 @@ public final class SliceAcquisition {
         boolean useMask = maps.maskCount() > 0;
         for (int i = 0; i < maps.pixels(); i++) {
             if (!maps.hasSignal(i) || (useMask && maps.mask()[i] == 0)) continue;
-            model.coefficients(maps.t1Ms()[i], maps.t2Ms()[i], c);
+            model.coefficients(maps.t1Ms()[i], maps.t2Ms()[i], b1 == null ? 1.0 : b1[i], c);
             double e = 0;
             for (double v : c) e += v * v;
             // U has orthonormal columns, so ||x(r)||^2 over time = PD^2 ||c||^2.
@@ -146,16 +265,43 @@ public final class SliceAcquisition {
         return sum / count / (options.snr() * Math.sqrt(w2));
     }
 
-    /** The fast model (see the class comment). */
-    public ComplexSeries acquire(SubjectMaps maps, long noiseSeed) {
-        checkMaps(maps);
+    /**
+     * The smooth per-pixel fields of one slice on an m x m grid over the FOV, from one seed: the
+     * signal phase (rad; RMS {@code phaseRad}, wavelengths 0.5-2 FOV) and the B1+ scale of every flip
+     * angle (in [b1Lo, b1Hi]; a unit-variance field with wavelengths 0.6-2 FOV, +-2 standard
+     * deviations mapped onto the range and clipped). Null where the option is off.
+     */
+    public record Fields(double[] phase, float[] b1) {}
+
+    public Fields fields(int m, long seed) {
+        java.util.Random r = new java.util.Random(seed ^ 0x5DEECE66DL);
+        SmoothRandomField ph = new SmoothRandomField(r, 12, 0.5, 2.0);
+        SmoothRandomField b = new SmoothRandomField(r, 12, 0.6, 2.0);
+        double[] phase = options.phaseRad() != 0 ? new double[m * m] : null;
+        float[] b1 = options.b1Lo() != 1 || options.b1Hi() != 1 ? new float[m * m] : null;
+        double mid = (options.b1Lo() + options.b1Hi()) / 2, half = (options.b1Hi() - options.b1Lo()) / 2;
+        for (int iy = 0; iy < m; iy++) {
+            for (int ix = 0; ix < m; ix++) {
+                double y = (iy - m / 2) / (double) m, x = (ix - m / 2) / (double) m;
+                int i = iy * m + ix;
+                if (phase != null) phase[i] = options.phaseRad() * ph.at(y, x);
+                if (b1 != null) b1[i] = (float) (mid + half * Math.max(-1, Math.min(1, b.at(y, x) / 2)));
+            }
+        }
+        return new Fields(phase, b1);
+    }
+
+    /** The fast model (see the class comment). {@code seed} draws the noise and the phase / B1+ fields. */
+    public ComplexSeries acquire(SubjectMaps maps, long seed) {
+        int s = checkMaps(maps);
         ForkJoinPool pool = new ForkJoinPool(options.threads());
         try {
             long t0 = System.nanoTime();
-            FingerprintSubspace model = FingerprintSubspace.build(sequence, maps, options.logStep(),
-                    options.basisTolerance(), options.epgTolerance(), pool);
+            Fields f = fields(maps.height(), seed);
+            Motion motion = motion(seed);
+            FingerprintSubspace model = model(maps, f, motion, pool);
             modelSeconds = (System.nanoTime() - t0) / 1e9;
-            return acquire(maps, model, noiseSeed, pool);
+            return acquire(maps, s, f, motion, model, seed, pool);
         } finally {
             pool.shutdown();
         }
@@ -169,45 +315,292 @@ public final class SliceAcquisition {
     }
 
     ComplexSeries acquire(SubjectMaps maps, FingerprintSubspace model, long noiseSeed, ForkJoinPool pool) {
-        long t0 = System.nanoTime();
-        int n2 = matrix * matrix, k = model.rank(), t = sequence.length(), per = perInterleaf, pCount = interleaf.length;
-        double sigma = noiseSigma(maps, model);
-        // Coefficient images c_k(r) = PD(r) c_k(T1(r), T2(r)).
+        return acquire(maps, checkMaps(maps), fields(maps.height(), noiseSeed), motion(noiseSeed), model, noiseSeed, pool);
+    }
+
+    /**
+     * In-plane rigid motion as a few sudden moves, the pattern seen in MRF scans (Mehta et al., Front
+     * Neurosci 2018; Cruz et al., MRM 2019): the head holds the reference pose (the true maps) until
+     * frame start[1], then pose 1, and so on; each later pose is a rotation about the FOV centre by up to
+     * +-motionDeg and a shift by up to +-motionFov per axis, drawn uniformly. Coils, B1+ and the phase
+     * stay with the scanner.
+     */
+    public record Motion(int[] start, double[][] pose) {
+        public static final int MOVES = 3;
+
+        int poseOf(int frame) {
+            int j = 0;
+            while (j + 1 < start.length && frame >= start[j + 1]) j++;
+            return j;
+        }
+    }
+
+    /** The motion of a slice drawn from {@code seed} (one pose when motion is off). */
+    public Motion motion(long seed) {
+        if (options.motionFov() == 0 && options.motionDeg() == 0) return new Motion(new int[]{0}, new double[][]{{0, 0, 0}});
+        java.util.Random r = new java.util.Random(seed ^ 0x2545F4914F6CDD1DL);
+        int t = sequence.length();
+        int[] start = new int[Motion.MOVES + 1];
+        for (int j = 1; j <= Motion.MOVES; j++) start[j] = 1 + r.nextInt(Math.max(1, t - 1));
+        java.util.Arrays.sort(start);
+        double[][] pose = new double[Motion.MOVES + 1][];
+        pose[0] = new double[]{0, 0, 0};
+        for (int j = 1; j <= Motion.MOVES; j++) {
+            pose[j] = new double[]{options.motionDeg() * (2 * r.nextDouble() - 1), options.motionFov() * (2 * r.nextDouble() - 1),
+                    options.motionFov() * (2 * r.nextDouble() - 1)};
+        }
+        return new Motion(start, pose);
+    }
+
+    /** The maps moved by a pose {deg, dy, dx (FOV)}: pull-back onto the same grid, nearest neighbour. */
+    static SubjectMaps moved(SubjectMaps maps, double[] pose) {
+        if (pose[0] == 0 && pose[1] == 0 && pose[2] == 0) return maps;
+        int m = maps.height(), n2 = m * m;
+        double c = Math.cos(Math.toRadians(pose[0])), sn = Math.sin(Math.toRadians(pose[0]));
+        float[] t1 = new float[n2], t2 = new float[n2], pd = new float[n2];
+        byte[] mask = new byte[n2], labels = new byte[n2];
+        for (int iy = 0; iy < m; iy++) {
+            for (int ix = 0; ix < m; ix++) {
+                double y = (iy - m / 2) / (double) m - pose[1], x = (ix - m / 2) / (double) m - pose[2];
+                double ys = c * y + sn * x, xs = -sn * y + c * x;   // rotation by -deg
+                int sy = (int) Math.round(ys * m + m / 2), sx = (int) Math.round(xs * m + m / 2);
+                if (sy < 0 || sy >= m || sx < 0 || sx >= m) continue;
+                int i = iy * m + ix, j = sy * m + sx;
+                t1[i] = maps.t1Ms()[j];
+                t2[i] = maps.t2Ms()[j];
+                pd[i] = maps.pd()[j];
+                mask[i] = maps.mask()[j];
+                labels[i] = maps.labels()[j];
+            }
+        }
+        return new SubjectMaps(m, m, t1, t2, pd, mask, labels);
+    }
+
+    /** All poses' maps stacked vertically with the B1+ map repeated: what the subspace model must cover. */
+    private static SubjectMaps[] stack(SubjectMaps[] poses, float[] b1, float[][] b1Out) {
+        if (poses.length == 1) {
+            b1Out[0] = b1;
+            return poses;
+        }
+        int m = poses[0].height(), n2 = m * m, n = poses.length;
+        float[] t1 = new float[n * n2], t2 = new float[n * n2], pd = new float[n * n2];
+        byte[] mask = new byte[n * n2], labels = new byte[n * n2];
+        float[] b = b1 == null ? null : new float[n * n2];
+        for (int j = 0; j < n; j++) {
+            System.arraycopy(poses[j].t1Ms(), 0, t1, j * n2, n2);
+            System.arraycopy(poses[j].t2Ms(), 0, t2, j * n2, n2);
+            System.arraycopy(poses[j].pd(), 0, pd, j * n2, n2);
+            if (b != null) System.arraycopy(b1, 0, b, j * n2, n2);
+        }
+        b1Out[0] = b;
+        return new SubjectMaps[]{new SubjectMaps(n * m, m, t1, t2, pd, mask, labels)};
+    }
+
+    /** Builds the subspace model for every pose of the slice. */
+    private FingerprintSubspace model(SubjectMaps maps, Fields f, Motion motion, ForkJoinPool pool) {
+        SubjectMaps[] poses = new SubjectMaps[motion.pose().length];
+        for (int j = 0; j < poses.length; j++) poses[j] = moved(maps, motion.pose()[j]);
+        float[][] b1 = new float[1][];
+        SubjectMaps all = stack(poses, f.b1(), b1)[0];
+        return FingerprintSubspace.build(sequence, all, b1[0], options.logStep(), options.basisTolerance(), options.epgTolerance(), pool);
+    }
+
+    /** The noise-free k-space of every pose's and coil's coefficient images over the full trajectory, and the noise level. */
+    private record Forward(double[][][][] s, Motion motion, double sigma, int rank, double[] basis) {}
+
+    private Forward forward(SubjectMaps maps, int sup, Fields f, Motion motion, FingerprintSubspace model, ForkJoinPool pool) {
+        double sigma = noiseSigma(maps, model, f.b1());
+        double[][][][] s = new double[motion.pose().length][][][];
+        // The coils stay with the scanner: one set of sensitivities, normalised over the reference pose's brain.
+        double[][] sens = options.coils() == 1 ? null : CoilArray.sensitivities(options.coils(), maps.height(), maps.mask());
+        for (int j = 0; j < s.length; j++) s[j] = forwardPose(moved(maps, motion.pose()[j]), sup, f, sens, model, pool);
+        return new Forward(s, motion, sigma, model.rank(), model.basis());
+    }
+
+    private double[][][] forwardPose(SubjectMaps maps, int sup, Fields f, double[][] sens, FingerprintSubspace model, ForkJoinPool pool) {
+        int m = maps.height(), n2 = m * m, k = model.rank(), coils = options.coils();
+        // Coefficient images c_k(r) = PD(r) e^{i phi(r)} c_k(T1(r), T2(r), B1(r)).
         double[][] coefImages = new double[k][2 * n2];
         FingerprintSubspace.run(pool, () -> IntStream.range(0, n2).parallel().forEach(i -> {
             if (!maps.hasSignal(i)) return;
             double[] c = new double[2 * k];
-            model.coefficients(maps.t1Ms()[i], maps.t2Ms()[i], c);
-            double pd = maps.pd()[i];
+            model.coefficients(maps.t1Ms()[i], maps.t2Ms()[i], f.b1() == null ? 1.0 : f.b1()[i], c);
+            double pd = maps.pd()[i] / ((double) sup * sup);
+            double cr = pd, ci = 0;
+            if (f.phase() != null) {
+                cr = pd * Math.cos(f.phase()[i]);
+                ci = pd * Math.sin(f.phase()[i]);
+            }
             for (int j = 0; j < k; j++) {
-                coefImages[j][2 * i] = pd * c[2 * j];
-                coefImages[j][2 * i + 1] = pd * c[2 * j + 1];
+                coefImages[j][2 * i] = cr * c[2 * j] - ci * c[2 * j + 1];
+                coefImages[j][2 * i + 1] = cr * c[2 * j + 1] + ci * c[2 * j];
             }
         }));
-        // S[k] = A c_k over the full trajectory: all P interleaves' A_p c_k at once.
-        double[][] s = new double[k][];
-        FingerprintSubspace.run(pool, () -> IntStream.range(0, k).parallel().forEach(j -> s[j] = full.forward(coefImages[j])));
-        double[] basis = model.basis();
+        NufftOperator op = sup == 1 ? full : new NufftOperator(m, m, trajectory.allKy(), trajectory.allKx(),
+                new KaiserBesselKernel(NufftOperator.DEFAULT_WIDTH, options.gridOversampling()));
+        // S[c][k] = A (S_c c_k) over the full trajectory: all P interleaves' A_p S_c c_k at once.
+        double[][][] s = new double[coils][k][];
+        FingerprintSubspace.run(pool, () -> IntStream.range(0, coils * k).parallel().forEach(ck -> {
+            int c = ck / k, j = ck % k;
+            double[] img = coefImages[j];
+            if (sens != null) {
+                double[] sc = sens[c];
+                img = new double[2 * n2];
+                for (int i = 0; i < n2; i++) {
+                    double a = coefImages[j][2 * i], b = coefImages[j][2 * i + 1];
+                    img[2 * i] = sc[2 * i] * a - sc[2 * i + 1] * b;
+                    img[2 * i + 1] = sc[2 * i] * b + sc[2 * i + 1] * a;
+                }
+            }
+            s[c][j] = op.forward(img);
+        }));
+        return s;
+    }
+
+    /** Every coil's samples of time point ti (noise included) into y[c] (2 x samples per interleaf). */
+    private void frameSamples(int ti, Forward fw, long noiseSeed, double[][] y) {
+        int p = ti % interleaf.length, per = perInterleaf, off = 2 * p * per, k = fw.rank(), coils = y.length;
+        double[] basis = fw.basis();
+        double[][][] pose = fw.s()[fw.motion().poseOf(ti)];
+        for (int c = 0; c < coils; c++) {
+            double[] yc = y[c];
+            java.util.Arrays.fill(yc, 0);
+            for (int j = 0; j < k; j++) {
+                double ur = basis[2 * (ti * k + j)], ui = basis[2 * (ti * k + j) + 1];
+                double[] sj = pose[c][j];
+                for (int q = 0; q < per; q++) {
+                    double a = sj[off + 2 * q], b = sj[off + 2 * q + 1];
+                    yc[2 * q] += ur * a - ui * b;
+                    yc[2 * q + 1] += ur * b + ui * a;
+                }
+            }
+        }
+        addNoise(ti, fw.sigma(), noiseSeed, y);
+    }
+
+    /** Complex Gaussian coil noise with covariance sigma^2 Psi, from a generator seeded by (seed, t). */
+    private void addNoise(int ti, double sigma, long noiseSeed, double[][] y) {
+        if (!(sigma > 0)) return;
+        SplittableRandom rnd = new SplittableRandom(noiseSeed * 0x9E3779B97F4A7C15L + ti);
+        double sd = sigma / Math.sqrt(2);   // per real and imaginary part
+        int coils = y.length, len = y[0].length;
+        if (coils == 1) {
+            for (int q = 0; q < len; q++) y[0][q] += sd * rnd.nextGaussian();
+            return;
+        }
+        double[] z = new double[coils];
+        for (int q = 0; q < len; q++) {
+            for (int d = 0; d < coils; d++) z[d] = sd * rnd.nextGaussian();
+            for (int c = 0; c < coils; c++) {
+                double v = 0;
+                for (int d = 0; d <= c; d++) v += noiseFactor[c * coils + d] * z[d];
+                y[c][q] += v;
+            }
+        }
+    }
+
+    private ComplexSeries acquire(SubjectMaps maps, int sup, Fields f, Motion motion, FingerprintSubspace model, long noiseSeed,
+                                  ForkJoinPool pool) {
+        long t0 = System.nanoTime();
+        int n2 = matrix * matrix, t = sequence.length(), per = perInterleaf, pCount = interleaf.length, coils = options.coils();
+        Forward fw = forward(maps, sup, f, motion, model, pool);
         long t1 = System.nanoTime();
         ComplexSeries out = ComplexSeries.zeros(t, matrix, matrix);
+        org.mrf.scq.core.recon.CoilCombination combination = null;
+        if (coils > 1) {
+            // Walsh weights from the time-averaged coil images: per interleaf, the sum of its frames' samples.
+            double[][][] sums = new double[pCount][coils][2 * per];
+            FingerprintSubspace.run(pool, () -> IntStream.range(0, pCount).parallel().forEach(p -> {
+                double[][] y = new double[coils][2 * per];
+                for (int ti = p; ti < t; ti += pCount) {
+                    frameSamples(ti, fw, noiseSeed, y);
+                    for (int c = 0; c < coils; c++) for (int q = 0; q < 2 * per; q++) sums[p][c][q] += y[c][q];
+                }
+            }));
+            double[][] ref = new double[coils][2 * n2];
+            FingerprintSubspace.run(pool, () -> IntStream.range(0, coils).parallel().forEach(c -> {
+                double[] img = new double[2 * n2];
+                for (int p = 0; p < pCount; p++) {
+                    reconstruction[p].forward(sums[p][c], img);
+                    for (int i = 0; i < 2 * n2; i++) ref[c][i] += img[i];
+                }
+            }));
+            combination = org.mrf.scq.core.recon.CoilCombination.fromReference(ref, matrix, matrix,
+                    org.mrf.scq.core.recon.CoilCombination.DEFAULT_HALF_WINDOW);
+        }
+        org.mrf.scq.core.recon.CoilCombination comb = combination;
+        ThreadLocal<double[][]> coilImages = ThreadLocal.withInitial(() -> new double[coils][2 * n2]);
         ThreadLocal<double[]> image = ThreadLocal.withInitial(() -> new double[2 * n2]);
         FingerprintSubspace.run(pool, () -> IntStream.range(0, t).parallel().forEach(ti -> {
             int p = ti % pCount;
-            int off = 2 * p * per;
-            double[] y = new double[2 * per];
-            for (int j = 0; j < k; j++) {
-                double ur = basis[2 * (ti * k + j)], ui = basis[2 * (ti * k + j) + 1];
-                double[] sj = s[j];
-                for (int q = 0; q < per; q++) {
-                    double a = sj[off + 2 * q], b = sj[off + 2 * q + 1];
-                    y[2 * q] += ur * a - ui * b;
-                    y[2 * q + 1] += ur * b + ui * a;
-                }
+            double[][] y = new double[coils][2 * per];
+            frameSamples(ti, fw, noiseSeed, y);
+            double[] img = image.get();
+            if (comb == null) {
+                reconstruction[p].forward(y[0], img);
+            } else {
+                double[][] ci = coilImages.get();
+                for (int c = 0; c < coils; c++) reconstruction[p].forward(y[c], ci[c]);
+                comb.combine(ci, img);
             }
-            reconstruct(ti, p, y, sigma, noiseSeed, image.get(), out);
+            store(ti, img, out);
         }));
-        lastReport = new Report(k, model.nodes(), sigma, modelSeconds, (t1 - t0) / 1e9, (System.nanoTime() - t1) / 1e9);
+        lastReport = new Report(fw.rank(), model.nodes(), fw.sigma(), modelSeconds, (t1 - t0) / 1e9, (System.nanoTime() - t1) / 1e9);
         return out;
+    }
+
+    private void store(int ti, double[] img, ComplexSeries out) {
+        int base = ti * matrix * matrix;
+        for (int i = 0; i < matrix * matrix; i++) {
+            out.re()[base + i] = (float) img[2 * i];
+            out.im()[base + i] = (float) img[2 * i + 1];
+        }
+    }
+
+    /**
+     * One slice's multi-coil k-space as the scanner would record it, for raw-data writers: per frame
+     * t the index of its interleaf and per coil its samples (interleaved complex float, the same
+     * samples, noise included, that {@link #acquire} grids), per interleaf the trajectory in cycles
+     * per FOV (Nyquist box [-N/2, N/2); divide by N for the [-0.5, 0.5) convention) and the density
+     * weights D_p that {@link #acquire} uses (gridding frame t with them gives the single-coil series).
+     */
+    public record KSpace(int matrix, double fovMm, double[][] ky, double[][] kx, double[][] weights, int[] frameInterleaf,
+                         float[][][] data) {
+        public int frames() { return data.length; }
+        public int coils() { return data[0].length; }
+    }
+
+    /** The k-space of {@link #acquire} with the same maps and seed (see {@link KSpace}); {@code fovMm} is recorded only. */
+    public KSpace kSpace(SubjectMaps maps, long seed, double fovMm) {
+        int sup = checkMaps(maps);
+        ForkJoinPool pool = new ForkJoinPool(options.threads());
+        try {
+            Fields f = fields(maps.height(), seed);
+            Motion motion = motion(seed);
+            Forward fw = forward(maps, sup, f, motion, model(maps, f, motion, pool), pool);
+            int t = sequence.length(), coils = options.coils(), pCount = interleaf.length;
+            float[][][] data = new float[t][coils][];
+            int[] frameInterleaf = new int[t];
+            FingerprintSubspace.run(pool, () -> IntStream.range(0, t).parallel().forEach(ti -> {
+                double[][] y = new double[coils][2 * perInterleaf];
+                frameSamples(ti, fw, seed, y);
+                for (int c = 0; c < coils; c++) {
+                    float[] d = new float[y[c].length];
+                    for (int q = 0; q < d.length; q++) d[q] = (float) y[c][q];
+                    data[ti][c] = d;
+                }
+                frameInterleaf[ti] = ti % pCount;
+            }));
+            double[][] ky = new double[pCount][], kx = new double[pCount][], w = new double[pCount][];
+            for (int p = 0; p < pCount; p++) {
+                ky[p] = trajectory.ky(p);
+                kx[p] = trajectory.kx(p);
+                w[p] = interleafWeights(p);
+            }
+            return new KSpace(matrix, fovMm, ky, kx, w, frameInterleaf, data);
+        } finally {
+            pool.shutdown();
+        }
     }
 
     /** The sampling operator A_p of interleaf p (image -> its k-space samples). */
@@ -222,26 +615,20 @@ public final class SliceAcquisition {
 
     /** Noise, then the gridding reconstruction of one time point's samples into {@code out}. */
     private void reconstruct(int ti, int p, double[] y, double sigma, long noiseSeed, double[] img, ComplexSeries out) {
-        int per = perInterleaf, n2 = matrix * matrix;
-        if (sigma > 0) {
-            SplittableRandom rnd = new SplittableRandom(noiseSeed * 0x9E3779B97F4A7C15L + ti);
-            double sd = sigma / Math.sqrt(2);   // per real and imaginary part
-            for (int q = 0; q < 2 * per; q++) y[q] += sd * rnd.nextGaussian();
-        }
+        addNoise(ti, sigma, noiseSeed, new double[][]{y});
         reconstruction[p].forward(y, img);
-        int base = ti * n2;
-        for (int i = 0; i < n2; i++) {
-            out.re()[base + i] = (float) img[2 * i];
-            out.im()[base + i] = (float) img[2 * i + 1];
-        }
+        store(ti, img, out);
     }
 
     /**
-     * The model done literally, for tests: exact per-pixel EPG fingerprints, one forward and one
-     * adjoint NUFFT per time point, the same noise. Slow (T forward NUFFTs).
+     * The one-coil model done literally, for tests: exact per-pixel EPG fingerprints, one forward and
+     * one adjoint NUFFT per time point, the same noise. Slow (T forward NUFFTs). Truth on the grid,
+     * no phase and no B1+ field.
      */
     public ComplexSeries acquireDirect(SubjectMaps maps, long noiseSeed) {
-        checkMaps(maps);
+        if (checkMaps(maps) != 1 || options.coils() != 1 || options.phaseRad() != 0 || options.b1Lo() != 1 || options.b1Hi() != 1) {
+            throw new IllegalArgumentException("acquireDirect models one coil, no phase, no B1+ field and maps on the matrix");
+        }
         ForkJoinPool pool = new ForkJoinPool(options.threads());
         try {
             // The noise level must be the same as the fast path's, so it is derived from the same model.
@@ -286,10 +673,14 @@ public final class SliceAcquisition {
         return out;
     }
 
-    private void checkMaps(SubjectMaps maps) {
-        if (maps.height() != matrix || maps.width() != matrix) {
+    /** The maps' supersampling factor s (maps s N x s N over the same FOV), or an error naming the fix. */
+    private int checkMaps(SubjectMaps maps) {
+        int h = maps.height();
+        if (h != maps.width() || h < matrix || h % matrix != 0) {
             throw new MrfInputException("subject maps are " + maps.height() + " x " + maps.width()
-                    + " but the acquisition was set up for " + matrix + " x " + matrix + "; generate the subject at this matrix");
+                    + " but the acquisition was set up for " + matrix + " x " + matrix
+                    + "; generate the subject at this matrix or at a whole multiple of it (truth on a finer grid)");
         }
+        return h / matrix;
     }
 }

@@ -63,8 +63,8 @@ class SliceAcquisitionTest {
     @Test
     void rejectsMismatchedMapsAndBadSnrWithAFix() {
         var acq = new SliceAcquisition(PAPER.truncate(10), 32, SliceAcquisition.Options.defaults());
-        var e = assertThrows(org.mrf.scq.core.util.MrfInputException.class, () -> acq.acquire(subject(64, 1), 1));
-        assertTrue(e.getMessage().contains("64 x 64") && e.getMessage().contains("32 x 32"), e.getMessage());
+        var e = assertThrows(org.mrf.scq.core.util.MrfInputException.class, () -> acq.acquire(subject(48, 1), 1));
+        assertTrue(e.getMessage().contains("48 x 48") && e.getMessage().contains("32 x 32"), e.getMessage());
         assertThrows(org.mrf.scq.core.util.MrfInputException.class,
                 () -> new SliceAcquisition(PAPER, 32, SliceAcquisition.Options.defaults().withSnr(0)));
     }
@@ -197,5 +197,189 @@ class SliceAcquisitionTest {
             nf += fr[ti] * fr[ti] + fi[ti] * fi[ti];
         }
         return Math.hypot(re, im) / Math.sqrt(nb * nf);
+    }
+
+    /** Per-pixel correlation |<a, b>| / (|a| |b|) of two series' time courses. */
+    private static double correlation(ComplexSeries a, ComplexSeries b, int pixel) {
+        int n2 = a.height() * a.width();
+        double re = 0, im = 0, na = 0, nb = 0;
+        for (int t = 0; t < a.timepoints(); t++) {
+            int i = t * n2 + pixel;
+            double ar = a.re()[i], ai = a.im()[i], br = b.re()[i], bi = b.im()[i];
+            re += ar * br + ai * bi;
+            im += ar * bi - ai * br;
+            na += ar * ar + ai * ai;
+            nb += br * br + bi * bi;
+        }
+        return Math.hypot(re, im) / Math.sqrt(na * nb);
+    }
+
+    @Test
+    void coilCombinationAndPhaseKeepEveryFingerprintsShape() {
+        // Smooth sensitivities and phase multiply each pixel's time course by one complex number, and the
+        // Walsh combination with weights fixed over time keeps that: in homogeneous tissue the combined
+        // noise-free time course is the one-coil one up to a complex scale. Every frame is fully sampled
+        // (one interleaf covering k-space) and the spiral covers the Nyquist box, so neither single-interleaf aliasing
+        // nor the ringing of the k-space disk (which the sensitivities and phase reshuffle between neighbours) is present.
+        FispSequence seq = PAPER.truncate(192);
+        SubjectMaps maps = subject(128, 3);
+        var base = SliceAcquisition.Options.defaults().withSnr(Double.POSITIVE_INFINITY).withThreads(2);
+        base = new SliceAcquisition.Options(base.snr(), 1, base.centreDensity(), base.sampleSpacing(), base.epgTolerance(),
+                base.basisTolerance(), base.logStep(), base.gridOversampling(), 2, SliceAcquisition.IDEAL_K_RADIUS, 1, 0, 0, 1, 1, 0, 0);
+        var one = new SliceAcquisition(seq, 128, base);
+        var eight = new SliceAcquisition(seq, 128, base.withCoils(8, 0.2).withPhase(Math.PI));
+        ComplexSeries a = one.acquire(maps, 1), b = eight.acquire(maps, 1);
+        boolean[] in = AcquisitionEffects.interior(maps);
+        double worst = 1;
+        int n = 0;
+        for (int i = 0; i < in.length; i++) {
+            if (!in[i]) continue;
+            worst = Math.min(worst, correlation(a, b, i));
+            n++;
+        }
+        assertTrue(n > 10, "interior pixels " + n);
+        assertTrue(worst > 0.995, "worst interior correlation of 8-coil vs 1-coil time courses " + worst);
+        assertTrue(a.relativeError(b) > 0.1, "the coils and phase changed the images");
+    }
+
+    @Test
+    void kSpaceGriddedFrameByFrameIsTheSeries() {
+        FispSequence seq = PAPER.truncate(60);
+        SubjectMaps maps = subject(32, 5);
+        var acq = new SliceAcquisition(seq, 32, SliceAcquisition.Options.defaults().withSnr(30).withThreads(2));
+        ComplexSeries series = acq.acquire(maps, 9);
+        SliceAcquisition.KSpace k = acq.kSpace(maps, 9, 300);
+        assertEquals(60, k.frames());
+        assertEquals(1, k.coils());
+        // Independent gridding from the record alone: a NUFFT on the record's trajectory and weights.
+        double worst = 0;
+        for (int t = 0; t < k.frames(); t++) {
+            int p = k.frameInterleaf()[t];
+            var op = new org.mrf.scq.core.nufft.NufftOperator(32, 32, k.ky()[p], k.kx()[p]);
+            double[] y = new double[k.data()[t][0].length];
+            for (int q = 0; q < y.length; q++) y[q] = k.data()[t][0][q] * k.weights()[p][q / 2];
+            double[] img = op.adjoint(y);
+            double d = 0, nn = 0;
+            for (int i = 0; i < 32 * 32; i++) {
+                int s = series.index(t, i / 32, i % 32);
+                d += Math.pow(img[2 * i] - series.re()[s], 2) + Math.pow(img[2 * i + 1] - series.im()[s], 2);
+                nn += Math.pow(series.re()[s], 2) + Math.pow(series.im()[s], 2);
+            }
+            worst = Math.max(worst, Math.sqrt(d / nn));
+        }
+        assertTrue(worst < 1e-5, "gridding the k-space record vs the series, worst frame " + worst);
+    }
+
+    @Test
+    void b1ModelMatchesEpgWithScaledFlips() {
+        FispSequence seq = PAPER.truncate(400);
+        SubjectMaps maps = subject(32, 8);
+        float[] b1 = new float[maps.pixels()];
+        for (int i = 0; i < b1.length; i++) b1[i] = (float) (0.75 + 0.5 * i / b1.length);
+        ForkJoinPool pool = new ForkJoinPool(2);
+        FingerprintSubspace model = FingerprintSubspace.build(seq, maps, b1, 0.05, 1e-3, 1e-5, pool);
+        pool.shutdown();
+        double worst = 0;
+        for (int i = 0; i < maps.pixels(); i += 13) {
+            if (!maps.hasSignal(i)) continue;
+            double[][] exact = new org.mrf.scq.core.epg.EpgSimulator(FingerprintSubspace.flipsScaled(seq, b1[i]), 1e-5)
+                    .simulate(maps.t1Ms()[i], maps.t2Ms()[i]);
+            double[] approx = model.fingerprint(maps.t1Ms()[i], maps.t2Ms()[i], b1[i]);
+            double d = 0, n = 0;
+            for (int t = 0; t < seq.length(); t++) {
+                d += Math.pow(approx[2 * t] - exact[0][t], 2) + Math.pow(approx[2 * t + 1] - exact[1][t], 2);
+                n += exact[0][t] * exact[0][t] + exact[1][t] * exact[1][t];
+            }
+            worst = Math.max(worst, Math.sqrt(d / n));
+        }
+        assertTrue(worst < 3e-3, "worst fingerprint error of the B1+ model against EPG with scaled flips: " + worst);
+    }
+
+    @Test
+    void truthOnAFinerGridIsAcquiredAtTheMatrix() {
+        // Closed form: fine maps that repeat each pixel over an s x s block are the grid image convolved with
+        // that block, so each k-space sample is the grid one times H(k) = (1/s^2) sum_{a,b < s} e^{-2 pi i (ky a + kx b) / (s N)}.
+        FispSequence seq = PAPER.truncate(48);
+        int m = 32, s = 4;
+        SubjectMaps coarse = disk(m, 10), fine = blocks(coarse, s);
+        var acq = new SliceAcquisition(seq, m, SliceAcquisition.Options.defaults().withSnr(Double.POSITIVE_INFINITY).withThreads(2));
+        SliceAcquisition.KSpace a = acq.kSpace(coarse, 1, 300), b = acq.kSpace(fine, 1, 300);
+        double d = 0, n = 0;
+        for (int t = 0; t < 48; t++) {
+            int p = a.frameInterleaf()[t];
+            float[] ya = a.data()[t][0], yb = b.data()[t][0];
+            for (int q = 0; q < ya.length / 2; q++) {
+                double hr = 0, hi = 0;
+                for (int u = 0; u < s; u++) {
+                    for (int v = 0; v < s; v++) {
+                        double ph = -2 * Math.PI * (a.ky()[p][q] * u + a.kx()[p][q] * v) / (s * m);
+                        hr += Math.cos(ph) / (s * s);
+                        hi += Math.sin(ph) / (s * s);
+                    }
+                }
+                double er = hr * ya[2 * q] - hi * ya[2 * q + 1] - yb[2 * q], ei = hr * ya[2 * q + 1] + hi * ya[2 * q] - yb[2 * q + 1];
+                d += er * er + ei * ei;
+                n += (double) yb[2 * q] * yb[2 * q] + (double) yb[2 * q + 1] * yb[2 * q + 1];
+            }
+        }
+        assertTrue(Math.sqrt(d / n) < 1e-4, "fine-grid k-space vs closed form, relative error " + Math.sqrt(d / n));
+    }
+
+    @Test
+    void motionMovesTheHeadOnlyAfterTheFirstMove() {
+        // A quarter turn about the FOV centre is a permutation of the grid: closed form for the resampling.
+        SubjectMaps maps = subject(32, 2);
+        SubjectMaps turned = SliceAcquisition.moved(maps, new double[]{90, 0, 0});
+        for (int iy = 1; iy < 32; iy++) {
+            for (int ix = 1; ix < 32; ix++) {
+                // rotation by +90 deg about (16, 16): the value at (iy, ix) comes from (16 + (ix - 16), 16 - (iy - 16))
+                assertEquals(maps.t1Ms()[(ix) * 32 + (32 - iy)], turned.t1Ms()[iy * 32 + ix], 0f, "pixel " + iy + "," + ix);
+            }
+        }
+        FispSequence seq = PAPER.truncate(96);
+        var still = new SliceAcquisition(seq, 32, SliceAcquisition.Options.defaults().withSnr(30).withThreads(2));
+        var moving = new SliceAcquisition(seq, 32, SliceAcquisition.Options.defaults().withSnr(30).withThreads(2).withMotion(0.05, 5));
+        SliceAcquisition.Motion motion = moving.motion(4);
+        assertEquals(SliceAcquisition.Motion.MOVES + 1, motion.start().length);
+        SliceAcquisition.KSpace a = still.kSpace(maps, 4, 300), b = moving.kSpace(maps, 4, 300);
+        for (int t = 0; t < seq.length(); t++) {
+            boolean same = java.util.Arrays.equals(a.data()[t][0], b.data()[t][0]);
+            if (t < motion.start()[1]) assertTrue(same, "frame " + t + " before the first move differs");
+            else if (motion.poseOf(t) > 0) assertTrue(!same, "frame " + t + " after a move is unchanged");
+        }
+    }
+
+    private static SubjectMaps blocks(SubjectMaps c, int s) {
+        int m = c.height(), f = m * s;
+        float[] t1 = new float[f * f], t2 = new float[f * f], pd = new float[f * f];
+        byte[] mask = new byte[f * f];
+        for (int y = 0; y < f; y++) {
+            for (int x = 0; x < f; x++) {
+                int i = (y / s) * m + x / s, j = y * f + x;
+                t1[j] = c.t1Ms()[i];
+                t2[j] = c.t2Ms()[i];
+                pd[j] = c.pd()[i];
+                mask[j] = c.mask()[i];
+            }
+        }
+        return new SubjectMaps(f, f, t1, t2, pd, mask, new byte[f * f]);
+    }
+
+    private static SubjectMaps disk(int m, double radiusPx) {
+        float[] t1 = new float[m * m], t2 = new float[m * m], pd = new float[m * m];
+        byte[] mask = new byte[m * m];
+        for (int y = 0; y < m; y++) {
+            for (int x = 0; x < m; x++) {
+                double dy = y - m / 2.0, dx = x - m / 2.0;
+                if (Math.hypot(dy, dx) <= radiusPx) {
+                    int i = y * m + x;
+                    t1[i] = 1000;
+                    t2[i] = 80;
+                    pd[i] = 0.8f;
+                    mask[i] = 1;
+                }
+            }
+        }
+        return new SubjectMaps(m, m, t1, t2, pd, mask, new byte[m * m]);
     }
 }

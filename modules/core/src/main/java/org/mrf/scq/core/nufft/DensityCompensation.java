@@ -45,9 +45,23 @@ public final class DensityCompensation {
         return out;
     }
 
-    /** Weights for a full spiral: Pipe-Menon (20 iterations) scaled to the disk of radius k_max. */
+    /** Weights for a full spiral: Pipe-Menon (20 iterations) scaled to the k-space area it covers. */
     public static double[] spiral(SpiralTrajectory traj, NufftOperator fullOperator) {
-        double area = Math.PI * traj.kMax() * traj.kMax();
-        return pipeMenon(fullOperator, 20, area);
+        return pipeMenon(fullOperator, 20, coveredArea(traj.matrix(), traj.kMax()));
+    }
+
+    /**
+     * Area (cycles/FOV squared) of the Nyquist box [-N/2, N/2)^2 covered by a disk of radius
+     * {@code kMax} folded periodically (period N, as k-space is for an image on the N x N grid):
+     * pi kMax^2 up to N/2, N^2 from N / sqrt(2) on; in between the disk's four caps beyond the box fold
+     * onto parts the disk already covers, so the area is the disk's intersection with the box.
+     */
+    public static double coveredArea(int matrix, double kMax) {
+        double h = matrix / 2.0;
+        if (kMax <= h) return Math.PI * kMax * kMax;
+        if (kMax >= h * Math.sqrt(2)) return (double) matrix * matrix;
+        // Disk minus the four circular segments beyond |k| = h: segment area r^2 acos(h/r) - h sqrt(r^2 - h^2).
+        double seg = kMax * kMax * Math.acos(h / kMax) - h * Math.sqrt(kMax * kMax - h * h);
+        return Math.PI * kMax * kMax - 4 * seg;
     }
 }

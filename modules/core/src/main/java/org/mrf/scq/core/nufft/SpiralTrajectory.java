@@ -32,12 +32,23 @@ public final class SpiralTrajectory {
     }
 
     public static SpiralTrajectory variableDensity(int matrix, int interleaves, double centreDensity, double sampleSpacing) {
-        if (matrix < 4 || interleaves < 1 || !(centreDensity >= 1) || !(sampleSpacing > 0)) {
-            throw new IllegalArgumentException("bad spiral parameters: matrix " + matrix + ", interleaves " + interleaves
-                    + ", centre density " + centreDensity + ", spacing " + sampleSpacing);
-        }
         // Stay a hair inside the Nyquist box so that no sample lands exactly on its periodic edge.
-        double kMax = matrix / 2.0 * (1 - 1e-6);
+        return variableDensity(matrix, interleaves, centreDensity, sampleSpacing, matrix / 2.0 * (1 - 1e-6));
+    }
+
+    /**
+     * A spiral out to radius {@code kMax} (cycles/FOV). Beyond N/2 the samples lie outside the
+     * Nyquist box; for an image defined on the N x N grid, k-space is periodic with period N, so they
+     * sample the box's corners (the NUFFT wraps them): at kMax >= N / sqrt(2) the whole box, not only
+     * its inscribed disk, is covered, and a gridding reconstruction of a grid-defined image has no
+     * truncation (Gibbs) error. See {@link DensityCompensation#coveredArea}.
+     */
+    public static SpiralTrajectory variableDensity(int matrix, int interleaves, double centreDensity, double sampleSpacing,
+                                                   double kMax) {
+        if (matrix < 4 || interleaves < 1 || !(centreDensity >= 1) || !(sampleSpacing > 0) || !(kMax > 0)) {
+            throw new IllegalArgumentException("bad spiral parameters: matrix " + matrix + ", interleaves " + interleaves
+                    + ", centre density " + centreDensity + ", spacing " + sampleSpacing + ", k max " + kMax);
+        }
         java.util.List<double[]> pts = new java.util.ArrayList<>();
         double r = 0, theta = 0, s = 0, nextS = 0;
         // Fine steps in theta; the finest needed is near the edge where r dtheta ~ arc length.
