@@ -12,7 +12,8 @@ import org.mrf.scq.model.ScqModel;
 import org.mrf.scq.model.TrainConfig;
 import org.mrf.scq.model.Variant;
 import org.mrf.scq.model.data.TrainingSlice;
-import org.mrf.scq.spark.train.SparkScqTrainer;
+import org.mrf.scq.model.train.ScqTrainer;
+import org.mrf.scq.spark.train.SparkEpochRunner;
 import org.mrf.scq.spark.train.SparkTrainConfig;
 
 import java.io.IOException;
@@ -28,8 +29,8 @@ import java.util.Map;
 
 /**
  * A learned method for {@link Evaluation}: one network per property (T1, T2), trained against the DM ground
- * truth (the paper's targets) or the true maps ({@link #targets}) of the training subjects by {@link SparkScqTrainer} on the active session's
- * Spark context (the same code path as {@code mrf train}), and applied as a {@link ModelSet}.
+ * truth (the paper's targets) or the true maps ({@link #targets}) of the training subjects by {@link ScqTrainer} over a
+ * {@link SparkEpochRunner} on the active session's Spark context (the same code path as {@code mrf train}), and applied as a {@link ModelSet}.
  */
 public final class ModelMethod implements Evaluation.LearnedMethod {
     /** Minibatches per worker between parameter averagings when the caller does not say. */
@@ -51,13 +52,12 @@ public final class ModelMethod implements Evaluation.LearnedMethod {
     private final Map<String, ScqModel> fitted = new java.util.HashMap<>();
 
     /**
-     * One Spark worker: parameter averaging over one worker is the single-JVM fit (SparkScqTrainerTest), so settings
-     * tuned for it (the demo's small batches) keep their meaning. Averaging over 2 workers on the demo's 5-subject
-     * folds gave SCQ a T1 error of 12.9 % against about 6 % for the single fit. With one worker there is nothing to
-     * average, so each epoch is one averaging round ({@link #SINGLE_WORKER_AVERAGING_FREQUENCY}): every round is a
-     * Spark job with its own parameter broadcast. Demo fold, 5 minibatches a round: 3.0 s per step-1 epoch of 35
-     * minibatches and 17 s per step-2 epoch, and DL4J left out the incomplete last round (4,378 of 4,542 pixels);
-     * one round an epoch: 1.5 s and 11 s, every pixel used, demo 15.7 -> 11.4 min.
+     * One Spark worker: nothing is averaged, so settings tuned for it (the demo's small batches) keep their meaning,
+     * which averaging over several workers changes. Each epoch is one averaging round
+     * ({@link #SINGLE_WORKER_AVERAGING_FREQUENCY}): every round is a Spark job with its own parameter broadcast, and
+     * DL4J leaves out the minibatches of an incomplete last round. DL4J advances the iteration counter that Adam's
+     * bias correction reads by the averaging frequency per round, not by the minibatches fitted, so from the second
+     * epoch on this is not the local runner's fit (see SparkEpochRunnerTest).
      */
     public ModelMethod(String name, Variant variant, String profile, TrainConfig train, String scheduleHash, int fullT,
                        Path workDir, PrintStream log) {
@@ -179,8 +179,8 @@ public final class ModelMethod implements Evaluation.LearnedMethod {
                 log.printf(Locale.ROOT, "train %s %s at ar %.0f on %d slices (profile %s, D %d, targets %s)%n", name, p, ar, data.size(),
                         profile, variant == Variant.SCQ_S ? proj[0].length : net.d(), targets.key());
                 ScqModel stepOne = stepOneFrom == null ? null : stepOneFrom.fitted.get(fitKey(t, p, slices));
-                ScqModel m = new SparkScqTrainer(jsc, p, net, train, scheduleHash, ar, ckpt, log).projection(proj)
-                        .pretrained(stepOne == null ? null : stepOne.graph()).train(rdd, null);
+                ScqModel m = new ScqTrainer(p, net, train.train(), scheduleHash, ar, ckpt, log).projection(proj)
+                        .pretrained(stepOne == null ? null : stepOne.graph()).train(new SparkEpochRunner(jsc, train, rdd, null, log));
                 models.put(p, m);
                 if (variant == Variant.FE_ONLY) fitted.put(fitKey(t, p, slices), m);
             }

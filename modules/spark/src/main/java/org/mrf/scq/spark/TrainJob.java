@@ -18,7 +18,8 @@ import org.mrf.scq.model.ScqModel;
 import org.mrf.scq.model.TrainConfig;
 import org.mrf.scq.model.Variant;
 import org.mrf.scq.model.data.TrainingSlice;
-import org.mrf.scq.spark.train.SparkScqTrainer;
+import org.mrf.scq.model.train.ScqTrainer;
+import org.mrf.scq.spark.train.SparkEpochRunner;
 import org.mrf.scq.spark.train.SparkTrainConfig;
 
 import java.io.IOException;
@@ -38,7 +39,7 @@ import java.util.stream.Collectors;
 import static org.apache.spark.sql.functions.col;
 
 /**
- * Trains a {@link ModelSet} on Spark ({@link SparkScqTrainer}, DL4J parameter averaging) against the DM
+ * Trains a {@link ModelSet} on Spark ({@link ScqTrainer} over a {@link SparkEpochRunner}, DL4J parameter averaging) against the DM
  * ground truth (ar 1 maps of {@code mrf ground-truth}), or against a simulated cohort's true maps
  * ({@link TrainingTargets}): one network per property on the first T = Tfull / ar
  * time points, checkpoints after every epoch in a local checkpoint directory (so a killed run resumes), and the
@@ -171,10 +172,10 @@ public final class TrainJob {
         Path ckpt = o.checkpoints() != null ? o.checkpoints() : defaultCheckpoints(o.out(), conf);
         List<String> val = List.copyOf(o.validation());
         JavaRDD<MrfSlice> slices = SliceStore.slices(spark, o.slices(), t);
-        JavaRDD<TrainingSlice> train = SparkScqTrainer.trainingSlices(jsc, slices.filter(s -> !val.contains(s.subject())), gt, o.targets(), o.slices())
+        JavaRDD<TrainingSlice> train = SparkEpochRunner.trainingSlices(jsc, slices.filter(s -> !val.contains(s.subject())), gt, o.targets(), o.slices())
                 .persist(StorageLevel.MEMORY_AND_DISK_SER());
         JavaRDD<TrainingSlice> valRdd = val.isEmpty() ? null
-                : SparkScqTrainer.trainingSlices(jsc, slices.filter(s -> val.contains(s.subject())), gt, o.targets(), o.slices())
+                : SparkEpochRunner.trainingSlices(jsc, slices.filter(s -> val.contains(s.subject())), gt, o.targets(), o.slices())
                 .persist(StorageLevel.MEMORY_AND_DISK_SER());
         Path staging = null;
         try {
@@ -186,9 +187,9 @@ public final class TrainJob {
                 if (!o.resume() && Files.exists(dir)) org.apache.commons.io.FileUtils.deleteDirectory(dir.toFile());
                 log.printf(Locale.ROOT, "train %s %s at ar %d (T=%d) on %d slices, %d validation slices, profile %s, targets %s%n",
                         o.variant(), p, o.ar(), t, nTrain, nVal, o.profile(), o.targets().key());
-                SparkScqTrainer trainer = new SparkScqTrainer(jsc, p, net, sc, meta.scheduleHash(), (double) meta.timepoints() / t,
+                ScqTrainer trainer = new ScqTrainer(p, net, sc.train(), meta.scheduleHash(), (double) meta.timepoints() / t,
                         dir, log).projection(projection).resume(o.resume());
-                ScqModel model = trainer.train(train, valRdd);
+                ScqModel model = trainer.train(new SparkEpochRunner(jsc, sc, train, valRdd, log));
                 Double e = model.metadata().metrics().get("val_rel_err_pct");
                 if (e != null) valErr.put(p, e);
                 trainer.save(model, staging.resolve(ModelSet.dirName(p)));

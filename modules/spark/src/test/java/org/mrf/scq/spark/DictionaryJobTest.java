@@ -1,8 +1,5 @@
 package org.mrf.scq.spark;
 
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mrf.scq.core.dictionary.Dictionary;
@@ -14,22 +11,10 @@ import org.mrf.scq.core.util.MrfInputException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-class DictionaryJobTest {
-    static SparkSession spark;
-
-    @BeforeAll
-    static void start() {
-        spark = SparkSessions.create("test", "local[2]", "WARN", Map.of());
-    }
-
-    @AfterAll
-    static void stop() {
-        spark.stop();
-    }
+class DictionaryJobTest extends LocalSparkTest {
 
     static final DictionaryJob.GridSpec SMALL = new DictionaryJob.GridSpec(List.of("100:1500:100", "2000:4000:1000"),
             List.of("10:100:10", "200:500:150"), true);

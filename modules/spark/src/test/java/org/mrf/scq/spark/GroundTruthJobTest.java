@@ -3,9 +3,6 @@ package org.mrf.scq.spark;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mrf.scq.core.sequence.FispSequence;
@@ -23,23 +20,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-class GroundTruthJobTest {
-    static SparkSession spark;
-
-    @BeforeAll
-    static void start() {
-        spark = SparkSessions.create("test", "local[2]", "WARN", Map.of());
-    }
-
-    @AfterAll
-    static void stop() {
-        spark.stop();
-    }
+class GroundTruthJobTest extends LocalSparkTest {
 
     /** Small simulated slices written as a slices dataset. */
     static String slices(Path dir, FispSequence seq, int matrix, int subjects) {

@@ -1,8 +1,5 @@
 package org.mrf.scq.spark;
 
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mrf.scq.core.sequence.FispSequence;
@@ -22,19 +19,8 @@ import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-class IngestJobTest {
-    static SparkSession spark;
+class IngestJobTest extends LocalSparkTest {
     static final FispSequence SEQ = Schedules.paperDefault(2.0, 18.0).truncate(24);
-
-    @BeforeAll
-    static void start() {
-        spark = SparkSessions.create("test", "local[2]", "WARN", Map.of());
-    }
-
-    @AfterAll
-    static void stop() {
-        spark.stop();
-    }
 
     static Path cohort(Path dir, String name, String format, long seed) throws Exception {
         CohortSimulator.Options o = CohortSimulator.Options.defaults(2, 2, seed).withMatrix(32)

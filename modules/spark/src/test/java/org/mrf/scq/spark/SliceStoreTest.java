@@ -1,9 +1,6 @@
 package org.mrf.scq.spark;
 
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mrf.scq.core.slice.MrfSlice;
@@ -12,23 +9,11 @@ import org.mrf.scq.core.util.MrfInputException;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-class SliceStoreTest {
-    static SparkSession spark;
-
-    @BeforeAll
-    static void start() {
-        spark = SparkSessions.create("test", "local[2]", "WARN", Map.of());
-    }
-
-    @AfterAll
-    static void stop() {
-        spark.stop();
-    }
+class SliceStoreTest extends LocalSparkTest {
 
     static MrfSlice random(String subject, int slice, int t, int h, int w, long seed, boolean maps) {
         Random r = new Random(seed);

@@ -12,7 +12,7 @@ import org.mrf.scq.model.ScqModel;
 import org.mrf.scq.spark.JobFixture;
 import org.mrf.scq.spark.ModelSet;
 import org.mrf.scq.spark.cluster.StandaloneCluster;
-import org.mrf.scq.spark.train.SparkScqTrainer;
+import org.mrf.scq.model.train.ScqTrainer;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,7 +87,7 @@ class ClusterSubmitTest {
         ScqModel t1 = ScqModel.load(model.resolve("t1"));
         assertEquals(Property.T1, t1.metadata().property());
         assertEquals(24, t1.metadata().t(), "the network of ar 2 reads 48 / 2 time points");
-        JsonNode history = new ObjectMapper().readTree(Files.readString(model.resolve("t1").resolve(SparkScqTrainer.HISTORY_FILE)));
+        JsonNode history = new ObjectMapper().readTree(Files.readString(model.resolve("t1").resolve(ScqTrainer.HISTORY_FILE)));
         assertEquals(2, history.path("workers").asInt(), history.toString());
         assertEquals(1, history.path("epochs").size(), history.toString());
         double loss = history.path("epochs").get(0).path("trainLoss").asDouble(Double.NaN);

@@ -172,8 +172,8 @@ public final class ModelBench {
         for (Variant v : List.of(Variant.FE_ONLY, Variant.SCQ)) {
             long t0 = System.nanoTime();
             org.mrf.scq.model.ScqModel m = new org.mrf.scq.model.train.ScqTrainer(org.mrf.scq.model.Property.T1,
-                    NetConfig.quick(t, v), tc, seq.hash(), 2304.0 / t, null, System.out).projection(subspace).progressEvery(30)
-                    .train(train, val);
+                    NetConfig.quick(t, v), tc, seq.hash(), 2304.0 / t, null, System.out).projection(subspace)
+                    .train(new org.mrf.scq.model.train.LocalEpochRunner(train, val, System.out).progressEvery(30));
             System.out.printf(Locale.ROOT, "train demo %s T=%d: %.1f s, held-out T1 error %.2f%%%n", v, t, (System.nanoTime() - t0) / 1e9,
                     m.metadata().metrics().get("val_rel_err_pct"));
         }

@@ -9,42 +9,55 @@ import org.mrf.scq.model.Property;
 import org.mrf.scq.model.ScqModel;
 import org.mrf.scq.model.TrainConfig;
 import org.mrf.scq.model.Variant;
-import org.mrf.scq.model.data.PatchExamples;
-import org.mrf.scq.model.data.PixelExamples;
 import org.mrf.scq.model.data.TrainingSlice;
 import org.mrf.scq.model.nn.ScqNetworks;
-import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.shade.jackson.databind.JsonNode;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+import org.nd4j.shade.jackson.databind.SerializationFeature;
+import org.nd4j.shade.jackson.databind.node.ArrayNode;
+import org.nd4j.shade.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * Two-step SCQ training in one JVM for one property.
+ * Two-step SCQ training for one property (Fang et al., "Deep learning for fast and spatially constrained tissue
+ * quantification from highly accelerated data in magnetic resonance fingerprinting", IEEE TMI 2019).
  * <ol>
  *   <li>Step 1 (SCQ, SCQ_M, FE_ONLY): the extended FNN on single pixels sampled from the training slices.</li>
- *   <li>Step 2 (all but FE_ONLY): the spatial graph; the FE weights of step 1 are copied in (SCQ, SCQ_M) or
- *   the fixed projection set (SCQ_S); FE + SQ are fine-tuned jointly on patches at random places, flipped and transposed at random.</li>
+ *   <li>Step 2 (all but FE_ONLY): the spatial graph from {@link ScqNetworks#stepTwo}: the FE weights of step 1 copied
+ *   in (SCQ, SCQ_M) or the fixed projection set (SCQ_S); FE + SQ fine-tuned jointly on patches.</li>
  * </ol>
- * Each step uses Adam with a constant-then-linear-decay learning rate. After every epoch: validation on
- * the held-out slices (mean relative error over the mask, percent), a progress line, and a checkpoint
- * (DL4J zip with updater state) in the checkpoint directory when one is given.
+ * Each step uses Adam with a constant-then-linear-decay learning rate. The epochs run in an {@link EpochRunner}
+ * (in this JVM, or on Spark by parameter averaging); this class alone decides the networks, the steps, every
+ * epoch's seed ({@link EpochExamples#epochSeed}), checkpoints, history and resume, so the runners train alike.
+ * <p>
+ * After every epoch: the training loss, the held-out relative error, a progress line, a checkpoint
+ * {@code step<s>-epoch<NNN>.zip} (DL4J zip with updater state) and {@value #HISTORY_FILE} in the checkpoint
+ * directory when one is given. With {@link #resume(boolean) resume} a run continues after the latest checkpoint
+ * and repeats the uninterrupted one. With {@link #pretrained} step 1 is given (a warm start of step 2).
  */
 public final class ScqTrainer {
     /** One epoch's record. */
     public record EpochStats(int step, int epoch, double trainLoss, double valRelErrPct, double examplesPerSecond, double seconds) {
     }
 
-    private static final long GROUP_BYTES = 256L << 20;
+    public static final String HISTORY_FILE = "training-history.json";
+    private static final Pattern CHECKPOINT = Pattern.compile("step([12])-epoch(\\d{3,})\\.zip");
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final Property property;
     private final NetConfig net;
@@ -54,15 +67,18 @@ public final class ScqTrainer {
     private final Path checkpointDir;
     private final PrintStream log;
     private float[][] projection;
+    private ComputationGraph pretrained;
+    private boolean resume;
+    private EpochRunner lastRunner;
     private final List<EpochStats> history = new ArrayList<>();
-    private double progressEverySeconds = 10;
 
+    /** @param checkpointDir directory for checkpoints and the history (null = none) */
     public ScqTrainer(Property property, NetConfig net, TrainConfig cfg, String scheduleHash, double ar, Path checkpointDir,
                       PrintStream log) {
         this.property = property;
         this.net = net;
         this.cfg = cfg;
-        this.scheduleHash = scheduleHash;
+        this.scheduleHash = scheduleHash == null ? "" : scheduleHash;
         this.ar = ar;
         this.checkpointDir = checkpointDir;
         this.log = log == null ? System.out : log;
@@ -78,8 +94,21 @@ public final class ScqTrainer {
         return this;
     }
 
-    public ScqTrainer progressEvery(double seconds) {
-        this.progressEverySeconds = seconds;
+    /**
+     * Step 1 is already done: {@code fnn} is the extended FNN trained on the same data with the same settings (e.g. the
+     * FE-only network of the same LOSO fold), and step 2 starts from it instead of training step 1 again.
+     */
+    public ScqTrainer pretrained(ComputationGraph fnn) {
+        if (fnn != null && !net.variant().hasPatchStep()) {
+            throw new IllegalArgumentException(net.variant() + " has no step 2 to start from a pretrained network");
+        }
+        this.pretrained = fnn;
+        return this;
+    }
+
+    /** Continue after the latest checkpoint in the checkpoint directory, when there is one. */
+    public ScqTrainer resume(boolean r) {
+        this.resume = r;
         return this;
     }
 
@@ -87,166 +116,148 @@ public final class ScqTrainer {
         return List.copyOf(history);
     }
 
-    private boolean magnitude() {
-        return net.variant().magnitudeInput();
+    /** Trains in this JVM on {@code train}, validating on {@code val} (may be empty). */
+    public ScqModel train(List<TrainingSlice> train, List<TrainingSlice> val) {
+        return train(new LocalEpochRunner(train, val, log));
     }
 
-    /** Runs both steps as the variant needs and returns the final model with its metadata. */
-    public ScqModel train(List<TrainingSlice> train, List<TrainingSlice> val) {
-        if (train.isEmpty()) throw new MrfInputException("no training slices");
-        for (TrainingSlice s : train) {
-            if (s.t() < net.t()) throw new MrfInputException("training slice " + s.subject() + "/" + s.slice() + " has T=" + s.t() + " < " + net.t());
-            s.target(property);
-        }
-        for (TrainingSlice s : val) s.target(property);
+    /** Runs both steps as the variant needs in {@code runner} and returns the final model with its metadata. */
+    public ScqModel train(EpochRunner runner) {
         Variant v = net.variant();
         int rank = ScqNetworks.checkProjection(net, projection);
-        ComputationGraph fnn = null;
-        Map<String, Double> metrics = new LinkedHashMap<>();
-        if (v.hasPixelStep() && cfg.pixelEpochs() > 0) {
-            fnn = ScqNetworks.init(ScqNetworks.extendedFnn(net, ScqNetworks.stepUpdater(cfg, 1)));
-            ScqNetworks.initOutput(fnn, meanTarget(train), 0.1);
-            if (net.projectsInput()) ScqNetworks.setProjection(fnn, projection);
-            runStep(1, fnn, train, val, cfg.pixelEpochs());
-            EpochStats last = history.get(history.size() - 1);
-            metrics.put("step1_train_loss", last.trainLoss());
-            if (!Double.isNaN(last.valRelErrPct())) metrics.put("step1_val_rel_err_pct", last.valRelErrPct());
-        } else if (v == Variant.FE_ONLY) {
-            throw new MrfInputException("FE_ONLY trains only in step 1: pixelEpochs must be >= 1");
+        if (v == Variant.FE_ONLY && cfg.pixelEpochs() < 1) throw new MrfInputException("FE_ONLY trains only in step 1: pixelEpochs must be >= 1");
+        if (v.hasPatchStep() && cfg.patchSize() % net.sizeMultiple() != 0) {
+            throw new MrfInputException("patch size " + cfg.patchSize() + " must be a multiple of " + net.sizeMultiple() + " for this U-Net");
         }
+        lastRunner = runner;
+        runner.start(checkpointDir);
+        try {
+            return trainSteps(runner, v, rank);
+        } finally {
+            runner.finish();
+        }
+    }
+
+    private ScqModel trainSteps(EpochRunner runner, Variant v, int rank) {
+        double[] targets = runner.targetSum(property, net.t());
+        if (targets[1] == 0) throw new MrfInputException("the training slices have no masked pixel with a positive " + property + " target");
+        double meanTarget = targets[0] / targets[1] / property.scaleMs();
+        Checkpoint latest = resume ? latestCheckpoint() : null;
+        history.clear();
+        if (latest != null) {
+            history.addAll(readHistory(checkpointDir.resolve(HISTORY_FILE), latest));
+            log.printf(Locale.ROOT, "resuming after step %d epoch %d (%s)%n", latest.step, latest.epoch, latest.file.getFileName());
+        }
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        ComputationGraph fnn = pretrained;
+        if (pretrained != null) {
+            log.printf(Locale.ROOT, "step 1: starting from the given pretrained network%n");
+        } else if (v.hasPixelStep() && cfg.pixelEpochs() > 0 && (latest == null || latest.step == 1)) {
+            int done = 0;
+            if (latest != null) {
+                fnn = restore(latest.file);
+                done = latest.epoch;
+            } else {
+                fnn = ScqNetworks.init(ScqNetworks.extendedFnn(net, ScqNetworks.stepUpdater(cfg, 1)));
+                ScqNetworks.initOutput(fnn, meanTarget, 0.1);
+                if (net.projectsInput()) ScqNetworks.setProjection(fnn, projection);
+            }
+            runStep(runner, 1, fnn, cfg.pixelEpochs(), done);
+        }
+        stepMetrics(1, metrics);
         ComputationGraph finalGraph = fnn;
         if (v.hasPatchStep()) {
-            ComputationGraph g = ScqNetworks.stepTwo(net, ScqNetworks.stepUpdater(cfg, 2), fnn, projection, meanTarget(train));
-            if (cfg.patchSize() % net.sizeMultiple() != 0) {
-                throw new MrfInputException("patch size " + cfg.patchSize() + " must be a multiple of " + net.sizeMultiple() + " for this U-Net");
+            ComputationGraph g;
+            int done = 0;
+            if (latest != null && latest.step == 2) {
+                g = restore(latest.file);
+                done = latest.epoch;
+            } else {
+                g = ScqNetworks.stepTwo(net, ScqNetworks.stepUpdater(cfg, 2), fnn, projection, meanTarget);
             }
-            runStep(2, g, train, val, cfg.patchEpochs());
-            if (cfg.patchEpochs() > 0) {
-                EpochStats last = history.get(history.size() - 1);
-                metrics.put("step2_train_loss", last.trainLoss());
-                if (!Double.isNaN(last.valRelErrPct())) metrics.put("step2_val_rel_err_pct", last.valRelErrPct());
-            }
+            runStep(runner, 2, g, cfg.patchEpochs(), done);
+            stepMetrics(2, metrics);
             finalGraph = g;
         }
         ScqModel model = new ScqModel(finalGraph, new ModelMetadata(property, net.t(), ar, scheduleHash, net, cfg, rank, metrics,
                 ModelMetadata.currentCodeVersion(), Instant.now().toString()));
-        if (!val.isEmpty()) metrics.put("val_rel_err_pct", meanRelativeErrorPct(model, val));
+        double err = runner.validationErrorPct(model);
+        if (!Double.isNaN(err)) metrics.put("val_rel_err_pct", err);
         return new ScqModel(finalGraph, model.metadata().withMetrics(metrics));
     }
 
-    private double meanTarget(List<TrainingSlice> slices) {
-        return meanScaledTarget(slices, property);
+    private void stepMetrics(int step, Map<String, Double> metrics) {
+        EpochStats last = null;
+        for (EpochStats e : history) if (e.step() == step) last = e;
+        if (last == null) return;
+        metrics.put("step" + step + "_train_loss", last.trainLoss());
+        if (!Double.isNaN(last.valRelErrPct())) metrics.put("step" + step + "_val_rel_err_pct", last.valRelErrPct());
     }
 
-    /** Mean of the scaled targets (value / scale) over the masked pixels of the slices: for {@link ScqNetworks#initOutput}. */
-    public static double meanScaledTarget(List<TrainingSlice> slices, Property property) {
-        double sum = 0;
-        long n = 0;
-        for (TrainingSlice s : slices) {
-            float[] y = s.target(property);
-            for (int p = 0; p < s.pixels(); p++) {
-                if (s.inMask(p) && y[p] > 0 && Float.isFinite(y[p])) {
-                    sum += y[p];
-                    n++;
-                }
-            }
-        }
-        return n == 0 ? 0 : sum / n / property.scaleMs();
-    }
-
-    private DataSet examples(int step, TrainingSlice s, long seed) {
-        return step == 1
-                ? PixelExamples.from(s, property, net.t(), magnitude(), cfg.pixelsPerSlice(), seed)
-                : PatchExamples.from(s, property, net.t(), magnitude(), cfg.patchSize(), cfg.patchStride(), cfg.augment(), seed);
-    }
-
-    private void runStep(int step, ComputationGraph g, List<TrainingSlice> train, List<TrainingSlice> val, int epochs) {
-        int batch = step == 1 ? cfg.pixelBatch() : cfg.patchBatch();
-        long perEpoch = 0;
-        for (TrainingSlice s : train) {
-            perEpoch += step == 1 ? PixelExamples.count(s, property, cfg.pixelsPerSlice())
-                    : PatchExamples.count(s, property, cfg.patchSize(), cfg.patchStride());
-        }
-        if (perEpoch == 0) throw new MrfInputException("step " + step + ": the training slices give no examples (empty masks or maps?)");
-        int c = net.inputChannels();
-        long bytesPerSlice = Math.max(1, perEpoch / train.size()) * 4L * c * (step == 1 ? 1 : (long) cfg.patchSize() * cfg.patchSize());
-        int group = (int) Math.max(1, Math.min(train.size(), GROUP_BYTES / bytesPerSlice));
-        String unit = step == 1 ? "pixels" : "patches";
-        log.printf("step %d (%s, %s): %d epochs x %d %s, minibatch %d, %d parameters%n", step, step == 1 ? "extended FNN" : "FE+SQ",
-                property, epochs, perEpoch, unit, batch, g.numParams());
-        long stepStart = System.nanoTime();
-        long done = 0;
-        for (int epoch = 0; epoch < epochs; epoch++) {
+    private void runStep(EpochRunner runner, int step, ComputationGraph g, int epochs, int done) {
+        int batch = EpochExamples.batch(cfg, step);
+        String unit = unit(step);
+        log.printf(Locale.ROOT, "step %d (%s, %s): %d epochs, %s, %d parameters%n", step, step == 1 ? "extended FNN" : "FE+SQ",
+                property, epochs, runner.describe(step, batch), g.numParams());
+        double stepSeconds = 0;
+        for (int epoch = done; epoch < epochs; epoch++) {
             long t0 = System.nanoTime();
-            long lastPrint = t0;
-            long seed = cfg.seed() * 1_000_003L + step * 10_007L + epoch;
-            List<TrainingSlice> order = new ArrayList<>(train);
-            Collections.shuffle(order, new Random(seed));
-            double lossSum = 0;
-            long lossN = 0, seen = 0;
-            for (int i = 0; i < order.size(); i += group) {
-                List<DataSet> parts = new ArrayList<>();
-                for (int j = i; j < Math.min(order.size(), i + group); j++) {
-                    DataSet d = examples(step, order.get(j), seed * 31 + j);
-                    if (d != null) parts.add(d);
-                }
-                if (parts.isEmpty()) continue;
-                DataSet all = parts.size() == 1 ? parts.get(0) : DataSet.merge(parts);
-                all.shuffle(seed + i);
-                for (DataSet mb : all.batchBy(batch)) {
-                    g.fit(mb);
-                    int n = mb.numExamples();
-                    lossSum += g.score() * n * n; // score = loss / minibatch (see RelativeDifferenceLoss)
-                    lossN += n;
-                    seen += n;
-                    done += n;
-                    long now = System.nanoTime();
-                    if ((now - lastPrint) / 1e9 >= progressEverySeconds) {
-                        lastPrint = now;
-                        double rate = done / ((now - stepStart) / 1e9);
-                        long remaining = (long) epochs * perEpoch - done;
-                        log.printf("step %d epoch %d/%d  %d/%d %s  loss %.4f  %.1f %s/s  ETA %s%n", step, epoch + 1, epochs, seen,
-                                perEpoch, unit, lossSum / lossN, rate, unit, eta(remaining / Math.max(rate, 1e-9)));
-                    }
-                }
-            }
-            g.incrementEpochCount();
+            EpochRunner.Fitted f = runner.fit(g, new EpochExamples(step, epoch, property, net.t(), net.variant().magnitudeInput(), cfg), epochs);
+            long n = f.examples();
+            if (n == 0) throw new MrfInputException("step " + step + ": the training slices give no examples (empty masks or maps?)");
             double secs = (System.nanoTime() - t0) / 1e9;
-            double valErr = val.isEmpty() ? Double.NaN : meanRelativeErrorPct(graphModel(g, step), val);
-            double rate = seen / secs;
-            double trainLoss = lossSum / Math.max(1, lossN);
-            history.add(new EpochStats(step, epoch + 1, trainLoss, valErr, rate, secs));
-            long remaining = (long) epochs * perEpoch - done;
-            log.printf("step %d epoch %d/%d done: loss %.4f  val rel err %s  %.1f %s/s  %.1f s  ETA %s%n", step, epoch + 1, epochs,
-                    trainLoss, Double.isNaN(valErr) ? "n/a" : String.format("%.2f%%", valErr), rate, unit, secs,
-                    eta(remaining / Math.max(done / ((System.nanoTime() - stepStart) / 1e9), 1e-9)));
-            checkpoint(g, step, epoch + 1);
+            stepSeconds += secs;
+            double trainLoss = f.lossSum() / n;
+            double valErr = runner.validationErrorPct(graphModel(g));
+            history.add(new EpochStats(step, epoch + 1, trainLoss, valErr, n / secs, secs));
+            log.printf(Locale.ROOT, "step %d epoch %d/%d done: loss %.4f  val rel err %s  %d %s  %.1f %s/s  %.1f s  ETA %s%n", step, epoch + 1,
+                    epochs, trainLoss, Double.isNaN(valErr) ? "n/a" : String.format(Locale.ROOT, "%.2f%%", valErr), n, unit, n / secs, unit,
+                    secs, eta(stepSeconds / (epoch + 1 - done) * (epochs - epoch - 1)));
+            String name = String.format(Locale.ROOT, "step%d-epoch%03d", step, epoch + 1);
+            runner.epochDone(name);
+            checkpoint(g, step, epoch + 1, name);
         }
+    }
+
+    static String unit(int step) {
+        return step == 1 ? "pixels" : "patches";
     }
 
     /** A throw-away model around a graph under training (for validation; step 1 uses the extended FNN). */
-    private ScqModel graphModel(ComputationGraph g, int step) {
+    private ScqModel graphModel(ComputationGraph g) {
         return new ScqModel(g, new ModelMetadata(property, net.t(), ar, scheduleHash, net, cfg, 0, null, "", ""));
-    }
-
-    private void checkpoint(ComputationGraph g, int step, int epoch) {
-        if (checkpointDir == null) return;
-        try {
-            Files.createDirectories(checkpointDir);
-            Path tmp = checkpointDir.resolve(".step" + step + ".tmp.zip");
-            ModelSerializer.writeModel(g, tmp.toFile(), true);
-            Path target = checkpointDir.resolve(String.format("step%d-epoch%03d.zip", step, epoch));
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            Path prev = checkpointDir.resolve(String.format("step%d-epoch%03d.zip", step, epoch - 1));
-            Files.deleteIfExists(prev);
-        } catch (IOException e) {
-            throw new MrfInputException("cannot write checkpoint to " + checkpointDir + " (" + e.getMessage() + ")", e);
-        }
     }
 
     static String eta(double seconds) {
         long s = Math.max(0, Math.round(seconds));
-        return String.format("%02d:%02d:%02d", s / 3600, (s / 60) % 60, s % 60);
+        return String.format(Locale.ROOT, "%02d:%02d:%02d", s / 3600, (s / 60) % 60, s % 60);
+    }
+
+    // ------------------------------------------------------------------------------------------ targets and errors
+
+    /** Sum of the targets (ms) and their count over the masked pixels of a slice with a positive, finite target. */
+    public static double[] targetSum(TrainingSlice s, Property property) {
+        float[] y = s.target(property);
+        double sum = 0;
+        long n = 0;
+        for (int p = 0; p < s.pixels(); p++) {
+            if (s.inMask(p) && y[p] > 0 && Float.isFinite(y[p])) {
+                sum += y[p];
+                n++;
+            }
+        }
+        return new double[]{sum, n};
+    }
+
+    /** Mean of the scaled targets (value / scale) over the masked pixels of the slices: for {@link ScqNetworks#initOutput}. */
+    public static double meanScaledTarget(List<TrainingSlice> slices, Property property) {
+        double sum = 0, n = 0;
+        for (TrainingSlice s : slices) {
+            double[] one = targetSum(s, property);
+            sum += one[0];
+            n += one[1];
+        }
+        return n == 0 ? 0 : sum / n / property.scaleMs();
     }
 
     /** Mean over slices of the per-slice mean |pred - true| / true over masked pixels with a positive truth, in percent. */
@@ -271,5 +282,98 @@ public final class ScqTrainer {
             }
         }
         return n == 0 ? Double.NaN : sum / n;
+    }
+
+    // ------------------------------------------------------------------------------------------ files
+
+    /**
+     * Saves the model as {@link ScqModel#save} does (model.zip + metadata.json) and adds the training record:
+     * {@value #HISTORY_FILE} and what the last run's epoch runner records (e.g. Spark training statistics).
+     */
+    public void save(ScqModel model, Path dir) throws IOException {
+        model.save(dir);
+        if (lastRunner != null) lastRunner.record(dir);
+        writeHistory(dir.resolve(HISTORY_FILE));
+    }
+
+    private record Checkpoint(int step, int epoch, Path file) {
+    }
+
+    private Checkpoint latestCheckpoint() {
+        if (checkpointDir == null || !Files.isDirectory(checkpointDir)) return null;
+        Checkpoint best = null;
+        try (var files = Files.list(checkpointDir)) {
+            for (Path f : files.toList()) {
+                Matcher m = CHECKPOINT.matcher(f.getFileName().toString());
+                if (!m.matches()) continue;
+                Checkpoint c = new Checkpoint(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), f);
+                if (best == null || c.step > best.step || (c.step == best.step && c.epoch > best.epoch)) best = c;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list checkpoints in " + checkpointDir, e);
+        }
+        return best;
+    }
+
+    private static ComputationGraph restore(Path file) {
+        try {
+            return ModelSerializer.restoreComputationGraph(file.toFile(), true);
+        } catch (IOException e) {
+            throw new MrfInputException("cannot restore checkpoint " + file + " (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private void checkpoint(ComputationGraph g, int step, int epoch, String name) {
+        if (checkpointDir == null) return;
+        try {
+            Files.createDirectories(checkpointDir);
+            Path tmp = checkpointDir.resolve(".step" + step + ".tmp.zip");
+            ModelSerializer.writeModel(g, tmp.toFile(), true);
+            Files.move(tmp, checkpointDir.resolve(name + ".zip"), StandardCopyOption.REPLACE_EXISTING);
+            writeHistory(checkpointDir.resolve(HISTORY_FILE));
+            Files.deleteIfExists(checkpointDir.resolve(String.format(Locale.ROOT, "step%d-epoch%03d.zip", step, epoch - 1)));
+        } catch (IOException e) {
+            throw new MrfInputException("cannot write checkpoint to " + checkpointDir + " (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private void writeHistory(Path file) throws IOException {
+        ArrayNode a = JSON.createArrayNode();
+        for (EpochStats e : history) {
+            ObjectNode o = a.addObject();
+            o.put("step", e.step());
+            o.put("epoch", e.epoch());
+            o.put("trainLoss", e.trainLoss());
+            if (Double.isNaN(e.valRelErrPct())) o.putNull("valRelErrPct");
+            else o.put("valRelErrPct", e.valRelErrPct());
+            o.put("examplesPerSecond", e.examplesPerSecond());
+            o.put("seconds", e.seconds());
+        }
+        ObjectNode root = JSON.createObjectNode();
+        root.put("property", property.name());
+        if (lastRunner != null) for (Map.Entry<String, Object> s : lastRunner.historySettings().entrySet()) root.putPOJO(s.getKey(), s.getValue());
+        root.set("epochs", a);
+        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        Files.writeString(tmp, JSON.writeValueAsString(root), StandardCharsets.UTF_8);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** The recorded epochs up to the checkpoint (none when the file is missing). */
+    private static List<EpochStats> readHistory(Path file, Checkpoint upTo) {
+        List<EpochStats> out = new ArrayList<>();
+        if (!Files.isRegularFile(file)) return out;
+        try {
+            JsonNode root = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
+            for (JsonNode e : root.path("epochs")) {
+                int step = e.path("step").asInt(), epoch = e.path("epoch").asInt();
+                if (step > upTo.step || (step == upTo.step && epoch > upTo.epoch)) continue;
+                JsonNode v = e.get("valRelErrPct");
+                out.add(new EpochStats(step, epoch, e.path("trainLoss").asDouble(), v == null || v.isNull() ? Double.NaN : v.asDouble(),
+                        e.path("examplesPerSecond").asDouble(), e.path("seconds").asDouble()));
+            }
+        } catch (IOException e) {
+            throw new MrfInputException(file + ": cannot read the training history (" + e.getMessage() + ")", e);
+        }
+        return out;
     }
 }

@@ -103,6 +103,25 @@ class ScqTrainerTest {
     }
 
     @Test
+    void warmStartedFitEqualsStepOneThenStepTwo(@TempDir Path dir) throws Exception {
+        TrainConfig tc = new TrainConfig(2, 64, 128, 2, 16, 16, true, 8, 3e-3, 1e-3, 0.5, 0.999, 0.5, 9L);
+        List<TrainingSlice> few = train.subList(0, 4);
+        ScqModel stepOne = new ScqTrainer(Property.T1, small(Variant.FE_ONLY), tc, seq.hash(), 48, null, quiet()).train(few, List.of());
+        ScqModel inSequence = new ScqTrainer(Property.T1, small(Variant.SCQ), tc, seq.hash(), 48, null, quiet()).train(few, List.of());
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        ScqTrainer warm = new ScqTrainer(Property.T1, small(Variant.SCQ), tc, seq.hash(), 48, dir, new PrintStream(log, true))
+                .pretrained(stepOne.graph());
+        ScqModel warmStarted = warm.train(few, List.of());
+        assertTrue(log.toString().contains("starting from the given pretrained network"), log.toString());
+        assertTrue(warm.history().stream().allMatch(e -> e.step() == 2), "step 1 not trained again: " + warm.history());
+        assertEquals(0.0, warmStarted.graph().params().sub(inSequence.graph().params()).amaxNumber().doubleValue(),
+                "a warm start from step 1 equals steps 1 and 2 in sequence");
+        assertTrue(Files.exists(dir.resolve(ScqTrainer.HISTORY_FILE)));
+        assertThrows(IllegalArgumentException.class,
+                () -> new ScqTrainer(Property.T1, small(Variant.FE_ONLY), tc, seq.hash(), 48, null, quiet()).pretrained(stepOne.graph()));
+    }
+
+    @Test
     void loadRefusesUnexpectedZipEntriesAndBadMetadata(@TempDir Path dir) throws Exception {
         TrainConfig tc = new TrainConfig(1, 64, 256, 0, 16, 16, false, 8, 1e-3, 0.5, 0.999, 0, 3L);
         ScqModel m = new ScqTrainer(Property.T1, small(Variant.FE_ONLY), tc, seq.hash(), 48, null, quiet()).train(train.subList(0, 1), List.of());

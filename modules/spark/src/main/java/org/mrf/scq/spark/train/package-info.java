@@ -1,17 +1,18 @@
 /**
- * Distributed two-step SCQ training on Spark by parameter averaging (DL4J Spark 1.0.0-M2 over DL4J 1.0.0-M2.1).
+ * The Spark epoch runner of the one two-step trainer ({@link org.mrf.scq.model.train.ScqTrainer}): parameter averaging
+ * (DL4J Spark 1.0.0-M2 over DL4J 1.0.0-M2.1).
  * <pre>
- * JavaRDD&lt;TrainingSlice&gt; slices = SparkScqTrainer.trainingSlices(jsc, SliceStore.slices(spark, path, t), MapsStore.read(spark, gt));
- * SparkScqTrainer tr = new SparkScqTrainer(jsc, Property.T1, NetConfig.quick(t, Variant.SCQ),
- *         SparkTrainConfig.of(TrainConfig.quick(), workers, averagingFrequency), scheduleHash, ar, checkpointDir, System.out)
+ * JavaRDD&lt;TrainingSlice&gt; slices = SparkEpochRunner.trainingSlices(jsc, SliceStore.slices(spark, path, t), gt, targets, path);
+ * SparkTrainConfig sc = SparkTrainConfig.of(TrainConfig.quick(), workers, averagingFrequency);
+ * ScqTrainer tr = new ScqTrainer(Property.T1, NetConfig.quick(t, Variant.SCQ), sc.train(), scheduleHash, ar, checkpointDir, System.out)
  *         .projection(TrainJob.projection(spark, dictionary, sliceMetadata, t, 16))   // the quick FE's input subspace
  *         .resume(true);
- * ScqModel model = tr.train(slices, heldOut);   // heldOut may be null
- * tr.save(model, modelDir);                      // model.zip + metadata.json (ScqModel.load) + training-stats/ + training-history.json
+ * ScqModel model = tr.train(new SparkEpochRunner(jsc, sc, slices, heldOut, System.out));   // heldOut may be null
+ * tr.save(model, modelDir);   // model.zip + metadata.json (ScqModel.load) + training-stats/ + training-history.json
  * </pre>
  * How it runs:
  * <ul>
- *   <li>Every epoch, {@link org.mrf.scq.spark.train.ExampleCutter} cuts the examples on the executors (PixelExamples for
+ *   <li>Every epoch, {@link org.mrf.scq.model.train.EpochExamples} cuts the examples on the executors (PixelExamples for
  *   step 1, PatchExamples for step 2), merges and shuffles them per group of slices and cuts minibatches of the
  *   per-worker batch; the minibatch RDD is shuffled evenly into {@code workers} partitions (cutting stays parallel on
  *   the map side) because DL4J deals each partition's objects out to the averaging rounds independently, which leaves
@@ -22,8 +23,9 @@
  *   which the worker uses to build its network, resets the iteration/epoch counters (Adam's bias correction and the
  *   epoch-based learning-rate schedule restart every round) and the NHWC merge axis of the U-Net's skip
  *   concatenations; during a Spark fit the master network carries a configuration whose clone keeps both.</li>
- *   <li>With one worker and averaging frequency 1 the result equals a single-JVM fit on the same minibatches in the
- *   same order, bit for bit (tested).</li>
+ *   <li>With one worker and the slices in one partition the runner fits the local runner's minibatches in the same
+ *   order. DL4J advances the iteration counter (Adam's bias correction) by the averaging frequency per round, not
+ *   by the minibatches fitted; when a round is exactly an epoch the two agree bit for bit (tested).</li>
  *   <li>DL4J Spark statistics time events with an NTP clock by default (and fail without network): unless the
  *   system property {@code org.deeplearning4j.spark.time.TimeSource} is set, the system clock is used.</li>
  * </ul>

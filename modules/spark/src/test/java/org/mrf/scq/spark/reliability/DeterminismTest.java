@@ -19,7 +19,7 @@ import org.mrf.scq.model.train.ScqTrainer;
 import org.mrf.scq.spark.DictionaryJob;
 import org.mrf.scq.spark.DictionaryStore;
 import org.mrf.scq.spark.SparkSessions;
-import org.mrf.scq.spark.train.SparkScqTrainer;
+import org.mrf.scq.spark.train.SparkEpochRunner;
 import org.mrf.scq.spark.train.SparkTrainConfig;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -111,8 +111,8 @@ class DeterminismTest {
     static ScqModel spark(SparkSession s, int workers, TrainConfig tc, int averagingFrequency) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(s.sparkContext());
         SparkTrainConfig sc = new SparkTrainConfig(tc, workers, averagingFrequency, 0, true, false, SparkTrainConfig.DEFAULT_GROUP_BYTES);
-        return new SparkScqTrainer(jsc, Property.T2, NET, sc, SEQ.hash(), 2304.0 / T, null, QUIET)
-                .train(jsc.parallelize(TRAIN, 2), null);
+        return new ScqTrainer(Property.T2, NET, tc, SEQ.hash(), 2304.0 / T, null, QUIET)
+                .train(new SparkEpochRunner(jsc, sc, jsc.parallelize(TRAIN, 2), null, QUIET));
     }
 
     @Test
@@ -122,7 +122,7 @@ class DeterminismTest {
         ScqModel[] three = withSpark("local[3]", s -> new ScqModel[]{spark(s, 3, tc, 2), spark(s, 3, tc, 2)});
         double d = maxAbsDiff(three[0], three[1]);
         double maxParam = three[0].graph().params().amaxNumber().doubleValue();
-        System.out.printf("training, SparkScqTrainer local[3], 3 workers: max |param difference| between two runs %.3g "
+        System.out.printf("training, Spark epoch runner local[3], 3 workers: max |param difference| between two runs %.3g "
                 + "(max |param| %.3g)%n", d, maxParam);
         // Three workers' parameters are summed in the order they finish; float addition is not associative, so two
         // runs may differ in the last bits (observed 9.8e-7 to 2.4e-6 here; 0 in a run with one step-1 epoch).

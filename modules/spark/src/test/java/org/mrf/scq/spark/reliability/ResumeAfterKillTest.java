@@ -3,7 +3,7 @@ package org.mrf.scq.spark.reliability;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mrf.scq.model.ScqModel;
-import org.mrf.scq.spark.train.SparkScqTrainer;
+import org.mrf.scq.model.train.ScqTrainer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.shade.jackson.databind.JsonNode;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
@@ -77,7 +77,7 @@ class ResumeAfterKillTest {
     }
 
     private static JsonNode history(Path model) throws Exception {
-        return new ObjectMapper().readTree(Files.readString(model.resolve(SparkScqTrainer.HISTORY_FILE))).get("epochs");
+        return new ObjectMapper().readTree(Files.readString(model.resolve(ScqTrainer.HISTORY_FILE))).get("epochs");
     }
 
     private static List<String> epochs(Path model) throws Exception {

@@ -15,7 +15,8 @@ import org.mrf.scq.model.Variant;
 import org.mrf.scq.model.data.SyntheticSlices;
 import org.mrf.scq.model.data.TrainingSlice;
 import org.mrf.scq.spark.SparkSessions;
-import org.mrf.scq.spark.train.SparkScqTrainer;
+import org.mrf.scq.model.train.ScqTrainer;
+import org.mrf.scq.spark.train.SparkEpochRunner;
 import org.mrf.scq.spark.train.SparkTrainConfig;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
@@ -47,12 +48,12 @@ public final class TrainDriver {
             List<TrainingSlice> train = new SyntheticSlices(seq).slices("train", 4, 16, 16, 6, 0.0, 11);
             TrainConfig tc = config();
             NetConfig net = new NetConfig(T, Variant.SCQ, new int[]{16, 8}, new int[]{4, 8}, 8, 1, 0.9, 1L);
-            SparkScqTrainer trainer = new SparkScqTrainer(jsc, Property.T2, net, new SparkTrainConfig(tc, 1, 1000, 0, true, false,
-                    SparkTrainConfig.DEFAULT_GROUP_BYTES), seq.hash(),
-                    2304.0 / T, ckpt, System.out).resume(resume).hook(new Announce(pauseMs));
+            ScqTrainer trainer = new ScqTrainer(Property.T2, net, tc, seq.hash(), 2304.0 / T, ckpt, System.out).resume(resume);
+            SparkTrainConfig sc = new SparkTrainConfig(tc, 1, 1000, 0, true, false, SparkTrainConfig.DEFAULT_GROUP_BYTES);
             // One worker averaging once per epoch (a no-op) and no DL4J statistics: each averaging round is a Spark job,
             // and this driver must start, train and stop three times within the test's time budget.
-            ScqModel model = trainer.train(jsc.parallelize(train, 1), null);
+            ScqModel model = trainer.train(new SparkEpochRunner(jsc, sc, jsc.parallelize(train, 1), null, System.out)
+                    .hook(new Announce(pauseMs)));
             trainer.save(model, out);
             System.out.println("TRAINED " + out);
         } finally {

@@ -30,8 +30,8 @@ class TrainingReproducibilityTest {
         double oneVsSingle = maxAbsDiff(one[0], a);
         double maxParam = a.graph().params().amaxNumber().doubleValue();
         System.out.printf("training, max |param difference| between two runs with the same seed (%d parameters, max |param| %.3g):%n"
-                        + "  ScqTrainer (one JVM)            %.3g%n  SparkScqTrainer local[1], 1 worker  %.3g%n"
-                        + "  SparkScqTrainer local[2], 2 workers %.3g%n  local[1] 1 worker vs ScqTrainer  %.3g%n",
+                        + "  ScqTrainer (one JVM)            %.3g%n  Spark runner local[1], 1 worker  %.3g%n"
+                        + "  Spark runner local[2], 2 workers %.3g%n  local[1] 1 worker vs one JVM  %.3g%n",
                 a.graph().params().length(), maxParam, single, local1, local2, oneVsSingle);
         assertEquals(0.0, single, "single-JVM training is bit-reproducible");
         assertEquals(0.0, local1, "one Spark worker is bit-reproducible");

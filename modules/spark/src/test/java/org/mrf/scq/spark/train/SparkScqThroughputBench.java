@@ -105,9 +105,9 @@ class SparkScqThroughputBench {
         try {
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(session.sparkContext());
             for (int i = 0; i < REPEATS; i++) {
-                SparkScqTrainer st = new SparkScqTrainer(jsc, Property.T1, net, SparkTrainConfig.of(tc, 1, 1000), s.hash(), 2304.0 / t,
-                        null, new PrintStream(new ByteArrayOutputStream(), true));
-                st.train(jsc.parallelize(slices, 2), null);
+                PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true);
+                ScqTrainer st = new ScqTrainer(Property.T1, net, tc, s.hash(), 2304.0 / t, null, quiet);
+                st.train(new SparkEpochRunner(jsc, SparkTrainConfig.of(tc, 1, 1000), jsc.parallelize(slices, 2), null, quiet));
                 spark[i] = meanAfterFirst(st.history());
                 ScqTrainer single = new ScqTrainer(Property.T1, net, tc, s.hash(), 2304.0 / t, null,
                         new PrintStream(new ByteArrayOutputStream(), true));
@@ -145,9 +145,9 @@ class SparkScqThroughputBench {
                 ? new TrainConfig(EPOCHS, 0, 256, 0, 16, 16, true, 4, 5e-3, 0.5, 0.999, 0.5, 3L)
                 : new TrainConfig(0, 0, 256, EPOCHS, 16, 8, true, 4, 5e-3, 0.5, 0.999, 0.5, 3L);
         NetConfig net = new NetConfig(T, variant(step), new int[]{32, 8}, new int[]{4, 8}, 16, 1, 0.9, 1L);
-        SparkScqTrainer st = new SparkScqTrainer(jsc, Property.T1, net, SparkTrainConfig.of(tc, workers, averaging), seq.hash(), 2304.0 / T,
-                null, new PrintStream(new ByteArrayOutputStream(), true));
-        st.train(jsc.parallelize(train, 4), null);
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true);
+        ScqTrainer st = new ScqTrainer(Property.T1, net, tc, seq.hash(), 2304.0 / T, null, quiet);
+        st.train(new SparkEpochRunner(jsc, SparkTrainConfig.of(tc, workers, averaging), jsc.parallelize(train, 4), null, quiet));
         return meanAfterFirst(st.history());
     }
 

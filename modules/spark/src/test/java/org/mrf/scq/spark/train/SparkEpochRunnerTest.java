@@ -21,6 +21,7 @@ import org.mrf.scq.model.Variant;
 import org.mrf.scq.model.data.SyntheticSlices;
 import org.mrf.scq.model.data.TrainingSlice;
 import org.mrf.scq.model.nn.ScqNetworks;
+import org.mrf.scq.model.train.EpochExamples;
 import org.mrf.scq.model.train.ScqTrainer;
 import org.mrf.scq.model.train.ScqTrainer.EpochStats;
 import org.mrf.scq.spark.MapsStore;
@@ -42,7 +43,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** Real DL4J training on an embedded Spark (local[2]) with small EPG phantoms (T = 24). */
-class SparkScqTrainerTest {
+class SparkEpochRunnerTest {
     static final int T = 24;
     static SparkSession spark;
     static JavaSparkContext jsc;
@@ -72,6 +73,15 @@ class SparkScqTrainerTest {
         return new PrintStream(new ByteArrayOutputStream(), true);
     }
 
+    /** The one trainer with the test's schedule. */
+    static ScqTrainer trainer(Property p, NetConfig net, SparkTrainConfig sc, Path ckpt, PrintStream log) {
+        return new ScqTrainer(p, net, sc.train(), seq.hash(), 2304.0 / T, ckpt, log);
+    }
+
+    static SparkEpochRunner runner(SparkTrainConfig sc, JavaRDD<TrainingSlice> train, JavaRDD<TrainingSlice> val) {
+        return new SparkEpochRunner(jsc, sc, train, val, quiet());
+    }
+
     static double maxAbsDiff(INDArray a, INDArray b) {
         return a.sub(b).amaxNumber().doubleValue();
     }
@@ -86,7 +96,7 @@ class SparkScqTrainerTest {
         for (TrainingSlice s : train.subList(0, 2)) {
             gt.add(new MapsStore.SliceMaps(s.subject(), s.slice(), "dm", 1, s.h(), s.w(), s.t1Ms(), s.t2Ms(), null));
         }
-        List<TrainingSlice> joined = SparkScqTrainer.trainingSlices(jsc, jsc.parallelize(stored, 2), gt, TrainingTargets.GROUND_TRUTH, "stored").collect();
+        List<TrainingSlice> joined = SparkEpochRunner.trainingSlices(jsc, jsc.parallelize(stored, 2), gt, TrainingTargets.GROUND_TRUTH, "stored").collect();
         assertEquals(2, joined.size(), "slices without ground truth are dropped");
         for (TrainingSlice j : joined) {
             TrainingSlice s = train.stream().filter(x -> x.subject().equals(j.subject()) && x.slice() == j.slice()).findFirst().orElseThrow();
@@ -132,12 +142,11 @@ class SparkScqTrainerTest {
         JavaRDD<TrainingSlice> rdd = jsc.parallelize(train, 2);
         Recorder.MINIBATCHES.clear();
         Recorder.initial = null;
-        SparkScqTrainer st = new SparkScqTrainer(jsc, Property.T1, net, sc, seq.hash(), 2304.0 / T, dir.resolve("ckpt"), quiet())
-                .hook(new Recorder());
-        ScqModel spark = st.train(rdd, null);
+        SparkEpochRunner st = runner(sc, rdd, null).hook(new Recorder());
+        ScqModel spark = trainer(Property.T1, net, sc, dir.resolve("ckpt"), quiet()).train(st);
 
         // the minibatches DL4J fitted are exactly those the executors cut (8 slices x 48 pixels / 32 = 12)
-        List<DataSet> cut = st.minibatches(rdd, 1, 0).collect();
+        List<DataSet> cut = st.minibatches(new EpochExamples(1, 0, Property.T1, T, false, tc)).collect();
         List<DataSet> fitted = new ArrayList<>(Recorder.MINIBATCHES);
         assertEquals(12, cut.size());
         assertEquals(cut.size(), fitted.size());
@@ -166,6 +175,30 @@ class SparkScqTrainerTest {
         assertTrue(maxAbsDiff(Recorder.initial, spark.graph().params()) > 1e-4);
     }
 
+    @Test
+    void localAndSparkRunnersAgreeBitForBitWithOneWorker() {
+        // One partition, one worker, one averaging round per epoch: the same minibatches in the same order. DL4J Spark
+        // advances the iteration counter (which Adam's bias correction reads) by the averaging frequency per round, not
+        // by the minibatches fitted, so the two agree when a round is exactly an epoch: 4 slices x 32 pixels / 32 and
+        // 4 slices x 4 patches / 4 are 4 minibatches in both steps.
+        TrainConfig tc = new TrainConfig(2, 32, 32, 2, 16, 16, true, 4, 3e-3, 1e-3, 0.5, 0.999, 0.5, 5L);
+        NetConfig net = small(Variant.SCQ);
+        SparkTrainConfig sc = new SparkTrainConfig(tc, 1, 4, 0, true, false, SparkTrainConfig.DEFAULT_GROUP_BYTES);
+        List<TrainingSlice> few = train.subList(0, 4), held = val.subList(0, 1);
+        ScqTrainer local = trainer(Property.T1, net, sc, null, quiet());
+        ScqModel a = local.train(few, held);
+        ScqTrainer onSpark = trainer(Property.T1, net, sc, null, quiet());
+        ScqModel b = onSpark.train(runner(sc, jsc.parallelize(few, 1), jsc.parallelize(held, 1)));
+        assertEquals(0.0, maxAbsDiff(a.graph().params(), b.graph().params()), "local and Spark epoch runners differ");
+        assertEquals(a.graph().getConfiguration().getIterationCount(), b.graph().getConfiguration().getIterationCount());
+        assertEquals(local.history().size(), onSpark.history().size());
+        for (int i = 0; i < local.history().size(); i++) {
+            assertEquals(local.history().get(i).valRelErrPct(), onSpark.history().get(i).valRelErrPct(), 1e-9);
+            assertEquals(local.history().get(i).trainLoss(), onSpark.history().get(i).trainLoss(), 1e-6);
+        }
+        assertEquals(a.metadata().metrics().get("val_rel_err_pct"), b.metadata().metrics().get("val_rel_err_pct"), 1e-9);
+    }
+
     // ------------------------------------------------------------------ (b) two workers learn like one
 
     @Test
@@ -177,9 +210,8 @@ class SparkScqTrainerTest {
         double[] err = new double[3];
         List<List<EpochStats>> hist = new ArrayList<>();
         for (int workers = 1; workers <= 2; workers++) {
-            SparkScqTrainer st = new SparkScqTrainer(jsc, Property.T1, net, SparkTrainConfig.of(tc, workers, 1), seq.hash(),
-                    2304.0 / T, null, quiet());
-            ScqModel m = st.train(rdd, held);
+            ScqTrainer st = trainer(Property.T1, net, SparkTrainConfig.of(tc, workers, 1), null, quiet());
+            ScqModel m = st.train(runner(SparkTrainConfig.of(tc, workers, 1), rdd, held));
             err[workers] = m.metadata().metrics().get("val_rel_err_pct");
             hist.add(st.history());
             for (EpochStats e : st.history()) System.out.println(workers + " worker(s): " + e);
@@ -188,8 +220,8 @@ class SparkScqTrainerTest {
             ScqModel back = ScqModel.load(saved);
             assertArrayEquals(m.predictMs(val.get(0), seq.hash()), back.predictMs(val.get(0), seq.hash()));
             assertEquals(err[workers], ScqTrainer.meanRelativeErrorPct(back, val), 1e-6, "executor-side and driver-side errors agree");
-            assertTrue(Files.exists(saved.resolve(SparkScqTrainer.HISTORY_FILE)));
-            assertTrue(Files.exists(saved.resolve(SparkScqTrainer.STATS_DIR).resolve("step2-epoch002.txt")));
+            assertTrue(Files.exists(saved.resolve(ScqTrainer.HISTORY_FILE)));
+            assertTrue(Files.exists(saved.resolve(SparkEpochRunner.STATS_DIR).resolve("step2-epoch002.txt")));
         }
         for (List<EpochStats> h : hist) {
             List<EpochStats> s1 = h.stream().filter(e -> e.step() == 1).toList();
@@ -245,20 +277,19 @@ class SparkScqTrainerTest {
         TrainConfig tc = new TrainConfig(2, 64, 64, 1, 8, 8, true, 4, 3e-3, 0.5, 0.999, 0.5, 9L);
         SparkTrainConfig sc = SparkTrainConfig.of(tc, 1, 1);
         JavaRDD<TrainingSlice> rdd = jsc.parallelize(train.subList(0, 4), 1);
-        ScqModel fe = new SparkScqTrainer(jsc, Property.T1, small(Variant.FE_ONLY).withSubspaceRank(4), sc, seq.hash(), 2304.0 / T,
-                dir.resolve("fe"), quiet()).projection(proj).train(rdd, null);
+        ScqModel fe = trainer(Property.T1, small(Variant.FE_ONLY).withSubspaceRank(4), sc, dir.resolve("fe"), quiet()).projection(proj)
+                .train(runner(sc, rdd, null));
         NetConfig scq = small(Variant.SCQ).withSubspaceRank(4);
-        ScqModel own = new SparkScqTrainer(jsc, Property.T1, scq, sc, seq.hash(), 2304.0 / T, dir.resolve("own"), quiet())
-                .projection(proj).train(rdd, null);
+        ScqModel own = trainer(Property.T1, scq, sc, dir.resolve("own"), quiet()).projection(proj).train(runner(sc, rdd, null));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        SparkScqTrainer shared = new SparkScqTrainer(jsc, Property.T1, scq, sc, seq.hash(), 2304.0 / T, dir.resolve("shared"),
-                new PrintStream(out, true)).projection(proj).pretrained(fe.graph());
-        ScqModel fromFe = shared.train(rdd, null);
+        ScqTrainer shared = trainer(Property.T1, scq, sc, dir.resolve("shared"), new PrintStream(out, true)).projection(proj)
+                .pretrained(fe.graph());
+        ScqModel fromFe = shared.train(runner(sc, rdd, null));
         assertTrue(out.toString().contains("starting from the given pretrained network"), out.toString());
         assertFalse(out.toString().contains("step 1 epoch"), "step 1 was not trained again");
         assertEquals(0.0, maxAbsDiff(own.graph().params(), fromFe.graph().params()), "same parameters as with its own step 1");
-        assertThrows(IllegalArgumentException.class, () -> new SparkScqTrainer(jsc, Property.T1, small(Variant.FE_ONLY), sc, seq.hash(),
-                2304.0 / T, dir.resolve("x"), quiet()).pretrained(fe.graph()));
+        assertThrows(IllegalArgumentException.class, () -> trainer(Property.T1, small(Variant.FE_ONLY), sc, dir.resolve("x"), quiet())
+                .pretrained(fe.graph()));
     }
 
     @Test
@@ -268,13 +299,13 @@ class SparkScqTrainerTest {
         SparkTrainConfig sc = SparkTrainConfig.of(tc, 1, 1);
         JavaRDD<TrainingSlice> rdd = jsc.parallelize(train.subList(0, 4), 1);
 
-        ScqModel whole = new SparkScqTrainer(jsc, Property.T2, net, sc, seq.hash(), 2304.0 / T, dir.resolve("a"), quiet()).train(rdd, null);
+        ScqModel whole = trainer(Property.T2, net, sc, dir.resolve("a"), quiet()).train(runner(sc, rdd, null));
 
         Crash.armed = true;
         Path ckpt = dir.resolve("b");
         try {
-            SparkScqTrainer first = new SparkScqTrainer(jsc, Property.T2, net, sc, seq.hash(), 2304.0 / T, ckpt, quiet()).hook(new Crash());
-            assertThrows(Exception.class, () -> first.train(rdd, null));
+            ScqTrainer first = trainer(Property.T2, net, sc, ckpt, quiet());
+            assertThrows(Exception.class, () -> first.train(runner(sc, rdd, null).hook(new Crash())));
         } finally {
             Crash.armed = false;
         }
@@ -283,9 +314,8 @@ class SparkScqTrainerTest {
         assertFalse(Files.exists(ckpt.resolve("step2-epoch002.zip")));
 
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        SparkScqTrainer again = new SparkScqTrainer(jsc, Property.T2, net, sc, seq.hash(), 2304.0 / T, ckpt,
-                new PrintStream(out, true)).resume(true);
-        ScqModel resumed = again.train(rdd, null);
+        ScqTrainer again = trainer(Property.T2, net, sc, ckpt, new PrintStream(out, true)).resume(true);
+        ScqModel resumed = again.train(runner(sc, rdd, null));
         String text = out.toString();
         assertTrue(text.contains("resuming after step 2 epoch 1"), text);
         assertFalse(text.contains("step 1 epoch"), text);
