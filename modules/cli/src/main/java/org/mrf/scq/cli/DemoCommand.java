@@ -82,6 +82,7 @@ public final class DemoCommand implements Callable<Integer> {
         }
         if (Files.exists(dir)) org.apache.commons.io.FileUtils.deleteDirectory(dir.toFile());
         Path work = Files.createDirectories(dir.resolve("work"));
+        common.defaultLog(dir.resolve("mrf.log"));
         MrfConfig c = common.config();
         FispSequence seq = common.sequence();
         String uri = work.toUri().toString();

@@ -210,13 +210,24 @@ public final class ScqTrainer {
             double trainLoss = f.lossSum() / n;
             double valErr = runner.validationErrorPct(graphModel(g));
             history.add(new EpochStats(step, epoch + 1, trainLoss, valErr, n / secs, secs));
-            log.printf(Locale.ROOT, "step %d epoch %d/%d done: loss %.4f  val rel err %s  %d %s  %.1f %s/s  %.1f s  ETA %s%n", step, epoch + 1,
-                    epochs, trainLoss, Double.isNaN(valErr) ? "n/a" : String.format(Locale.ROOT, "%.2f%%", valErr), n, unit, n / secs, unit,
-                    secs, eta(stepSeconds / (epoch + 1 - done) * (epochs - epoch - 1)));
+            String line = String.format(Locale.ROOT, "step %d epoch %d/%d done: loss %.4f  val rel err %s  %d %s  %.1f %s/s  %.1f s  ETA %s",
+                    step, epoch + 1, epochs, trainLoss, Double.isNaN(valErr) ? "n/a" : String.format(Locale.ROOT, "%.2f%%", valErr), n, unit,
+                    n / secs, unit, secs, eta(stepSeconds / (epoch + 1 - done) * (epochs - epoch - 1)));
+            // Every epoch goes to the log and to training-history.json; the terminal gets about ten lines a step.
+            EPOCH_LOG.info(line);
+            if (shownOnTerminal(epoch + 1, epochs)) log.println(line);
             String name = String.format(Locale.ROOT, "step%d-epoch%03d", step, epoch + 1);
             runner.epochDone(name);
             checkpoint(g, step, epoch + 1, name);
         }
+    }
+
+    private static final org.slf4j.Logger EPOCH_LOG = org.slf4j.LoggerFactory.getLogger(ScqTrainer.class);
+
+    /** Epoch {@code epoch} (1-based) of {@code epochs}: every one of short steps, then every tenth of the step and the last. */
+    static boolean shownOnTerminal(int epoch, int epochs) {
+        int every = Math.max(1, (int) Math.ceil(epochs / 10.0));
+        return epoch % every == 0 || epoch == epochs || epoch == 1;
     }
 
     static String unit(int step) {
