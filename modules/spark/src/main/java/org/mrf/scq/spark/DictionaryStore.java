@@ -27,7 +27,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
 
 /**
- * The dictionary dataset of DESIGN 2 on any Hadoop path: Parquet rows
+ * The dictionary dataset (docs/PIPELINE.md) on any Hadoop path: Parquet rows
  * {@code entry_id long, t1_ms float, t2_ms float, re array<float>, im array<float>} plus two
  * sidecar files that Spark's readers skip: {@code _mrf_dictionary.json} (metadata) and
  * {@code _schedule.csv} (the exact schedule the entries were simulated with).

@@ -29,7 +29,7 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * Leave-one-subject-out evaluation (DESIGN 6): for each acceleration rate and each held-out
+ * Leave-one-subject-out evaluation (docs/SCIENCE.md, "Evaluation protocol"): for each acceleration rate and each held-out
  * subject, every method estimates T1/T2 maps of the held-out slices from their first T = Tfull/ar
  * time points (learned methods train on the other subjects first); errors against the DM ground
  * truth and against the true maps, and time per slice. Writes report.json, report.md,
@@ -254,7 +254,7 @@ public final class Evaluation {
         DictionaryStore.writeText(fs, new Path(dir, "report.md"), md.toString());
     }
 
-    /** The paper-like tables (DESIGN 6) as CSV under tables/, their sections of report.md, and the error-vs-D figure. */
+    /** The paper-like tables (docs/SCIENCE.md) as CSV under tables/, their sections of report.md, and the error-vs-D figure. */
     private static void writeTables(FileSystem fs, Path dir, List<Row> rows, StringBuilder md) throws IOException {
         DictionaryStore.writeText(fs, new Path(dir, "tables/table1_errors.csv"), EvaluationTables.table1(rows));
         DictionaryStore.writeText(fs, new Path(dir, "tables/table2_time.csv"), EvaluationTables.table2(rows));

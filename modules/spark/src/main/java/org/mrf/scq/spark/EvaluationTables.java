@@ -13,7 +13,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The paper-like tables of an {@link Evaluation} (DESIGN 6), computed from its per-slice rows: Table I (errors per
+ * The paper-like tables of an {@link Evaluation} (docs/SCIENCE.md), computed from its per-slice rows: Table I (errors per
  * subject and overall), Table II (time per slice), Table III (the two-step ablation), Table IV (the FE ablation) and
  * the error-vs-D sweep. Every "overall" figure is the mean +- sample std over held-out subjects of each subject's mean
  * over its slices, the same aggregation as report.json, so the tables and the JSON agree.

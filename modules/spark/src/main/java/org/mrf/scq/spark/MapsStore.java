@@ -32,7 +32,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The maps dataset of DESIGN 2: one Parquet row per (subject, slice, method, ar) with H x W maps,
+ * The maps dataset (docs/PIPELINE.md): one Parquet row per (subject, slice, method, ar) with H x W maps,
  * plus per-slice NIfTI maps and PNG figures (truth | estimate | error) for people to look at.
  */
 public final class MapsStore {

@@ -25,10 +25,10 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
 
 /**
- * The slices dataset of DESIGN 2 in a block layout: a 256 x 256 x 2304 complex slice is 1.2 GB, too
+ * The slices dataset (docs/PIPELINE.md) in a block layout: a 256 x 256 x 2304 complex slice is 1.2 GB, too
  * large for one Parquet row, so each slice is stored as row blocks of {@code rows} image rows
  * (series T x rows x W, time-major, so dictionary matching is one GEMM per block and blocks are
- * natural units of parallel work). Every DESIGN column stays obtainable: {@link #slices} puts the
+ * natural units of parallel work). Every contract column stays obtainable: {@link #slices} puts the
  * blocks of a slice back together. Partitioned by subject, so new subjects are new directories.
  */
 public final class SliceStore {
