@@ -25,7 +25,7 @@ import java.util.TreeSet;
 import java.util.concurrent.Callable;
 
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
-        description = "Leave-one-subject-out evaluation (docs/SCIENCE.md, "Evaluation protocol"): for each acceleration rate and held-out subject, DM and SDM "
+        description = "Leave-one-subject-out evaluation (docs/SCIENCE.md, evaluation protocol): for each acceleration rate and held-out subject, DM and SDM "
                 + "match and the learned methods are trained on the other subjects (on Spark, settings mrf.train.*) and "
                 + "applied; errors against the DM ground truth and the true maps, and time per slice.",
         footer = {"", "Writes OUT/report.md, OUT/report.json (<method>.ar<N>.{t1_err_pct,t2_err_pct,seconds_per_slice}),",
