@@ -64,7 +64,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             + "max(1, floor(D/2)) complex SVD components, twice as many real channels, D when D is even (scq_s_d<D>), whatever "
             + "--methods says.")
     List<Integer> dValues;
-    @Option(names = "--profile", description = "quick | paper, for the learned methods (mrf.train.profile).")
+    @Option(names = "--profile", description = "demo | quick | paper | paper-small, for the learned methods (mrf.train.profile).")
     String profile;
     @Option(names = "--master", description = "Spark master URL (default local[*]).")
     String master;
@@ -95,9 +95,9 @@ public final class EvaluateCommand implements Callable<Integer> {
                         + ". Give e.g. --d-values 8,16,46, or none to skip the error-vs-D sweep.");
             }
         }
-        SparkTrainConfig sc = SparkTrainConfig.of(TrainJob.trainConfig(prof, c.integer("mrf.train.pixel-epochs"),
-                c.integer("mrf.train.patch-epochs"), c.number("mrf.train.lr"), c.number("mrf.train.patch-lr")),
-                c.integer("mrf.train.workers"), c.integer("mrf.train.averaging-frequency"));
+        TrainJob.Settings ts = common.read(TrainSettings::job);
+        SparkTrainConfig sc = ts.spark();
+        network = ts.model();
         SparkSession spark = common.spark();
         Path work = Files.createTempDirectory("mrf-evaluate-");
         try {
@@ -155,9 +155,11 @@ public final class EvaluateCommand implements Callable<Integer> {
     }
 
     /** A learned method; {@code d} > 0 trains it with feature dimension D (the sweep), 0 with the profile's. */
+    private org.mrf.scq.model.ScqSettings network;
+
     private ModelMethod method(String name, Variant v, int d, String prof, SparkTrainConfig sc, DictionaryStore.Metadata dm,
                                ModelMethod.Projection projections, Path work) {
         return new ModelMethod(name, v, prof, sc, dm.scheduleHash(), dm.timepoints(), work.resolve(name), System.out)
-                .featureDim(d).projection(projections);
+                .network(network).featureDim(d).projection(projections);
     }
 }
