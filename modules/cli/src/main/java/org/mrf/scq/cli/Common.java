@@ -12,7 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Options every command shares, and the effective configuration they lead to. */
-public final class Common {
+public class Common {
     @Option(names = "--config", paramLabel = "FILE", description = "HOCON file with mrf.* keys (above conf/application.conf).")
     Path configFile;
 
@@ -126,11 +126,10 @@ public final class Common {
     }
 
     /**
-     * Runs one Spark job on a session for {@code master} (null = configured), prints the job's summary line and
-     * stops the session; exit code 0.
+     * Runs one Spark job on a session for the configured master, prints the job's summary line and stops the
+     * session; exit code 0.
      */
-    public int runJob(String master, java.util.function.Function<SparkSession, String> job) {
-        flag("mrf.spark.master", master);
+    public int runJob(java.util.function.Function<SparkSession, String> job) {
         SparkSession spark = spark();
         try {
             System.out.println(job.apply(spark));

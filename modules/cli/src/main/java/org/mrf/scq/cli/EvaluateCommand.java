@@ -42,7 +42,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     static final List<String> BUILT_IN = List.of("dm", "sdm");
 
     @Mixin
-    Common common;
+    SparkCommon common;
     @Option(names = "--slices", required = true, description = "Slices dataset written by 'mrf ingest'.")
     String slices;
     @Option(names = "--ground-truth", required = true, description = "Output directory of 'mrf ground-truth' (needs ar 1).")
@@ -66,12 +66,10 @@ public final class EvaluateCommand implements Callable<Integer> {
     List<Integer> dValues;
     @Option(names = "--profile", description = "demo | quick | paper | paper-small, for the learned methods (mrf.train.profile).")
     String profile;
-    @Option(names = "--master", description = "Spark master URL (default local[*]).")
-    String master;
 
     @Override
     public Integer call() throws Exception {
-        common.flag("mrf.spark.master", master).flag("mrf.evaluate.ars", ars).flag("mrf.evaluate.methods", methods)
+        common.flag("mrf.evaluate.ars", ars).flag("mrf.evaluate.methods", methods)
                 .flag("mrf.train.profile", profile).flag("mrf.evaluate.d-values", dValues);
         MrfConfig c = common.config();
         List<Integer> rates = c.get().getIntList("mrf.evaluate.ars");

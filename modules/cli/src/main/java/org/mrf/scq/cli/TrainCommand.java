@@ -25,7 +25,7 @@ import java.util.concurrent.Callable;
                 "  mrf train --slices slices/ --targets true --dictionary dict/ --out models/scq-true   # simulated cohort"})
 public final class TrainCommand implements Callable<Integer> {
     @Mixin
-    Common common;
+    SparkCommon common;
     @Option(names = "--slices", required = true, description = "Slices dataset written by 'mrf ingest'.")
     String slices;
     @Option(names = "--ground-truth", description = "Output directory of 'mrf ground-truth' (needs ar 1); required unless --targets true.")
@@ -53,8 +53,6 @@ public final class TrainCommand implements Callable<Integer> {
     Path checkpoints;
     @Option(names = "--resume", description = "Continue after the last checkpoint of each network.")
     boolean resume;
-    @Option(names = "--master", description = "Spark master URL (default local[*]).")
-    String master;
     @Option(names = "--workers", description = "Parameter-averaging workers; 0 = default parallelism (mrf.train.workers).")
     Integer workers;
     @Option(names = "--averaging-frequency", description = "Minibatches per worker between averagings (mrf.train.averaging-frequency).")
@@ -72,7 +70,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        common.flag("mrf.spark.master", master).flag("mrf.train.profile", profile).flag("mrf.train.ar", ar)
+        common.flag("mrf.train.profile", profile).flag("mrf.train.ar", ar)
                 .flag("mrf.train.variant", variant).flag("mrf.train.properties", properties).flag("mrf.train.validation", validation)
                 .flag("mrf.train.workers", workers).flag("mrf.train.averaging-frequency", averagingFrequency)
                 .flag("mrf.train.pixel-epochs", pixelEpochs).flag("mrf.train.patch-epochs", patchEpochs)
