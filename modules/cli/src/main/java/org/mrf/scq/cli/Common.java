@@ -54,7 +54,11 @@ public class Common {
                 flags.put("mrf.spark.log-level", "INFO");
                 Terminal.verbose();
             }
-            config = MrfConfig.load(flags, dProps, configFile, confDir(), commandProfile);
+            try {
+                config = MrfConfig.load(flags, dProps, configFile, confDir(), commandProfile);
+            } catch (org.mrf.scq.core.util.MrfInputException e) {
+                throw withFlag(e);
+            }
         }
         return config;
     }
@@ -69,11 +73,15 @@ public class Common {
         try {
             return reader.apply(c);
         } catch (org.mrf.scq.core.util.MrfInputException e) {
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(mrf\\.[a-z0-9.-]+)").matcher(e.getMessage());
-            if (!m.find() || !flags.containsKey(m.group(1))) throw e;
-            String key = m.group(1);
-            throw new org.mrf.scq.core.util.MrfInputException("--" + key.substring(key.lastIndexOf('.') + 1) + " / " + e.getMessage(), e);
+            throw withFlag(e);
         }
+    }
+
+    private org.mrf.scq.core.util.MrfInputException withFlag(org.mrf.scq.core.util.MrfInputException e) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(mrf\\.[a-z0-9.-]+)").matcher(String.valueOf(e.getMessage()));
+        if (!m.find() || !flags.containsKey(m.group(1))) return e;
+        String key = m.group(1);
+        return new org.mrf.scq.core.util.MrfInputException("--" + key.substring(key.lastIndexOf('.') + 1) + " / " + e.getMessage(), e);
     }
 
     /** The command's own default log file, unless {@code --log} named one. */

@@ -132,4 +132,24 @@ class SwitchesTest {
         assertEquals(p.switches(), small.switches());
         assertEquals(p.train(), small.train());
     }
+
+    /** The paper's network at a quarter of its widths trains both steps, on 64 x 64 patches at stride 32, on a CPU. */
+    @Test
+    void paperSmallTrainsBothSteps() {
+        org.mrf.scq.core.sequence.FispSequence seq = org.mrf.scq.core.sequence.Schedules.paperDefault(2.0, 18.0).truncate(48);
+        var gen = new org.mrf.scq.model.data.SyntheticSlices(seq);
+        var train = gen.slices("train", 4, 64, 64, 10, 0.0, 1);
+        var val = gen.slices("val", 1, 64, 64, 10, 0.0, 2);
+        ScqSettings s = ScqSettings.paperSmall();
+        TrainConfig tc = s.train().withEpochs(1, 2);
+        var tr = new org.mrf.scq.model.train.ScqTrainer(Property.T1, s.net(48, Variant.SCQ), tc, seq.hash(), 2304.0 / 48, null,
+                new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        var model = tr.train(train, val);
+        assertEquals(2, tr.history().stream().filter(e -> e.step() == 2).count());
+        double err = model.metadata().metrics().get("val_rel_err_pct");
+        assertTrue(Double.isFinite(err) && err > 0, "validation error " + err);
+        assertFalse(model.graph().getConfiguration().getVertices().containsKey("head"), "no residual head");
+        assertTrue(model.graph().getConfiguration().getVertices().containsKey("fe3_bn"), "BN in the step-2 FE");
+        assertEquals(ScqSettings.switches(model.metadata().net(), model.metadata().train()), s.switches());
+    }
 }
