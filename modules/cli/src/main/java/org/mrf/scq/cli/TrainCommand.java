@@ -46,8 +46,8 @@ public final class TrainCommand implements Callable<Integer> {
     List<String> properties;
     @Option(names = "--validation", split = ",", paramLabel = "SUBJECT", description = "Subjects held out for validation (mrf.train.validation).")
     List<String> validation;
-    @Option(names = "--dictionary", description = "Dictionary of the slices' schedule, whose SVD basis is scq_s's FE and the quick profile's "
-            + "FE input subspace (default: the dictionary named in the ground truth's summary.json).")
+    @Option(names = "--dictionary", description = "Dictionary of the slices' schedule, whose SVD basis is scq_s's FE and the FE input subspace of the "
+            + "demo and quick profiles (default: the dictionary named in the ground truth's summary.json).")
     String dictionary;
     @Option(names = "--checkpoints", description = "Local checkpoint directory (default MODEL.checkpoints next to a local MODEL).")
     Path checkpoints;
