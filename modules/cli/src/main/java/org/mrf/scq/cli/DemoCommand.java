@@ -4,7 +4,6 @@ import org.apache.spark.sql.SparkSession;
 import org.mrf.scq.core.sequence.FispSequence;
 import org.mrf.scq.core.util.MrfInputException;
 import org.mrf.scq.model.ScqSettings;
-import org.mrf.scq.model.TrainConfig;
 import org.mrf.scq.model.Variant;
 import org.mrf.scq.sim.CohortSimulator;
 import org.mrf.scq.sim.NpyExportWriter;
@@ -18,6 +17,7 @@ import org.mrf.scq.spark.ModelMethod;
 import org.mrf.scq.spark.SliceStore;
 import org.mrf.scq.spark.TrainJob;
 import org.mrf.scq.spark.TrainingTargets;
+import org.mrf.scq.spark.train.SparkTrainConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -85,7 +85,8 @@ public final class DemoCommand implements Callable<Integer> {
         common.defaultLog(dir.resolve("mrf.log"));
         common.profile("demo").flag("mrf.train.pixel-epochs", pixelEpochs).flag("mrf.train.patch-epochs", patchEpochs);
         MrfConfig c = common.config();
-        ScqSettings settings = common.read(TrainSettings::model);
+        TrainJob.Settings training = common.read(TrainSettings::job);
+        ScqSettings settings = training.model();
         FispSequence seq = common.sequence();
         String uri = work.toUri().toString();
 
@@ -115,7 +116,7 @@ public final class DemoCommand implements Callable<Integer> {
             System.out.println(GroundTruthJob.run(spark, uri + "slices", uri + "dictionary", uri + "ground-truth",
                     List.of(1), false).summary());
             String hash = DictionaryStore.metadata(uri + "dictionary", spark.sparkContext().hadoopConfiguration()).scheduleHash();
-            TrainConfig tc = settings.train();
+            SparkTrainConfig tc = training.spark();
             SliceStore.Metadata slices = SliceStore.metadata(uri + "slices", spark.sparkContext().hadoopConfiguration());
             ModelMethod.Projection subspace = TrainJob.projections(spark, uri + "dictionary", slices);
             List<Evaluation.LearnedMethod> learned = new java.util.ArrayList<>();

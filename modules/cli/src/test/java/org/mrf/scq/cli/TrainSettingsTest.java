@@ -6,6 +6,9 @@ import org.mrf.scq.model.NetConfig;
 import org.mrf.scq.model.ScqSettings;
 import org.mrf.scq.model.TrainConfig;
 import org.mrf.scq.model.Variant;
+import org.mrf.scq.spark.ModelMethod;
+import org.mrf.scq.spark.TrainJob;
+import org.mrf.scq.spark.train.SparkTrainConfig;
 
 import java.nio.file.Path;
 import java.util.Map;
@@ -39,6 +42,9 @@ class TrainSettingsTest {
                 assertEquals(former, s.net(576, v), v.toString());
             }
         }
+        // One Spark worker and one averaging round an epoch, as ModelMethod's single-worker constructor gave the demo.
+        TrainJob.Settings job = TrainSettings.job(MrfConfig.load(Map.of(), Map.of(), null, null, profile("demo")));
+        assertEquals(SparkTrainConfig.of(formerDemo, 1, ModelMethod.SINGLE_WORKER_AVERAGING_FREQUENCY), job.spark());
         // ... and the flags of 'mrf demo' still reach it.
         ScqSettings flagged = TrainSettings.model(MrfConfig.load(Map.of("mrf.train.pixel-epochs", 3), Map.of(), null, null, profile("demo")));
         assertEquals(formerDemo.withEpochs(3, 12), flagged.train());
