@@ -63,10 +63,8 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--held-out", split = ",", defaultValue = "sub-000",
             description = "LOSO folds to run: subject ids, or 'all' for every subject (default: sub-000, one fold).")
     List<String> heldOut;
-    @Option(names = "--pixel-epochs", description = "Step-1 epochs (mrf.train.pixel-epochs; conf/profiles/demo.conf: 80).")
-    Integer pixelEpochs;
-    @Option(names = "--patch-epochs", description = "Step-2 epochs (mrf.train.patch-epochs; conf/profiles/demo.conf: 12).")
-    Integer patchEpochs;
+    @Mixin
+    EpochOptions epochs;
 
     @Option(names = "--seed", defaultValue = "42", description = "Cohort seed.")
     long seed;
@@ -83,7 +81,7 @@ public final class DemoCommand implements Callable<Integer> {
         if (Files.exists(dir)) org.apache.commons.io.FileUtils.deleteDirectory(dir.toFile());
         Path work = Files.createDirectories(dir.resolve("work"));
         common.defaultLog(dir.resolve("mrf.log"));
-        common.profile("demo").flag("mrf.train.pixel-epochs", pixelEpochs).flag("mrf.train.patch-epochs", patchEpochs);
+        epochs.apply(common.profile("demo"));
         MrfConfig c = common.config();
         TrainJob.Settings training = common.read(TrainSettings::job);
         ScqSettings settings = training.model();

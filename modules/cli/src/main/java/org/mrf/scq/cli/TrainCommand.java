@@ -57,10 +57,8 @@ public final class TrainCommand implements Callable<Integer> {
     Integer workers;
     @Option(names = "--averaging-frequency", description = "Minibatches per worker between averagings (mrf.train.averaging-frequency).")
     Integer averagingFrequency;
-    @Option(names = "--pixel-epochs", description = "Step-1 epochs (mrf.train.pixel-epochs).")
-    Integer pixelEpochs;
-    @Option(names = "--patch-epochs", description = "Step-2 epochs (mrf.train.patch-epochs).")
-    Integer patchEpochs;
+    @Mixin
+    EpochOptions epochs;
     @Option(names = "--lr", description = "Adam learning rate of step 1 (mrf.train.lr).")
     Double lr;
     @Option(names = "--patch-lr", description = "Adam learning rate of step 2 (fine-tuning); 0 = step 1's (mrf.train.patch-lr).")
@@ -73,9 +71,9 @@ public final class TrainCommand implements Callable<Integer> {
         common.flag("mrf.train.profile", profile).flag("mrf.train.ar", ar)
                 .flag("mrf.train.variant", variant).flag("mrf.train.properties", properties).flag("mrf.train.validation", validation)
                 .flag("mrf.train.workers", workers).flag("mrf.train.averaging-frequency", averagingFrequency)
-                .flag("mrf.train.pixel-epochs", pixelEpochs).flag("mrf.train.patch-epochs", patchEpochs)
                 .flag("mrf.train.lr", lr).flag("mrf.train.patch-lr", patchLr)
                 .flag("mrf.train.targets", targets);
+        epochs.apply(common);
         TrainJob.Options o = new TrainJob.Options(slices, groundTruth, dictionary, out, checkpoints, resume, overwrite,
                 common.read(TrainSettings::job));
         SparkSession spark = common.spark();
