@@ -12,7 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Options every command shares, and the effective configuration they lead to. */
-public final class Common {
+public class Common {
     @Option(names = "--config", paramLabel = "FILE", description = "HOCON file with mrf.* keys (above conf/application.conf).")
     Path configFile;
 
@@ -29,6 +29,18 @@ public final class Common {
     final Map<String, Object> flags = new LinkedHashMap<>();
 
     private MrfConfig config;
+    /** A command's own profile file, read below --config (the demo's conf/profiles/demo.conf); null = none. */
+    private Path commandProfile;
+
+    /**
+     * Reads {@code conf/profiles/<name>.conf} below --config, -D and the flags, which override it; where the installation
+     * has no conf/ directory, the training profile of that name packaged with the application stands in for it.
+     */
+    public Common profile(String name) {
+        Path dir = confDir();
+        commandProfile = dir == null ? null : dir.resolve("profiles").resolve(name + ".conf");
+        return this;
+    }
 
     public Common flag(String key, Object value) {
         if (value != null) flags.put(key, value);
@@ -42,9 +54,34 @@ public final class Common {
                 flags.put("mrf.spark.log-level", "INFO");
                 Terminal.verbose();
             }
-            config = MrfConfig.load(flags, dProps, configFile, confDir());
+            try {
+                config = MrfConfig.load(flags, dProps, configFile, confDir(), commandProfile);
+            } catch (org.mrf.scq.core.util.MrfInputException e) {
+                throw withFlag(e);
+            }
         }
         return config;
+    }
+
+    /**
+     * Reads settings with {@code reader} (e.g. {@link TrainSettings#job}). Readers name the configuration key in their
+     * errors; where this command's flag set that key, the error names the flag too ({@code --patch-lr / mrf.train.patch-lr:
+     * ...}): flags are named after the last part of their key.
+     */
+    public <T> T read(java.util.function.Function<MrfConfig, T> reader) {
+        MrfConfig c = config();
+        try {
+            return reader.apply(c);
+        } catch (org.mrf.scq.core.util.MrfInputException e) {
+            throw withFlag(e);
+        }
+    }
+
+    private org.mrf.scq.core.util.MrfInputException withFlag(org.mrf.scq.core.util.MrfInputException e) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(mrf\\.[a-z0-9.-]+)").matcher(String.valueOf(e.getMessage()));
+        if (!m.find() || !flags.containsKey(m.group(1))) return e;
+        String key = m.group(1);
+        return new org.mrf.scq.core.util.MrfInputException("--" + key.substring(key.lastIndexOf('.') + 1) + " / " + e.getMessage(), e);
     }
 
     /** The command's own default log file, unless {@code --log} named one. */
@@ -97,11 +134,10 @@ public final class Common {
     }
 
     /**
-     * Runs one Spark job on a session for {@code master} (null = configured), prints the job's summary line and
-     * stops the session; exit code 0.
+     * Runs one Spark job on a session for the configured master, prints the job's summary line and stops the
+     * session; exit code 0.
      */
-    public int runJob(String master, java.util.function.Function<SparkSession, String> job) {
-        flag("mrf.spark.master", master);
+    public int runJob(java.util.function.Function<SparkSession, String> job) {
         SparkSession spark = spark();
         try {
             System.out.println(job.apply(spark));

@@ -3,7 +3,7 @@ package org.mrf.scq.cli;
 import org.apache.spark.sql.SparkSession;
 import org.mrf.scq.core.sequence.FispSequence;
 import org.mrf.scq.core.util.MrfInputException;
-import org.mrf.scq.model.TrainConfig;
+import org.mrf.scq.model.ScqSettings;
 import org.mrf.scq.model.Variant;
 import org.mrf.scq.sim.CohortSimulator;
 import org.mrf.scq.sim.NpyExportWriter;
@@ -17,6 +17,7 @@ import org.mrf.scq.spark.ModelMethod;
 import org.mrf.scq.spark.SliceStore;
 import org.mrf.scq.spark.TrainJob;
 import org.mrf.scq.spark.TrainingTargets;
+import org.mrf.scq.spark.train.SparkTrainConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -31,7 +32,8 @@ import java.util.concurrent.Callable;
         description = "The end-to-end pipeline on an embedded Spark with bundled data: simulate a cohort, ingest it, "
                 + "build the paper's dictionary, compute the DM ground truth, and evaluate DM, FE-only and SCQ "
                 + "leave-one-subject-out at ar = 4, with the networks trained on the DM ground truth (the paper's protocol) "
-                + "and on the simulator's true maps (fe_only_true, scq_true).",
+                + "and on the simulator's true maps (fe_only_true, scq_true). Training settings: conf/profiles/demo.conf "
+                + "(mrf.train.*; --config and -D override them).",
         footer = {"", "Writes DIR/report.md, DIR/report.json, DIR/tables/errors.csv, DIR/maps/, DIR/figures/ and keeps the",
                 "intermediate datasets in DIR/work/.", "Examples:", "  mrf demo", "  mrf demo --out /data/demo --subjects 6 --matrix 64",
                 "  mrf demo --held-out all               # every LOSO fold (about 6x the evaluation time)",
@@ -61,12 +63,8 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--held-out", split = ",", defaultValue = "sub-000",
             description = "LOSO folds to run: subject ids, or 'all' for every subject (default: sub-000, one fold).")
     List<String> heldOut;
-    @Option(names = "--pixel-epochs", defaultValue = "80", description = "Step-1 epochs (default 80).")
-    int pixelEpochs;
-    @Option(names = "--patch-epochs", defaultValue = "12", description = "Step-2 epochs (default 12).")
-    int patchEpochs;
-    /** Step-2 (fine-tuning) learning rate of the demo's networks. */
-    static final double PATCH_LR = 5e-4;
+    @Mixin
+    EpochOptions epochs;
 
     @Option(names = "--seed", defaultValue = "42", description = "Cohort seed.")
     long seed;
@@ -83,7 +81,10 @@ public final class DemoCommand implements Callable<Integer> {
         if (Files.exists(dir)) org.apache.commons.io.FileUtils.deleteDirectory(dir.toFile());
         Path work = Files.createDirectories(dir.resolve("work"));
         common.defaultLog(dir.resolve("mrf.log"));
+        epochs.apply(common.profile("demo"));
         MrfConfig c = common.config();
+        TrainJob.Settings training = common.read(TrainSettings::job);
+        ScqSettings settings = training.model();
         FispSequence seq = common.sequence();
         String uri = work.toUri().toString();
 
@@ -113,26 +114,16 @@ public final class DemoCommand implements Callable<Integer> {
             System.out.println(GroundTruthJob.run(spark, uri + "slices", uri + "dictionary", uri + "ground-truth",
                     List.of(1), false).summary());
             String hash = DictionaryStore.metadata(uri + "dictionary", spark.sparkContext().hadoopConfiguration()).scheduleHash();
-            // Quick profile, but small batches: a 64 x 64 cohort has only ~5k training pixels in the brain mask per
-            // slice a subject, and 1024-pixel batches would give the FE a few dozen updates in all; likewise its ~45
-            // patches per slice a subject and epoch need batches of 2 for the U-Net to get enough updates (SCQ T1
-            // error vs GT at ar 4, one fold, one slice a subject: 18.3 % with batch 8 x 8 epochs, 6.4 % with batch
-            // 2 x 16 epochs). Step 1 at lr 3e-3 (single JVM, same fold: FE-only T1 1.7 % after 80 epochs) instead of
-            // 1e-3 (2.6 %). Step 2 fine-tunes that FE and head, and at 3e-3 it overfits the five training slices: against
-            // the true maps SCQ was worse than the FE-only network it starts from (T1 4.72 % vs 4.64 %, T2 10.36 % vs
-            // 10.04 %; more epochs made it worse still). At PATCH_LR it is better for both targets (module README).
-            TrainConfig q = TrainConfig.quick();
-            TrainConfig tc = new TrainConfig(pixelEpochs, 4096, 128, patchEpochs, q.patchSize(), q.patchStride(), q.augment(),
-                    2, 3e-3, PATCH_LR, q.beta1(), q.beta2(), q.decayFraction(), q.seed());
+            SparkTrainConfig tc = training.spark();
             SliceStore.Metadata slices = SliceStore.metadata(uri + "slices", spark.sparkContext().hadoopConfiguration());
             ModelMethod.Projection subspace = TrainJob.projections(spark, uri + "dictionary", slices);
             List<Evaluation.LearnedMethod> learned = new java.util.ArrayList<>();
             for (TrainingTargets tt : trainOn) {
-                ModelMethod feOnly = new ModelMethod("fe_only" + tt.methodSuffix(), Variant.FE_ONLY, "quick", tc, hash, seq.length(),
-                        work.resolve("models"), System.out).projection(subspace).targets(tt);
+                ModelMethod feOnly = new ModelMethod("fe_only" + tt.methodSuffix(), Variant.FE_ONLY, settings.profile(), tc, hash, seq.length(),
+                        work.resolve("models"), System.out).network(settings).projection(subspace).targets(tt);
                 // SCQ's step 1 is the FE-only network of the same fold and targets: trained once, not twice.
-                ModelMethod scq = new ModelMethod("scq" + tt.methodSuffix(), Variant.SCQ, "quick", tc, hash, seq.length(), work.resolve("models"),
-                        System.out).projection(subspace).targets(tt).stepOneFrom(feOnly);
+                ModelMethod scq = new ModelMethod("scq" + tt.methodSuffix(), Variant.SCQ, settings.profile(), tc, hash, seq.length(),
+                        work.resolve("models"), System.out).network(settings).projection(subspace).targets(tt).stepOneFrom(feOnly);
                 learned.addAll(List.of(feOnly, scq));
             }
             step("5/5 leave-one-subject-out evaluation at ar " + ar + ": dm, "

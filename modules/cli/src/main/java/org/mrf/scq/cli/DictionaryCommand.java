@@ -18,21 +18,13 @@ import java.util.concurrent.Callable;
                 "  mrf dictionary --out d/ -Dmrf.dictionary.t1-ranges='[\"100:3000:20\"]'"})
 public final class DictionaryCommand implements Callable<Integer> {
     @Mixin
-    Common common;
+    SparkCommon common;
+    @Mixin
+    SequenceOptions sequence;
     @Option(names = "--out", required = true, description = "Output path (file://, hdfs://, s3a:// or local).")
     String out;
-    @Option(names = "--schedule", description = "default | jiang2015-fisp-1000 | CSV path.")
-    String schedule;
-    @Option(names = "--te-ms", description = "TE in ms for schedules without a te_ms column.")
-    Double teMs;
-    @Option(names = "--inversion-ms", description = "Inversion delay in ms.")
-    Double inversionMs;
     @Option(names = "--timepoints", description = "Simulate only the first T time points (0 = all).")
     Integer timepoints;
-    @Option(names = "--tolerance", description = "EPG truncation tolerance (0 = exact).")
-    Double tolerance;
-    @Option(names = "--master", description = "Spark master URL (default local[*]; spark-submit sets its own).")
-    String master;
     @Option(names = "--partitions", description = "Spark partitions (0 = 4 per core).")
     Integer partitions;
     @Option(names = "--overwrite", description = "Replace an existing output (only once the new one is complete).")
@@ -42,10 +34,7 @@ public final class DictionaryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws java.io.IOException {
-        common.flag("mrf.sequence.schedule", schedule).flag("mrf.sequence.te-ms", teMs)
-                .flag("mrf.sequence.inversion-ms", inversionMs).flag("mrf.dictionary.timepoints", timepoints)
-                .flag("mrf.epg.tolerance", tolerance).flag("mrf.spark.master", master)
-                .flag("mrf.spark.partitions", partitions);
+        sequence.apply(common).flag("mrf.dictionary.timepoints", timepoints).flag("mrf.spark.partitions", partitions);
         MrfConfig c = common.config();
         FispSequence seq = common.sequence();
         int t = c.integer("mrf.dictionary.timepoints");

@@ -42,7 +42,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     static final List<String> BUILT_IN = List.of("dm", "sdm");
 
     @Mixin
-    Common common;
+    SparkCommon common;
     @Option(names = "--slices", required = true, description = "Slices dataset written by 'mrf ingest'.")
     String slices;
     @Option(names = "--ground-truth", required = true, description = "Output directory of 'mrf ground-truth' (needs ar 1).")
@@ -64,14 +64,12 @@ public final class EvaluateCommand implements Callable<Integer> {
             + "max(1, floor(D/2)) complex SVD components, twice as many real channels, D when D is even (scq_s_d<D>), whatever "
             + "--methods says.")
     List<Integer> dValues;
-    @Option(names = "--profile", description = "quick | paper, for the learned methods (mrf.train.profile).")
+    @Option(names = "--profile", description = "demo | quick | paper | paper-small, for the learned methods (mrf.train.profile).")
     String profile;
-    @Option(names = "--master", description = "Spark master URL (default local[*]).")
-    String master;
 
     @Override
     public Integer call() throws Exception {
-        common.flag("mrf.spark.master", master).flag("mrf.evaluate.ars", ars).flag("mrf.evaluate.methods", methods)
+        common.flag("mrf.evaluate.ars", ars).flag("mrf.evaluate.methods", methods)
                 .flag("mrf.train.profile", profile).flag("mrf.evaluate.d-values", dValues);
         MrfConfig c = common.config();
         List<Integer> rates = c.get().getIntList("mrf.evaluate.ars");
@@ -95,9 +93,9 @@ public final class EvaluateCommand implements Callable<Integer> {
                         + ". Give e.g. --d-values 8,16,46, or none to skip the error-vs-D sweep.");
             }
         }
-        SparkTrainConfig sc = SparkTrainConfig.of(TrainJob.trainConfig(prof, c.integer("mrf.train.pixel-epochs"),
-                c.integer("mrf.train.patch-epochs"), c.number("mrf.train.lr"), c.number("mrf.train.patch-lr")),
-                c.integer("mrf.train.workers"), c.integer("mrf.train.averaging-frequency"));
+        TrainJob.Settings ts = common.read(TrainSettings::job);
+        SparkTrainConfig sc = ts.spark();
+        network = ts.model();
         SparkSession spark = common.spark();
         Path work = Files.createTempDirectory("mrf-evaluate-");
         try {
@@ -155,9 +153,11 @@ public final class EvaluateCommand implements Callable<Integer> {
     }
 
     /** A learned method; {@code d} > 0 trains it with feature dimension D (the sweep), 0 with the profile's. */
+    private org.mrf.scq.model.ScqSettings network;
+
     private ModelMethod method(String name, Variant v, int d, String prof, SparkTrainConfig sc, DictionaryStore.Metadata dm,
                                ModelMethod.Projection projections, Path work) {
         return new ModelMethod(name, v, prof, sc, dm.scheduleHash(), dm.timepoints(), work.resolve(name), System.out)
-                .featureDim(d).projection(projections);
+                .network(network).featureDim(d).projection(projections);
     }
 }

@@ -20,14 +20,8 @@ import java.util.concurrent.Callable;
 public final class FingerprintCommand implements Callable<Integer> {
     @Mixin
     Common common;
-    @Option(names = "--schedule", description = "default | jiang2015-fisp-1000 | CSV path (flip_deg,tr_ms[,te_ms][,phase_deg]).")
-    String schedule;
-    @Option(names = "--te-ms", description = "TE in ms for schedules without a te_ms column.")
-    Double teMs;
-    @Option(names = "--inversion-ms", description = "Inversion delay in ms.")
-    Double inversionMs;
-    @Option(names = "--tolerance", description = "EPG truncation tolerance (0 = exact).")
-    Double tolerance;
+    @Mixin
+    SequenceOptions sequence;
     @Option(names = "--t1", required = true, description = "T1 in ms.")
     double t1;
     @Option(names = "--t2", required = true, description = "T2 in ms.")
@@ -37,8 +31,7 @@ public final class FingerprintCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        common.flag("mrf.sequence.schedule", schedule).flag("mrf.sequence.te-ms", teMs)
-                .flag("mrf.sequence.inversion-ms", inversionMs).flag("mrf.epg.tolerance", tolerance);
+        sequence.apply(common);
         if (!(t1 > 0) || !(t2 > 0) || !Double.isFinite(t1) || !Double.isFinite(t2)) {
             throw new org.mrf.scq.core.util.MrfInputException("--t1 and --t2 must be finite and > 0 ms (got " + t1 + ", " + t2 + ").");
         }

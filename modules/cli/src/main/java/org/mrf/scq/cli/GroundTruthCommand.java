@@ -17,7 +17,7 @@ import java.util.concurrent.Callable;
                 "  mrf ground-truth --slices hdfs:///mrf/slices --dictionary hdfs:///mrf/dict --out hdfs:///mrf/gt --ars 1,4"})
 public final class GroundTruthCommand implements Callable<Integer> {
     @Mixin
-    Common common;
+    SparkCommon common;
     @Option(names = "--slices", required = true, description = "Slices dataset written by 'mrf ingest'.")
     String slices;
     @Option(names = "--dictionary", required = true, description = "Dictionary of the slices' schedule (all time points).")
@@ -26,13 +26,11 @@ public final class GroundTruthCommand implements Callable<Integer> {
     String out;
     @Option(names = "--ars", split = ",", defaultValue = "1,2,4,8,16", description = "Acceleration rates (default 1,2,4,8,16).")
     List<Integer> ars;
-    @Option(names = "--master", description = "Spark master URL (default local[*]).")
-    String master;
     @Option(names = "--overwrite", description = "Replace an existing output once the new one is complete.")
     boolean overwrite;
 
     @Override
     public Integer call() {
-        return common.runJob(master, spark -> GroundTruthJob.run(spark, slices, dictionary, out, ars, overwrite).summary());
+        return common.runJob(spark -> GroundTruthJob.run(spark, slices, dictionary, out, ars, overwrite).summary());
     }
 }

@@ -18,18 +18,16 @@ import java.util.concurrent.Callable;
                 "  mrf infer --slices hdfs:///mrf/slices --model hdfs:///mrf/models/scq --out hdfs:///mrf/maps/scq --master yarn"})
 public final class InferCommand implements Callable<Integer> {
     @Mixin
-    Common common;
+    SparkCommon common;
     @Option(names = "--slices", required = true, description = "Slices dataset written by 'mrf ingest'.")
     String slices;
     @Option(names = "--model", required = true, description = "Model set directory written by 'mrf train'.")
     String model;
     @Option(names = "--out", required = true, description = "Output directory (created, or resumed when it holds this model's maps).")
     String out;
-    @Option(names = "--master", description = "Spark master URL (default local[*]).")
-    String master;
 
     @Override
     public Integer call() {
-        return common.runJob(master, spark -> InferenceJob.run(spark, slices, model, out).summary());
+        return common.runJob(spark -> InferenceJob.run(spark, slices, model, out).summary());
     }
 }

@@ -16,16 +16,14 @@ import java.util.concurrent.Callable;
                 "  mrf ingest --cohort hdfs:///scans/2026-11 --out hdfs:///mrf/slices --master yarn"})
 public final class IngestCommand implements Callable<Integer> {
     @Mixin
-    Common common;
+    SparkCommon common;
     @Option(names = "--cohort", required = true, description = "Cohort folder (any Hadoop path).")
     String cohort;
     @Option(names = "--out", required = true, description = "Slices dataset to create or append to.")
     String out;
-    @Option(names = "--master", description = "Spark master URL (default local[*]).")
-    String master;
 
     @Override
     public Integer call() {
-        return common.runJob(master, spark -> IngestJob.run(spark, cohort, out).summary());
+        return common.runJob(spark -> IngestJob.run(spark, cohort, out).summary());
     }
 }

@@ -19,18 +19,24 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The effective configuration: command-line flags > -D properties > --config FILE >
- * conf/application.conf > reference.conf. Every key must exist in reference.conf and have its
- * type; a typo fails with the nearest known key. Files are parsed as HOCON data only: includes of
- * URLs and environment substitution are refused, so a config file cannot pull code or secrets in.
+ * The effective configuration: command-line flags > -D properties > --config FILE > a command's own profile file
+ * (the demo's conf/profiles/demo.conf) > conf/application.conf > the training profile > reference.conf. The training
+ * profile is the {@code mrf.train} block of {@code conf/profiles/<mrf.train.profile>.conf} (or of the copy packaged
+ * with the application): it fills in the training settings nobody above it set. Every key must exist in
+ * reference.conf and have its type; a typo fails with the nearest known key. Files are parsed as HOCON data only:
+ * includes of URLs and environment substitution are refused, so a config file cannot pull code or secrets in.
  */
 public final class MrfConfig {
     public static final String ROOT = "mrf";
+    public static final String PROFILE_KEY = "mrf.train.profile";
 
     private final Config config;
+    /** The training profile over reference.conf: what a key is when no one set it. */
+    private final Config profileDefaults;
 
-    private MrfConfig(Config config) {
+    private MrfConfig(Config config, Config profileDefaults) {
         this.config = config;
+        this.profileDefaults = profileDefaults;
     }
 
     public Config get() {
@@ -44,13 +50,19 @@ public final class MrfConfig {
      * @param confDir   the directory holding application.conf, or null
      */
     public static MrfConfig load(Map<String, Object> flags, Map<String, String> dProps, Path file, Path confDir) {
+        return load(flags, dProps, file, confDir, null);
+    }
+
+    /** @param commandProfile a command's own profile file, below --config (the demo's), or null */
+    public static MrfConfig load(Map<String, Object> flags, Map<String, String> dProps, Path file, Path confDir, Path commandProfile) {
         Config reference = ConfigFactory.parseResources(MrfConfig.class.getClassLoader(), "reference.conf",
                 ConfigParseOptions.defaults().setAllowMissing(false)).resolve();
-        Config layered = reference;
+        Config layered = ConfigFactory.empty();
         if (confDir != null) {
             Path app = confDir.resolve("application.conf");
             if (Files.isRegularFile(app)) layered = parseFile(app).withFallback(layered);
         }
+        if (commandProfile != null && Files.isRegularFile(commandProfile)) layered = parseFile(commandProfile).withFallback(layered);
         if (file != null) {
             if (!Files.isRegularFile(file)) {
                 throw new MrfInputException("--config " + file + ": no such file. Give an existing HOCON file.");
@@ -71,9 +83,17 @@ public final class MrfConfig {
             if (v != null) cli.put(k, v instanceof List<?> l ? ConfigValueFactory.fromIterable(l) : v);
         });
         if (!cli.isEmpty()) layered = ConfigFactory.parseMap(cli, "command-line flag").withFallback(layered);
+        String profile;
+        try {
+            profile = layered.withFallback(reference).resolve(ConfigResolveOptions.noSystem()).getString(PROFILE_KEY);
+        } catch (ConfigException e) {
+            profile = reference.getString(PROFILE_KEY); // the checks below report the malformed value
+        }
+        Config profileDefaults;
         Config resolved;
         try {
-            resolved = layered.resolve(ConfigResolveOptions.noSystem());
+            profileDefaults = trainingProfile(profile, confDir).withFallback(reference);
+            resolved = layered.withFallback(profileDefaults).resolve(ConfigResolveOptions.noSystem());
         } catch (ConfigException e) {
             throw new MrfInputException("configuration: " + e.getMessage() + (e instanceof ConfigException.UnresolvedSubstitution
                     ? ". Substitutions see only keys of the configuration itself, never environment variables or system"
@@ -89,7 +109,34 @@ public final class MrfConfig {
             throw new MrfInputException(sb.append("\nSee reference.conf or 'mrf config show' for each key's type.").toString(), e);
         }
         checkConvertible(resolved, reference);
-        return new MrfConfig(resolved);
+        return new MrfConfig(resolved, profileDefaults);
+    }
+
+    /**
+     * The {@code mrf.train} block of the training profile {@code name}, without its own {@code profile} key: the file
+     * {@code confDir/profiles/<name>.conf} where there is one (a site may edit it), else the copy packaged with the
+     * application.
+     */
+    private static Config trainingProfile(String name, Path confDir) {
+        String n = name.trim().toLowerCase(java.util.Locale.ROOT);
+        if (!org.mrf.scq.model.ScqSettings.PRESETS.contains(n)) {
+            throw new MrfInputException(PROFILE_KEY + ": unknown training profile '" + name + "': use one of "
+                    + String.join(", ", org.mrf.scq.model.ScqSettings.PRESETS) + ".");
+        }
+        Path onDisk = confDir == null ? null : confDir.resolve("profiles").resolve(n + ".conf");
+        Config p;
+        if (onDisk != null && Files.isRegularFile(onDisk)) {
+            p = parseFile(onDisk);
+        } else {
+            p = ConfigFactory.parseResources(MrfConfig.class.getClassLoader(), "profiles/" + n + ".conf",
+                    ConfigParseOptions.defaults().setAllowMissing(false).setIncluder(NO_INCLUDES));
+        }
+        return p.hasPath("mrf.train") ? p.withOnlyPath("mrf.train").withoutPath(PROFILE_KEY) : ConfigFactory.empty();
+    }
+
+    /** The value {@code key} has in the training profile (or reference.conf): what "the profile's" means for a sentinel. */
+    public Config profileDefaults() {
+        return profileDefaults;
     }
 
     /** -D values are text; read them as HOCON values so lists and numbers work (-Dmrf.x='["a","b"]'). */

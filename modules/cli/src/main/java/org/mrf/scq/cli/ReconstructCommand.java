@@ -20,7 +20,7 @@ import java.util.concurrent.Callable;
                 "  mrf reconstruct --raw scans/ --out cohort/ --coils-compress 8 --schedule site.csv --frame-counter contrast"})
 public final class ReconstructCommand implements Callable<Integer> {
     @Mixin
-    Common common;
+    SparkCommon common;
     @Option(names = "--raw", required = true, description = "Folder of ISMRMRD files (local path).")
     String raw;
     @Option(names = "--out", required = true, description = "Cohort folder to create (must not exist).")
@@ -35,8 +35,6 @@ public final class ReconstructCommand implements Callable<Integer> {
             description = "Encoding counter (idx) holding the time point: repetition (default), contrast, phase, set, "
                     + "segment, average, kspace_encode_step_1, kspace_encode_step_2.")
     String frameCounter;
-    @Option(names = "--master", description = "Spark master URL (default local[*]).")
-    String master;
 
     @Override
     public Integer call() {
@@ -47,6 +45,6 @@ public final class ReconstructCommand implements Callable<Integer> {
             throw new org.mrf.scq.core.util.MrfInputException("--frame-counter: " + e.getMessage());
         }
         ReconstructJob.Settings s = new ReconstructJob.Settings(raw, out, coilsCompress, schedule, counter);
-        return common.runJob(master, spark -> ReconstructJob.run(spark, s).summary());
+        return common.runJob(spark -> ReconstructJob.run(spark, s).summary());
     }
 }

@@ -24,20 +24,18 @@ import java.util.concurrent.Callable;
                 "  jobs/reprocess.sh ... (spark-submit); jobs/cron/mrf-reprocess.cron, jobs/airflow/mrf_reprocess_dag.py"})
 public final class ReprocessCommand implements Callable<Integer> {
     @Mixin
-    Common common;
+    SparkCommon common;
     @Option(names = "--cohort", required = true, description = "Cohort folder (any Hadoop path) that subjects are added to.")
     String cohort;
     @Option(names = "--model", required = true, description = "Model set (MODEL/t1, MODEL/t2) written by 'mrf train'.")
     String model;
     @Option(names = "--out", required = true, description = "Reprocessing output, created on the first run.")
     String out;
-    @Option(names = "--master", description = "Spark master URL (default local[*]).")
-    String master;
     @Option(names = "--break-lock", description = "Remove an existing lock first (only when the run that took it is dead).")
     boolean breakLock;
 
     @Override
     public Integer call() {
-        return common.runJob(master, spark -> ReprocessJob.run(spark, cohort, model, out, new ReprocessJob.Options(breakLock), System.err).summary());
+        return common.runJob(spark -> ReprocessJob.run(spark, cohort, model, out, new ReprocessJob.Options(breakLock), System.err).summary());
     }
 }

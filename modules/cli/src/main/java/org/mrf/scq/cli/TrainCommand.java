@@ -1,19 +1,14 @@
 package org.mrf.scq.cli;
 
 import org.apache.spark.sql.SparkSession;
-import org.mrf.scq.core.util.MrfInputException;
 import org.mrf.scq.model.Property;
-import org.mrf.scq.model.Variant;
 import org.mrf.scq.spark.TrainJob;
-import org.mrf.scq.spark.TrainingTargets;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 
 @Command(name = "train", mixinStandardHelpOptions = true,
@@ -30,7 +25,7 @@ import java.util.concurrent.Callable;
                 "  mrf train --slices slices/ --targets true --dictionary dict/ --out models/scq-true   # simulated cohort"})
 public final class TrainCommand implements Callable<Integer> {
     @Mixin
-    Common common;
+    SparkCommon common;
     @Option(names = "--slices", required = true, description = "Slices dataset written by 'mrf ingest'.")
     String slices;
     @Option(names = "--ground-truth", description = "Output directory of 'mrf ground-truth' (needs ar 1); required unless --targets true.")
@@ -40,7 +35,8 @@ public final class TrainCommand implements Callable<Integer> {
     String targets;
     @Option(names = "--out", required = true, description = "Model set directory to write (any Hadoop path).")
     String out;
-    @Option(names = "--profile", description = "quick | paper (mrf.train.profile).")
+    @Option(names = "--profile", description = "demo (the default) | quick | paper | paper-small: conf/profiles/<name>.conf fills in "
+            + "the training settings you do not set (mrf.train.profile).")
     String profile;
     @Option(names = "--ar", description = "Acceleration rate: train on the first Tfull/ar time points (mrf.train.ar).")
     Integer ar;
@@ -50,44 +46,36 @@ public final class TrainCommand implements Callable<Integer> {
     List<String> properties;
     @Option(names = "--validation", split = ",", paramLabel = "SUBJECT", description = "Subjects held out for validation (mrf.train.validation).")
     List<String> validation;
-    @Option(names = "--dictionary", description = "Dictionary of the slices' schedule, whose SVD basis is scq_s's FE and the quick profile's "
-            + "FE input subspace (default: the dictionary named in the ground truth's summary.json).")
+    @Option(names = "--dictionary", description = "Dictionary of the slices' schedule, whose SVD basis is scq_s's FE and the FE input subspace of the "
+            + "demo and quick profiles (default: the dictionary named in the ground truth's summary.json).")
     String dictionary;
     @Option(names = "--checkpoints", description = "Local checkpoint directory (default MODEL.checkpoints next to a local MODEL).")
     Path checkpoints;
     @Option(names = "--resume", description = "Continue after the last checkpoint of each network.")
     boolean resume;
-    @Option(names = "--master", description = "Spark master URL (default local[*]).")
-    String master;
     @Option(names = "--workers", description = "Parameter-averaging workers; 0 = default parallelism (mrf.train.workers).")
     Integer workers;
     @Option(names = "--averaging-frequency", description = "Minibatches per worker between averagings (mrf.train.averaging-frequency).")
     Integer averagingFrequency;
-    @Option(names = "--pixel-epochs", description = "Step-1 epochs; -1 = the profile's (mrf.train.pixel-epochs).")
-    Integer pixelEpochs;
-    @Option(names = "--patch-epochs", description = "Step-2 epochs; -1 = the profile's (mrf.train.patch-epochs).")
-    Integer patchEpochs;
-    @Option(names = "--lr", description = "Adam learning rate of step 1; 0 = the profile's (mrf.train.lr).")
+    @Mixin
+    EpochOptions epochs;
+    @Option(names = "--lr", description = "Adam learning rate of step 1 (mrf.train.lr).")
     Double lr;
-    @Option(names = "--patch-lr", description = "Adam learning rate of step 2 (fine-tuning); 0 = the profile's (mrf.train.patch-lr).")
+    @Option(names = "--patch-lr", description = "Adam learning rate of step 2 (fine-tuning); 0 = step 1's (mrf.train.patch-lr).")
     Double patchLr;
     @Option(names = "--overwrite", description = "Replace an existing model set once the new one is complete.")
     boolean overwrite;
 
     @Override
     public Integer call() {
-        common.flag("mrf.spark.master", master).flag("mrf.train.profile", profile).flag("mrf.train.ar", ar)
+        common.flag("mrf.train.profile", profile).flag("mrf.train.ar", ar)
                 .flag("mrf.train.variant", variant).flag("mrf.train.properties", properties).flag("mrf.train.validation", validation)
                 .flag("mrf.train.workers", workers).flag("mrf.train.averaging-frequency", averagingFrequency)
-                .flag("mrf.train.pixel-epochs", pixelEpochs).flag("mrf.train.patch-epochs", patchEpochs)
                 .flag("mrf.train.lr", lr).flag("mrf.train.patch-lr", patchLr)
                 .flag("mrf.train.targets", targets);
-        MrfConfig c = common.config();
-        TrainJob.Options o = new TrainJob.Options(slices, groundTruth, out, c.string("mrf.train.profile"), c.integer("mrf.train.ar"),
-                Variant.parse(c.string("mrf.train.variant")), properties(c.strings("mrf.train.properties")),
-                c.strings("mrf.train.validation"), dictionary, resume, checkpoints, c.integer("mrf.train.workers"),
-                c.integer("mrf.train.averaging-frequency"), c.integer("mrf.train.pixel-epochs"), c.integer("mrf.train.patch-epochs"),
-                c.number("mrf.train.lr"), c.number("mrf.train.patch-lr"), overwrite, TrainingTargets.parse(c.string("mrf.train.targets"), "--targets / mrf.train.targets"));
+        epochs.apply(common);
+        TrainJob.Options o = new TrainJob.Options(slices, groundTruth, dictionary, out, checkpoints, resume, overwrite,
+                common.read(TrainSettings::job));
         SparkSession spark = common.spark();
         try {
             System.out.println(TrainJob.run(spark, o, System.out).summary());
@@ -98,15 +86,6 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     static List<Property> properties(List<String> names) {
-        List<Property> out = new ArrayList<>();
-        for (String n : names) {
-            try {
-                Property p = Property.valueOf(n.trim().toUpperCase(Locale.ROOT));
-                if (!out.contains(p)) out.add(p);
-            } catch (IllegalArgumentException e) {
-                throw new MrfInputException("unknown property '" + n + "' in --properties / mrf.train.properties: use t1, t2 or t1,t2.");
-            }
-        }
-        return out;
+        return TrainSettings.properties(names);
     }
 }

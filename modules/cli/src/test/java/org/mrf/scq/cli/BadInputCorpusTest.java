@@ -82,17 +82,10 @@ class BadInputCorpusTest {
         return out;
     }
 
-    static Stream<Case> of(String category) {
-        return index().stream().filter(c -> c.category().equals(category));
+    /** Every case of the corpus, each read the way the command line reads its kind of input (its category). */
+    static Stream<Case> cases() {
+        return index().stream();
     }
-
-    static Stream<Case> schedule() { return of("schedule"); }
-    static Stream<Case> config() { return of("config"); }
-    static Stream<Case> mat() { return of("mat"); }
-    static Stream<Case> npy() { return of("npy"); }
-    static Stream<Case> nifti() { return of("nifti"); }
-    static Stream<Case> model() { return of("model"); }
-    static Stream<Case> cohort() { return of("cohort"); }
 
     /** Reads one case the way the command line reads that kind of input. */
     static void load(Case c) throws Exception {
@@ -123,26 +116,8 @@ class BadInputCorpusTest {
         for (String f : c.fragments()) assertTrue(m.contains(f), c.name() + ": the message lacks '" + f + "': " + m);
     }
 
-    @ParameterizedTest(name = "{0}") @MethodSource("schedule")
-    void fispSchedulesCsv(Case c) { assertRefused(c); }
-
-    @ParameterizedTest(name = "{0}") @MethodSource("config")
-    void hoconConfigs(Case c) { assertRefused(c); }
-
-    @ParameterizedTest(name = "{0}") @MethodSource("mat")
-    void matlabV5AndV73(Case c) { assertRefused(c); }
-
-    @ParameterizedTest(name = "{0}") @MethodSource("npy")
-    void numpyNpy(Case c) { assertRefused(c); }
-
-    @ParameterizedTest(name = "{0}") @MethodSource("nifti")
-    void nifti(Case c) { assertRefused(c); }
-
-    @ParameterizedTest(name = "{0}") @MethodSource("model")
-    void modelArtifacts(Case c) { assertRefused(c); }
-
-    @ParameterizedTest(name = "{0}") @MethodSource("cohort")
-    void cohortManifests(Case c) { assertRefused(c); }
+    @ParameterizedTest(name = "{0}") @MethodSource("cases")
+    void everyBadInputIsRefusedWithOneClearMessage(Case c) { assertRefused(c); }
 
     @Test
     void theCorpusHoldsAtLeastThirtyIndexedFilesAndEveryFileBelongsToACase() throws IOException {

@@ -25,14 +25,14 @@ class ConfigProfilesTest {
         try (Stream<Path> s = Files.list(profiles())) {
             files = s.filter(p -> p.toString().endsWith(".conf")).sorted().toList();
         }
-        assertEquals(List.of("cluster.conf", "local.conf", "paper.conf", "quick.conf"),
+        assertEquals(List.of("cluster.conf", "demo.conf", "local.conf", "paper-small.conf", "paper.conf", "quick.conf"),
                 files.stream().map(p -> p.getFileName().toString()).toList());
         for (Path f : files) {
             assertTrue(Files.readAllLines(f).get(0).startsWith("# Profile \""), f + " starts with a header comment");
             MrfConfig c = MrfConfig.load(Map.of(), Map.of(), f, null);
             assertTrue(c.describe().contains(f.getFileName().toString()), f + " sets keys");
             TrainCommand.properties(c.strings("mrf.train.properties"));
-            assertTrue(List.of("quick", "paper").contains(c.string("mrf.train.profile")), f.toString());
+            assertTrue(org.mrf.scq.model.ScqSettings.PRESETS.contains(c.string("mrf.train.profile")), f.toString());
         }
         MrfConfig paper = MrfConfig.load(Map.of(), Map.of(), profiles().resolve("paper.conf"), null);
         assertEquals(List.of(2, 4, 8, 16), paper.get().getIntList("mrf.evaluate.ars"));

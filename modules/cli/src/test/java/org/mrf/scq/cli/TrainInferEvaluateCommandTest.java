@@ -79,7 +79,7 @@ class TrainInferEvaluateCommandTest {
                 "--ar", "2", "--patch-epochs", "0", "--validation", "sub-002", "--workers", "2", "--averaging-frequency", "2", LOCAL);
         Run bad = mrf(with(train, "--pixel-epochs", "1", "--patch-lr", "-1"));
         assertEquals(2, bad.code());
-        assertTrue(bad.err().contains("--patch-lr / mrf.train.patch-lr = -1.0 is not a usable Adam learning rate"), bad.err());
+        assertTrue(bad.err().contains("--patch-lr / mrf.train.patch-lr: must be in [0, 1) (0 = step 2 at mrf.train.lr), got -1.0"), bad.err());
         assertFalse(Files.exists(Path.of(model)));
         train = List.of(with(train, "--lr", "2e-3", "--patch-lr", "4e-4"));
         Run t = ok(with(train, "--pixel-epochs", "1"));
@@ -108,7 +108,7 @@ class TrainInferEvaluateCommandTest {
                 "--methods", "dm,fe_only,fe_only_true", "--held-out", "sub-000", LOCAL, "-Dmrf.train.pixel-epochs=1",
                 "-Dmrf.train.patch-epochs=0");
         assertTrue(e.out().contains("evaluate: methods=3"), e.out());
-        assertTrue(e.out().contains("train fe_only_true T1 at ar 2 on 2 slices (profile quick, D 16, targets true)"), e.out());
+        assertTrue(e.out().contains("train fe_only_true T1 at ar 2 on 2 slices (profile demo, D 16, targets true)"), e.out());
         JsonNode report = new ObjectMapper().readTree(Files.readString(Path.of(eval, "report.json")));
         for (String m : List.of("dm", "fe_only", "fe_only_true")) {
             double err = report.get(m).get("ar2").get("t1_err_pct").asDouble();

@@ -18,7 +18,7 @@ import java.util.Map;
  * @param t             time points the network takes (the first T of the schedule)
  * @param ar            acceleration rate of the run (full schedule length / T)
  * @param scheduleHash  {@link org.mrf.scq.core.sequence.FispSequence#hash()} of the schedule the data were acquired with
- * @param net           architecture (variant, widths, D)
+ * @param net           architecture (variant, widths, D, and the switches residual head, BN folding, subspace input)
  * @param train         training settings (null when not trained here)
  * @param projectionRank real channels out of the fixed input projection (SCQ_S's, or the FE's subspace projection;
  *                      0 without one)
@@ -78,6 +78,12 @@ public record ModelMetadata(Property property, int t, double ar, String schedule
         n.put("bnDecay", net.bnDecay());
         n.put("seed", net.seed());
         n.put("subspaceRank", net.subspaceRank());
+        n.put("residualHead", net.residualHead());
+        n.put("foldBn", net.foldBn());
+        // This project's deviations from the paper's network and training, by name (all off in the paper profile);
+        // derived from net and training, written for reports and ablation tables.
+        ObjectNode sw = root.putObject("switches");
+        ScqSettings.switches(net, train).forEach((k, v) -> sw.set(k, MAPPER.valueToTree(v)));
         if (train != null) {
             ObjectNode tr = root.putObject("training");
             tr.put("pixelEpochs", train.pixelEpochs());
@@ -144,7 +150,9 @@ public record ModelMetadata(Property property, int t, double ar, String schedule
             NetConfig net = new NetConfig(req(n, "t", where).asInt(), Variant.parse(req(n, "variant", where).asText()),
                     intArray(req(n, "feWidths", where), where + " net.feWidths"), intArray(req(n, "unetWidths", where), where + " net.unetWidths"),
                     req(n, "unetBottom", where).asInt(), req(n, "convsPerBlock", where).asInt(), req(n, "bnDecay", where).asDouble(),
-                    req(n, "seed", where).asLong(), n.path("subspaceRank").asInt(0));
+                    req(n, "seed", where).asLong(), n.path("subspaceRank").asInt(0),
+                    // Models from before these were switches all had the residual head and BN folding.
+                    n.path("residualHead").asBoolean(true), n.path("foldBn").asBoolean(true));
             TrainConfig train = null;
             JsonNode tr = root.get("training");
             if (tr != null && tr.isObject()) {

@@ -15,10 +15,15 @@ import java.util.Arrays;
  * @param seed         weight-init seed
  * @param subspaceRank complex rank K of a fixed projection of the input onto the dictionary's SVD subspace in front
  *                     of the FE (SCQ and FE_ONLY only; 0 = the FE sees the raw 2T channels, as in the paper). See
- *                     {@link #projectsInput()}.
+ *                     {@link #projectsInput()}. A deviation from the paper ("subspace input").
+ * @param residualHead SCQ and SCQ_M keep step 1's per-pixel head beside the U-Net and add the two (the U-Net learns a
+ *                     correction of the FE-only estimate); false = the U-Net alone gives the map, as in the paper. A
+ *                     deviation from the paper ("residual head").
+ * @param foldBn       step 2 folds each FE batch norm into its dense layer at step 1's running statistics; false = the
+ *                     FE's batch norms keep training in step 2, as in the paper. A deviation ("BN folding").
  */
 public record NetConfig(int t, Variant variant, int[] feWidths, int[] unetWidths, int unetBottom, int convsPerBlock,
-                        double bnDecay, long seed, int subspaceRank) {
+                        double bnDecay, long seed, int subspaceRank, boolean residualHead, boolean foldBn) {
 
     public NetConfig {
         if (t < 1) throw new IllegalArgumentException("T must be >= 1, got " + t);
@@ -38,19 +43,25 @@ public record NetConfig(int t, Variant variant, int[] feWidths, int[] unetWidths
         if (subspaceRank > t) throw new IllegalArgumentException("subspaceRank " + subspaceRank + " exceeds T = " + t);
     }
 
-    /** The paper's FE input: the raw 2T channels (subspaceRank 0). */
+    /** With this project's residual head and BN folding (the settings every model had before they were switches). */
+    public NetConfig(int t, Variant variant, int[] feWidths, int[] unetWidths, int unetBottom, int convsPerBlock, double bnDecay,
+                     long seed, int subspaceRank) {
+        this(t, variant, feWidths, unetWidths, unetBottom, convsPerBlock, bnDecay, seed, subspaceRank, true, true);
+    }
+
+    /** The raw 2T channels as the FE's input (subspaceRank 0), with the residual head and BN folding. */
     public NetConfig(int t, Variant variant, int[] feWidths, int[] unetWidths, int unetBottom, int convsPerBlock, double bnDecay, long seed) {
         this(t, variant, feWidths, unetWidths, unetBottom, convsPerBlock, bnDecay, seed, 0);
     }
 
-    /** The paper's widths: FE 500,250,100,D; U-Net 64/128/256 with 512 at the bottom, two convs per block. */
+    /** The paper's network ({@link ScqSettings#paper()}) with D = {@code d}. */
     public static NetConfig paper(int t, Variant variant, int d) {
-        return new NetConfig(t, variant, new int[]{500, 250, 100, d}, new int[]{64, 128, 256}, 512, 2, 0.9, 12345L);
+        return paper(t, variant).withD(d);
     }
 
-    /** The paper's widths with D = 46. */
+    /** The paper's network ({@link ScqSettings#paper()}): none of this project's switches on. */
     public static NetConfig paper(int t, Variant variant) {
-        return paper(t, variant, 46);
+        return ScqSettings.paper().net(t, variant);
     }
 
     /**
@@ -61,8 +72,7 @@ public record NetConfig(int t, Variant variant, int[] feWidths, int[] unetWidths
      * 32x32 patches ({@link TrainConfig#quick()}).
      */
     public static NetConfig quick(int t, Variant variant) {
-        return new NetConfig(t, variant, new int[]{64, 16}, new int[]{8, 16}, 32, 1, 0.9, 12345L,
-                variant.complexFe() ? Math.min(QUICK_SUBSPACE_RANK, t) : 0);
+        return ScqSettings.quick().net(t, variant);
     }
 
     /**
@@ -74,12 +84,9 @@ public record NetConfig(int t, Variant variant, int[] feWidths, int[] unetWidths
      */
     public static final int QUICK_SUBSPACE_RANK = 16;
 
+    /** The network of a built-in profile ({@link ScqSettings#preset}). */
     public static NetConfig profile(String name, int t, Variant variant) {
-        return switch (name.trim().toLowerCase()) {
-            case "paper" -> paper(t, variant);
-            case "quick" -> quick(t, variant);
-            default -> throw new org.mrf.scq.core.util.MrfInputException("unknown model profile '" + name + "': use paper or quick");
-        };
+        return ScqSettings.preset(name).net(t, variant);
     }
 
     public int inputChannels() { return variant.inputChannels(t); }
@@ -103,21 +110,28 @@ public record NetConfig(int t, Variant variant, int[] feWidths, int[] unetWidths
 
     /** The same network for variant {@code v}; the subspace projection is kept where {@code v} has a complex FE. */
     public NetConfig withVariant(Variant v) {
-        return new NetConfig(t, v, feWidths, unetWidths, unetBottom, convsPerBlock, bnDecay, seed, v.complexFe() ? subspaceRank : 0);
+        return new NetConfig(t, v, feWidths, unetWidths, unetBottom, convsPerBlock, bnDecay, seed, v.complexFe() ? subspaceRank : 0,
+                residualHead, foldBn);
     }
 
     /** The same network with the subspace projection of rank {@code k} (0 = raw input). */
     public NetConfig withSubspaceRank(int k) {
-        return new NetConfig(t, variant, feWidths, unetWidths, unetBottom, convsPerBlock, bnDecay, seed, k);
+        return new NetConfig(t, variant, feWidths, unetWidths, unetBottom, convsPerBlock, bnDecay, seed, k, residualHead, foldBn);
     }
     /** The same network with D (the FE's last width) set to {@code d}: the error-vs-D ablation varies only D. */
     public NetConfig withD(int d) {
         if (feWidths.length == 0) throw new IllegalArgumentException(variant + " has no FE widths to set D on");
         int[] fe = feWidths.clone();
         fe[fe.length - 1] = d;
-        return new NetConfig(t, variant, fe, unetWidths, unetBottom, convsPerBlock, bnDecay, seed, subspaceRank);
+        return new NetConfig(t, variant, fe, unetWidths, unetBottom, convsPerBlock, bnDecay, seed, subspaceRank, residualHead, foldBn);
     }
-    public NetConfig withSeed(long s) { return new NetConfig(t, variant, feWidths, unetWidths, unetBottom, convsPerBlock, bnDecay, s, subspaceRank); }
+    public NetConfig withSeed(long s) {
+        return new NetConfig(t, variant, feWidths, unetWidths, unetBottom, convsPerBlock, bnDecay, s, subspaceRank, residualHead, foldBn);
+    }
+    /** The same network with the residual head and BN folding switched as given. */
+    public NetConfig withSwitches(boolean head, boolean fold) {
+        return new NetConfig(t, variant, feWidths, unetWidths, unetBottom, convsPerBlock, bnDecay, seed, subspaceRank, head, fold);
+    }
 
     @Override public int[] feWidths() { return feWidths.clone(); }
     @Override public int[] unetWidths() { return unetWidths.clone(); }
@@ -125,11 +139,13 @@ public record NetConfig(int t, Variant variant, int[] feWidths, int[] unetWidths
     @Override public boolean equals(Object o) {
         return o instanceof NetConfig c && c.t == t && c.variant == variant && Arrays.equals(c.feWidths, feWidths)
                 && Arrays.equals(c.unetWidths, unetWidths) && c.unetBottom == unetBottom && c.convsPerBlock == convsPerBlock
-                && c.bnDecay == bnDecay && c.seed == seed && c.subspaceRank == subspaceRank;
+                && c.bnDecay == bnDecay && c.seed == seed && c.subspaceRank == subspaceRank
+                && c.residualHead == residualHead && c.foldBn == foldBn;
     }
     @Override public int hashCode() { return Arrays.hashCode(feWidths) * 31 + Arrays.hashCode(unetWidths) + t * 7 + variant.hashCode(); }
     @Override public String toString() {
         return "NetConfig[T=" + t + ", " + variant + ", fe=" + Arrays.toString(feWidths) + ", unet=" + Arrays.toString(unetWidths)
-                + "/" + unetBottom + " x" + convsPerBlock + ", bnDecay=" + bnDecay + ", seed=" + seed + (subspaceRank > 0 ? ", subspace=" + subspaceRank : "") + "]";
+                + "/" + unetBottom + " x" + convsPerBlock + ", bnDecay=" + bnDecay + ", seed=" + seed + (subspaceRank > 0 ? ", subspace=" + subspaceRank : "")
+                + (residualHead ? "" : ", no residual head") + (foldBn ? "" : ", BN trained in step 2") + "]";
     }
 }

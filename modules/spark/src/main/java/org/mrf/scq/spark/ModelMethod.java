@@ -9,6 +9,7 @@ import org.mrf.scq.core.util.MrfInputException;
 import org.mrf.scq.model.NetConfig;
 import org.mrf.scq.model.Property;
 import org.mrf.scq.model.ScqModel;
+import org.mrf.scq.model.ScqSettings;
 import org.mrf.scq.model.TrainConfig;
 import org.mrf.scq.model.Variant;
 import org.mrf.scq.model.data.TrainingSlice;
@@ -48,6 +49,8 @@ public final class ModelMethod implements Evaluation.LearnedMethod {
     private int d;
     private ModelMethod stepOneFrom;
     private TrainingTargets targets = TrainingTargets.GROUND_TRUTH;
+    /** The network settings read from the configuration; null = the built-in profile {@link #profile}. */
+    private ScqSettings network;
     /** FE_ONLY's networks by training set (see {@link #fitKey}), for the SCQ methods that start from them. */
     private final Map<String, ScqModel> fitted = new java.util.HashMap<>();
 
@@ -103,7 +106,8 @@ public final class ModelMethod implements Evaluation.LearnedMethod {
         if (feOnly.variant != Variant.FE_ONLY || variant != Variant.SCQ) {
             throw new IllegalArgumentException("step 1 can be shared from FE_ONLY to SCQ only, not " + feOnly.variant + " to " + variant);
         }
-        if (!feOnly.profile.equals(profile) || !feOnly.train.equals(train) || feOnly.d != d || feOnly.targets != targets) {
+        if (!feOnly.profile.equals(profile) || !feOnly.train.equals(train) || !java.util.Objects.equals(feOnly.network, network)
+                || feOnly.d != d || feOnly.targets != targets) {
             throw new IllegalArgumentException("FE_ONLY method " + feOnly.name + " has other settings than " + name + ": step 1 differs");
         }
         this.stepOneFrom = feOnly;
@@ -123,6 +127,12 @@ public final class ModelMethod implements Evaluation.LearnedMethod {
         return this;
     }
 
+    /** Builds the networks from {@code s} (the configuration's mrf.train.* settings) instead of the built-in profile. */
+    public ModelMethod network(ScqSettings s) {
+        this.network = s;
+        return this;
+    }
+
     /** Trains with feature dimension D = {@code d} instead of the profile's (the error-vs-D ablation); 0 = the profile's. */
     public ModelMethod featureDim(int d) {
         if (d < 0) throw new IllegalArgumentException("D must be >= 0, got " + d);
@@ -132,7 +142,7 @@ public final class ModelMethod implements Evaluation.LearnedMethod {
 
     /** The network trained for t time points. */
     NetConfig net(int t) {
-        NetConfig net = NetConfig.profile(profile, t, variant);
+        NetConfig net = network != null ? network.net(t, variant) : NetConfig.profile(profile, t, variant);
         return d > 0 ? net.withD(d) : net;
     }
 

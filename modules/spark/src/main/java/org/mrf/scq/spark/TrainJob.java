@@ -15,6 +15,7 @@ import org.mrf.scq.core.util.MrfInputException;
 import org.mrf.scq.model.NetConfig;
 import org.mrf.scq.model.Property;
 import org.mrf.scq.model.ScqModel;
+import org.mrf.scq.model.ScqSettings;
 import org.mrf.scq.model.TrainConfig;
 import org.mrf.scq.model.Variant;
 import org.mrf.scq.model.data.TrainingSlice;
@@ -50,14 +51,49 @@ public final class TrainJob {
     }
 
     /**
-     * @param checkpoints local checkpoint directory (one sub-directory per property); null = {@link #defaultCheckpoints}
-     * @param pixelEpochs step-1 epochs, or -1 for the profile's; likewise {@code patchEpochs}
-     * @param workers     parameter-averaging workers (0 = the context's default parallelism)
+     * What to train and how: the training stage's settings, read from the configuration ({@code mrf.train.*}) in one
+     * place by the command line.
+     *
+     * @param model              the network and its two-step training (profile, widths, switches, epochs, rates)
+     * @param ar                 acceleration rate: the networks take the first Tfull / ar time points
+     * @param variant            the method of the ablation
+     * @param properties         one network each
+     * @param validation         subjects held out of training for a validation error after every epoch
+     * @param targets            what the networks learn
+     * @param workers            parameter-averaging workers (0 = the context's default parallelism)
+     * @param averagingFrequency minibatches each worker fits between two averagings
      */
-    public record Options(String slices, String groundTruth, String out, String profile, int ar, Variant variant,
-                          List<Property> properties, List<String> validation, String dictionary, boolean resume, Path checkpoints,
-                          int workers, int averagingFrequency, int pixelEpochs, int patchEpochs, double lr, double patchLr,
-                          boolean overwrite, TrainingTargets targets) {
+    public record Settings(ScqSettings model, int ar, Variant variant, List<Property> properties, List<String> validation,
+                           TrainingTargets targets, int workers, int averagingFrequency) {
+        public Settings {
+            properties = List.copyOf(properties);
+            validation = List.copyOf(validation);
+        }
+
+        public SparkTrainConfig spark() {
+            return SparkTrainConfig.of(model.train(), workers, averagingFrequency);
+        }
+    }
+
+    /**
+     * @param checkpoints local checkpoint directory (one sub-directory per property); null = {@link #defaultCheckpoints}
+     * @param dictionary  dictionary whose SVD basis is the fixed input projection; null = the ground truth's
+     */
+    public record Options(String slices, String groundTruth, String dictionary, String out, Path checkpoints, boolean resume,
+                          boolean overwrite, Settings settings) {
+        /**
+         * The settings of a built-in profile with the given epochs and learning rates ({@link #trainConfig}), for code
+         * that has no configuration to read.
+         */
+        public Options(String slices, String groundTruth, String out, String profile, int ar, Variant variant,
+                       List<Property> properties, List<String> validation, String dictionary, boolean resume, Path checkpoints,
+                       int workers, int averagingFrequency, int pixelEpochs, int patchEpochs, double lr, double patchLr,
+                       boolean overwrite, TrainingTargets targets) {
+            this(slices, groundTruth, dictionary, out, checkpoints, resume, overwrite,
+                    new Settings(ScqSettings.preset(profile).withTrain(trainConfig(profile, pixelEpochs, patchEpochs, lr, patchLr)), ar,
+                            variant, properties, validation, targets, workers, averagingFrequency));
+        }
+
         /** Without ground truth: only {@link TrainingTargets#TRUE_MAPS} can train, and a projection needs {@code dictionary}. */
         public boolean hasGroundTruth() {
             return groundTruth != null && !groundTruth.isBlank();
@@ -104,26 +140,16 @@ public final class TrainJob {
     }
 
     /**
-     * The profile's training settings with the given epochs and Adam learning rates of step 1 and step 2; a negative
-     * epoch count or a zero rate keeps the profile's.
+     * A built-in profile's training settings with the given epochs and Adam learning rates of step 1 and step 2; a
+     * negative epoch count or a zero rate keeps the profile's.
      */
     public static TrainConfig trainConfig(String profile, int pixelEpochs, int patchEpochs, double lr, double patchLr) {
-        TrainConfig base = switch (profile.trim().toLowerCase(Locale.ROOT)) {
-            case "paper" -> TrainConfig.paper();
-            case "quick" -> TrainConfig.quick();
-            default -> throw new MrfInputException("unknown training profile '" + profile + "': use quick or paper");
-        };
-        checkRate("--lr / mrf.train.lr", lr);
-        checkRate("--patch-lr / mrf.train.patch-lr", patchLr);
+        TrainConfig base = ScqSettings.preset(profile).train();
+        if (!(lr >= 0 && lr < 1) || !(patchLr >= 0 && patchLr < 1)) {
+            throw new MrfInputException("learning rates " + lr + " and " + patchLr + ": give values in (0, 1), or 0 for the profile's.");
+        }
         return base.withEpochs(pixelEpochs < 0 ? base.pixelEpochs() : pixelEpochs, patchEpochs < 0 ? base.patchEpochs() : patchEpochs)
                 .withLr(lr == 0 ? base.lr() : lr, patchLr == 0 ? base.patchLr() : patchLr);
-    }
-
-    private static void checkRate(String name, double rate) {
-        if (!(rate >= 0 && rate < 1)) {
-            throw new MrfInputException(name + " = " + rate + " is not a usable Adam learning rate: give a value in (0, 1), "
-                    + "e.g. 5e-4, or 0 for the profile's.");
-        }
     }
 
     public static Result run(SparkSession spark, Options o, PrintStream log) {
@@ -131,16 +157,16 @@ public final class TrainJob {
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         refuseExisting(o.out(), conf, o.overwrite()); // before hours of training, not after
+        Settings st = o.settings();
         SliceStore.Metadata meta = SliceStore.metadata(o.slices(), conf);
-        int t = meta.timepoints() / Math.max(1, o.ar());
-        if (o.ar() < 1 || t < 1) {
-            throw new MrfInputException("--ar " + o.ar() + " is not usable with the " + meta.timepoints() + " time points of "
+        int t = meta.timepoints() / Math.max(1, st.ar());
+        if (st.ar() < 1 || t < 1) {
+            throw new MrfInputException("mrf.train.ar: " + st.ar() + " is not usable with the " + meta.timepoints() + " time points of "
                     + o.slices() + ": use 1 <= ar <= " + meta.timepoints() + ".");
         }
-        if (o.properties().isEmpty()) throw new MrfInputException("--properties is empty: give t1, t2 or t1,t2.");
-        NetConfig net = NetConfig.profile(o.profile(), t, o.variant());
-        TrainConfig tc = trainConfig(o.profile(), o.pixelEpochs(), o.patchEpochs(), o.lr(), o.patchLr());
-        SparkTrainConfig sc = SparkTrainConfig.of(tc, o.workers(), o.averagingFrequency());
+        if (st.properties().isEmpty()) throw new MrfInputException("mrf.train.properties: is empty; give t1, t2 or both.");
+        NetConfig net = st.model().net(t, st.variant());
+        SparkTrainConfig sc = st.spark();
 
         TreeSet<String> subjects = new TreeSet<>(SliceStore.blocks(spark, o.slices(), 0).select(col("subject")).distinct()
                 .collectAsList().stream().map(r -> r.getString(0)).toList());
@@ -148,18 +174,18 @@ public final class TrainJob {
             throw new MrfInputException("slices dataset " + o.slices() + " holds no slices: nothing to train on. Ingest a cohort "
                     + "first ('mrf ingest --out " + o.slices() + "').");
         }
-        for (String v : o.validation()) {
+        for (String v : st.validation()) {
             if (!subjects.contains(v)) {
-                throw new MrfInputException("validation subject '" + v + "' is not in " + o.slices() + " (subjects: " + subjects
-                        + "). Check --validation / mrf.train.validation.");
+                throw new MrfInputException("mrf.train.validation: validation subject '" + v + "' is not in " + o.slices() + " (subjects: "
+                        + subjects + ").");
             }
         }
-        if (subjects.size() <= o.validation().size()) {
-            throw new MrfInputException("--validation " + o.validation() + " leaves no training subject in " + o.slices()
+        if (subjects.size() <= st.validation().size()) {
+            throw new MrfInputException("mrf.train.validation: " + st.validation() + " leaves no training subject in " + o.slices()
                     + " (subjects: " + subjects + "). Hold out fewer subjects.");
         }
         List<MapsStore.SliceMaps> gt;
-        if (o.targets() == TrainingTargets.GROUND_TRUTH) {
+        if (st.targets() == TrainingTargets.GROUND_TRUTH) {
             gt = groundTruth(spark, o, t);
         } else {
             gt = List.of();
@@ -170,23 +196,23 @@ public final class TrainJob {
         if (net.projectsInput()) net = fitSubspace(net, projection, log);
 
         Path ckpt = o.checkpoints() != null ? o.checkpoints() : defaultCheckpoints(o.out(), conf);
-        List<String> val = List.copyOf(o.validation());
+        List<String> val = st.validation();
         JavaRDD<MrfSlice> slices = SliceStore.slices(spark, o.slices(), t);
-        JavaRDD<TrainingSlice> train = SparkEpochRunner.trainingSlices(jsc, slices.filter(s -> !val.contains(s.subject())), gt, o.targets(), o.slices())
+        JavaRDD<TrainingSlice> train = SparkEpochRunner.trainingSlices(jsc, slices.filter(s -> !val.contains(s.subject())), gt, st.targets(), o.slices())
                 .persist(StorageLevel.MEMORY_AND_DISK_SER());
         JavaRDD<TrainingSlice> valRdd = val.isEmpty() ? null
-                : SparkEpochRunner.trainingSlices(jsc, slices.filter(s -> val.contains(s.subject())), gt, o.targets(), o.slices())
+                : SparkEpochRunner.trainingSlices(jsc, slices.filter(s -> val.contains(s.subject())), gt, st.targets(), o.slices())
                 .persist(StorageLevel.MEMORY_AND_DISK_SER());
         Path staging = null;
         try {
             int nTrain = (int) train.count(), nVal = valRdd == null ? 0 : (int) valRdd.count();
             staging = Files.createTempDirectory("mrf-train-");
             Map<Property, Double> valErr = new EnumMap<>(Property.class);
-            for (Property p : o.properties()) {
+            for (Property p : st.properties()) {
                 Path dir = ckpt.resolve(ModelSet.dirName(p));
                 if (!o.resume() && Files.exists(dir)) org.apache.commons.io.FileUtils.deleteDirectory(dir.toFile());
                 log.printf(Locale.ROOT, "train %s %s at ar %d (T=%d) on %d slices, %d validation slices, profile %s, targets %s%n",
-                        o.variant(), p, o.ar(), t, nTrain, nVal, o.profile(), o.targets().key());
+                        st.variant(), p, st.ar(), t, nTrain, nVal, st.model().profile(), st.targets().key());
                 ScqTrainer trainer = new ScqTrainer(p, net, sc.train(), meta.scheduleHash(), (double) meta.timepoints() / t,
                         dir, log).projection(projection).resume(o.resume());
                 ScqModel model = trainer.train(new SparkEpochRunner(jsc, sc, train, valRdd, log));
@@ -196,12 +222,13 @@ public final class TrainJob {
             }
             Map<String, Object> provenance = new LinkedHashMap<>();
             provenance.put("slices", o.slices());
-            provenance.put("targets", o.targets().key());
+            provenance.put("targets", st.targets().key());
             provenance.put("ground_truth", o.hasGroundTruth() ? o.groundTruth() : null);
             provenance.put("validation", val);
-            provenance.put("profile", o.profile());
-            provenance.put("workers", o.workers());
-            provenance.put("averaging_frequency", o.averagingFrequency());
+            provenance.put("profile", st.model().profile());
+            provenance.put("switches", st.model().switches());
+            provenance.put("workers", st.workers());
+            provenance.put("averaging_frequency", st.averagingFrequency());
             provenance.put("checkpoints", ckpt.toString());
             ModelSet.Info info = ModelSet.publish(staging, o.out(), conf, o.overwrite(), provenance);
             return new Result(info, nTrain, nVal, valErr, ckpt, (System.nanoTime() - t0) / 1e9);
@@ -264,7 +291,7 @@ public final class TrainJob {
     static String dictionaryFor(Options o, Configuration conf, NetConfig net) {
         if (o.dictionary() != null && !o.dictionary().isBlank()) return o.dictionary();
         String why = net.variant() == Variant.SCQ_S ? "variant scq_s needs a dictionary (its fixed FE is the dictionary's SVD basis)"
-                : "profile " + o.profile() + " projects the " + net.variant().name().toLowerCase(Locale.ROOT)
+                : "profile " + o.settings().model().profile() + " projects the " + net.variant().name().toLowerCase(Locale.ROOT)
                 + " FE's input onto the dictionary's SVD subspace (rank " + net.subspaceRank() + ")";
         if (!o.hasGroundTruth()) throw new MrfInputException(why + ", and no --ground-truth names one: pass --dictionary.");
         org.apache.hadoop.fs.Path summary = new org.apache.hadoop.fs.Path(o.groundTruth(), "summary.json");

@@ -83,12 +83,12 @@ public final class ScqNetworks {
     /**
      * Adds the FE layers after {@code in}, behind the fixed subspace projection "proj" when the configuration
      * {@link NetConfig#projectsInput() projects its input}; returns the name of the last vertex (D channels).
-     * Step 1 trains dense + BN + ReLU per layer. In step 2 ({@code foldedBn}) each layer is one dense layer with bias
-     * and ReLU into which {@link #copyFe} folds step 1's BN at its running statistics: patch batches (two 32 x 32
-     * patches, mostly background) have BN statistics unlike step 1's brain pixels, and updating BN on them moved the
-     * FE so far that step 2 made SCQ worse than FE-only even at a zero learning rate (one demo fold at ar 4, T1
-     * error vs GT: 2.1 % after step 1, 8.1 % after 12 patch epochs at lr 1e-9). DL4J's FrozenLayerWithBackprop
-     * cannot hold BN instead: its backward pass after an inference-mode forward pass fails.
+     * Step 1 trains dense + BN + ReLU per layer, and so does step 2 in the paper. With {@code foldedBn} ({@link
+     * NetConfig#foldBn()}) each step-2 layer is one dense layer with bias and ReLU into which {@link #copyFe} folds step
+     * 1's BN at its running statistics: patch batches of a small cohort (two 32 x 32 patches, mostly background) have BN
+     * statistics unlike step 1's brain pixels, and updating BN on them moves the FE away from step 1's features even at
+     * a vanishing learning rate (docs/SETTINGS.md). DL4J's FrozenLayerWithBackprop cannot hold BN instead: its backward
+     * pass after an inference-mode forward pass fails.
      */
     static String addFe(ComputationGraphConfiguration.GraphBuilder g, NetConfig c, String in, boolean foldedBn) {
         long nIn = c.inputChannels();
@@ -173,7 +173,7 @@ public final class ScqNetworks {
         int m = c.sizeMultiple();
         ComputationGraphConfiguration.GraphBuilder g = base(c, updater, 8 * m, 8 * m);
         String src = switch (c.variant()) {
-            case SCQ, SCQ_M -> addFe(g, c, INPUT, true);
+            case SCQ, SCQ_M -> addFe(g, c, INPUT, c.foldBn());
             case SCQ_S -> {
                 if (projectionRank < 1) throw new IllegalArgumentException("SCQ_S needs a projection rank >= 1");
                 g.addLayer(PROJECTION, DenseNhwcLayer.fixedProjection(c.inputChannels(), projectionRank), INPUT);
@@ -204,28 +204,33 @@ public final class ScqNetworks {
     }
 
     /**
-     * SCQ and SCQ_M keep the extended FNN's head next to the SQ: the network's estimate is the head's
-     * per-pixel estimate plus the U-Net's spatial correction. With the head copied from step 1 and the
-     * U-Net's last layer started near zero, fine-tuning starts exactly at the FE-only estimate instead of a
-     * constant map, which the few hundred step-2 updates of a small cohort cannot recover from (one demo
-     * fold at ar 4: SCQ T1 error 7.9 % without the head, FE-only 3.2 %).
+     * With the residual head ({@link NetConfig#residualHead()}), SCQ and SCQ_M keep the extended FNN's head next to
+     * the SQ: the network's estimate is the head's per-pixel estimate plus the U-Net's spatial correction. With the
+     * head copied from step 1 and the U-Net's last layer started at zero, fine-tuning starts exactly at the FE-only
+     * estimate instead of a constant map, which the few hundred step-2 updates of a small cohort cannot recover from
+     * (docs/SETTINGS.md). The paper has no such head.
      */
     static boolean hasFeHead(NetConfig c) {
+        return c.residualHead() && hasPretrainedFe(c);
+    }
+
+    /** SCQ and SCQ_M start step 2 from step 1's FE (the paper's two-step training); the other variants have none to copy. */
+    static boolean hasPretrainedFe(NetConfig c) {
         return c.variant() == Variant.SCQ || c.variant() == Variant.SCQ_M;
     }
 
     /**
-     * The initialised step-2 graph of a variant, ready to train (e.g. by SparkComputationGraph): FE and head
-     * weights copied from the step-1 graph {@code fnn} (SCQ, SCQ_M; null = fresh FE), or the fixed projection
+     * The initialised step-2 graph of a variant, ready to train (e.g. by SparkComputationGraph): FE (and, with the
+     * residual head, head) weights copied from the step-1 graph {@code fnn} (SCQ, SCQ_M; null = fresh FE), or the fixed projection
      * set (SCQ_S, {@code projection} [C x K]); the output started near {@code meanTarget} (see {@link #initOutput}).
      */
     public static ComputationGraph stepTwo(NetConfig c, IUpdater updater, ComputationGraph fnn, float[][] projection, double meanTarget) {
         int rank = c.variant() == Variant.SCQ_S ? projection[0].length : 0;
         ComputationGraph g = init(spatial(c, updater, rank));
         if (usesProjection(c)) setProjection(g, projection);
+        if (fnn != null && hasPretrainedFe(c)) copyFe(c, fnn, g);
         boolean pretrained = fnn != null && hasFeHead(c);
         if (pretrained) {
-            copyFe(c, fnn, g);
             g.getLayer(HEAD).setParams(fnn.getLayer(HEAD).params().dup());
         } else {
             initOutput(g, meanTarget, 0.1);
@@ -257,13 +262,17 @@ public final class ScqNetworks {
     }
 
     /**
-     * Copies the FE of a step-1 graph into a step-2 graph of {@code c}, each BN folded into its dense layer at the
-     * running statistics (W' = W g / s, b' = beta - mu g / s, s the BN's inference-time standard deviation), which
-     * gives the same features at inference.
+     * Copies the FE of a step-1 graph into a step-2 graph of {@code c}: layer by layer where step 2 trains BN, else
+     * each BN folded into its dense layer at the running statistics (W' = W g / s, b' = beta - mu g / s, s the BN's
+     * inference-time standard deviation), which gives the same features at inference.
      */
     static void copyFe(NetConfig c, ComputationGraph from, ComputationGraph to) {
         for (int i = 0; i < c.feWidths().length; i++) {
             String dense = "fe" + i, bn = dense + "_bn";
+            if (!c.foldBn()) {
+                for (String name : List.of(dense, bn)) to.getLayer(name).setParams(from.getLayer(name).params().dup());
+                continue;
+            }
             org.deeplearning4j.nn.api.Layer b = from.getLayer(bn);
             var conf = (BatchNormalization) b.conf().getLayer();
             // DL4J's inference: (x - mean) / sqrt(var + eps), var stored as such or as log10 of the standard deviation.
