@@ -32,10 +32,7 @@ class DictionaryJobTest extends LocalSparkTest {
             assertEquals(1, s.count(), "no temporary directory left beside the output");
         }
         Dictionary back = DictionaryStore.load(spark, out, 0);
-        assertArrayEquals(expected.t1Values(), back.t1Values());
-        assertArrayEquals(expected.t2Values(), back.t2Values());
-        assertArrayEquals(expected.re(), back.re());
-        assertArrayEquals(expected.im(), back.im());
+        SparkTestFixtures.assertSameDictionary(expected, back);
         assertEquals(seq.hash(), DictionaryStore.schedule(out, spark.sparkContext().hadoopConfiguration()).hash());
         // Truncation on read gives the first T time points.
         Dictionary t50 = DictionaryStore.load(spark, out, 50);

@@ -20,25 +20,14 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /** Batch inference of a model set trained by {@link TrainJob} (real DL4J on local[2]) over an ingested dataset. */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class InferenceJobTest {
-    @TempDir
-    static Path dir;
-    static JobFixture fx;
+class InferenceJobTest extends FixtureSparkTest {
+    /** The retry test, last, replaces the class's session with its own. */
     static String model;
-    /** One session for the class (each start costs seconds); the retry test, last, needs its own. */
-    static SparkSession spark;
 
     @BeforeAll
     static void trainModel() throws Exception {
-        spark = JobFixture.session("local[2]");
-        fx = JobFixture.create(spark, dir);
         model = dir.resolve("model").toString();
         TrainJob.run(spark, fx.train(model, List.of(), false, 1, false), JobFixture.quiet());
-    }
-
-    @AfterAll
-    static void stop() {
-        spark.stop();
     }
 
     @Test

@@ -69,14 +69,7 @@ class IngestJobTest extends LocalSparkTest {
 
         // A second cohort with other subject ids: rename its subjects by rewriting the manifests.
         Path second = cohort(dir, "second", "npy", 2);
-        for (String id : List.of("sub-000", "sub-001")) {
-            String nid = id.replace("sub-", "new-");
-            Files.move(second.resolve(id), second.resolve(nid));
-            Path sj = second.resolve(nid).resolve("subject.json");
-            Files.writeString(sj, Files.readString(sj).replace("\"" + id + "\"", "\"" + nid + "\""));
-        }
-        Path cj = second.resolve("cohort.json");
-        Files.writeString(cj, Files.readString(cj).replace("\"sub-0", "\"new-0"));
+        SparkTestFixtures.renameSubjects(second, List.of("sub-000", "sub-001"), "sub-", "new-");
         // Corrupt one series file: the whole ingest fails and nothing of this cohort appears.
         Path bad = second.resolve("new-001").resolve("slice-001_series.npy");
         byte[] bytes = Files.readAllBytes(bad);

@@ -32,30 +32,19 @@ import static org.junit.jupiter.api.Assertions.*;
  * a direct call of the core gives on the whole slice (DM, SDM: the matchers; SCQ: the saved networks), and a saved
  * model loads back to the same maps.
  */
-class MapModelTest {
-    @TempDir
-    static Path dir;
-    static SparkSession spark;
-    static JobFixture fx;
+class MapModelTest extends FixtureSparkTest {
     /** The fixture's slices re-stored in blocks of 5 image rows, so that a slice spans several blocks (the last partial). */
     static String blocked;
     static List<MrfSlice> slices;
     static final int T = 24;
 
     @BeforeAll
-    static void start() throws Exception {
-        spark = JobFixture.session("local[2]");
-        fx = JobFixture.create(spark, dir);
+    static void reblock() {
         slices = SliceStore.slices(spark, fx.slices, 0).collect();
         blocked = dir.resolve("blocked").toString();
         int rowBytes = slices.get(0).timepoints() * slices.get(0).width() * 8;
         SliceStore.toDataFrame(spark, JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(slices, 2)
                 .flatMap(s -> SliceStore.toBlocks(s, 5L * rowBytes).iterator())).write().parquet(blocked);
-    }
-
-    @AfterAll
-    static void stop() {
-        spark.stop();
     }
 
     static TrainingData data() {

@@ -21,23 +21,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** {@link TrainJob}: real DL4J parameter averaging on local[2] over an ingested dataset, published as a {@link ModelSet}. */
-class TrainJobTest {
-    @TempDir
-    static Path dir;
-    static JobFixture fx;
-    static SparkSession spark;
-
-    @BeforeAll
-    static void start() throws Exception {
-        spark = JobFixture.session("local[2]");
-        fx = JobFixture.create(spark, dir);
-    }
-
-    @AfterAll
-    static void stop() {
-        spark.stop();
-    }
-
+class TrainJobTest extends FixtureSparkTest {
     @Test
     void trainsAModelSetWithItsStatisticsAndResumesAfterTheLastCheckpoint() throws Exception {
         String out = dir.resolve("model").toString();

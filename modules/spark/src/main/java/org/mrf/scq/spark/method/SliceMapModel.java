@@ -14,7 +14,11 @@ import scala.Tuple2;
  * A model that needs a whole slice at once (SCQ's U-Net sees pixel neighbourhoods): each slice's blocks are put
  * together on an executor and mapped there.
  */
-public abstract class SliceMapModel implements MapModel {
+public abstract class SliceMapModel extends MapModelBase {
+    protected SliceMapModel(String method, int t, int ar) {
+        super(method, t, ar);
+    }
+
     /** {t1 ms, t2 ms, pd or null} of the slice; it may hold more than {@link #timepoints()} time points. */
     public abstract float[][] mapSlice(MrfSlice s);
 
