@@ -8,12 +8,12 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 
 /** Base of the tests that share one {@link JobFixture} and one local[2] session per class (each start costs seconds). */
-abstract class FixtureSparkTest {
+public abstract class FixtureSparkTest {
     @TempDir
-    static Path dir;
-    static JobFixture fx;
+    public static Path dir;
+    public static JobFixture fx;
     /** A test may replace it with a session of its own; the one here at the end is stopped. */
-    static SparkSession spark;
+    public static SparkSession spark;
 
     @BeforeAll
     static void startFixture() throws Exception {

@@ -20,6 +20,14 @@ import org.mrf.scq.io.cohort.SliceEntry;
 import org.mrf.scq.sim.CohortSimulator;
 import org.mrf.scq.sim.ExportWriters;
 import org.mrf.scq.sim.SliceAcquisition;
+import org.mrf.scq.spark.dictionary.DictionaryJob;
+import org.mrf.scq.spark.groundtruth.GroundTruthJob;
+import org.mrf.scq.spark.hadoop.AtomicOutput;
+import org.mrf.scq.spark.hadoop.JsonFiles;
+import org.mrf.scq.spark.ingest.IngestJob;
+import org.mrf.scq.spark.store.DictionaryStore;
+import org.mrf.scq.spark.store.MapsStore;
+import org.mrf.scq.spark.store.SliceStore;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -23,6 +23,14 @@ import org.mrf.scq.model.train.ScqTrainer;
 import org.mrf.scq.sim.CohortSimulator;
 import org.mrf.scq.sim.ExportWriters;
 import org.mrf.scq.sim.SliceAcquisition;
+import org.mrf.scq.spark.hadoop.ContentHashes;
+import org.mrf.scq.spark.hadoop.JsonFiles;
+import org.mrf.scq.spark.infer.InferenceJob;
+import org.mrf.scq.spark.ingest.IngestJob;
+import org.mrf.scq.spark.reprocess.ReprocessJob;
+import org.mrf.scq.spark.store.MapsStore;
+import org.mrf.scq.spark.store.ModelSet;
+import org.mrf.scq.spark.store.SliceStore;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

@@ -4,6 +4,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.apache.spark.sql.SparkSession;
 import org.mrf.scq.core.dictionary.Dictionary;
+import org.mrf.scq.spark.hadoop.SparkSessions;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +14,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 /** What several Spark job tests set up the same way: an in-process HDFS, its Spark session, cohorts, dictionaries. */
-final class SparkTestFixtures {
+public final class SparkTestFixtures {
     /**
      * A client closing a file polls the name node for completion, first after 400 ms by default; the ground-truth job
      * writes ~40 small NIfTI/PNG files, so the fixtures poll sooner.
@@ -43,7 +44,7 @@ final class SparkTestFixtures {
     }
 
     /** Renames the subjects {@code ids} of a cohort folder from prefix {@code from} to {@code to}, manifests included. */
-    static void renameSubjects(Path cohort, List<String> ids, String from, String to) throws Exception {
+    public static void renameSubjects(Path cohort, List<String> ids, String from, String to) throws Exception {
         for (String id : ids) {
             String nid = id.replace(from, to);
             Files.move(cohort.resolve(id), cohort.resolve(nid));
@@ -55,7 +56,7 @@ final class SparkTestFixtures {
     }
 
     /** Grid and series equal to the last bit. */
-    static void assertSameDictionary(Dictionary expected, Dictionary actual) {
+    public static void assertSameDictionary(Dictionary expected, Dictionary actual) {
         assertArrayEquals(expected.t1Values(), actual.t1Values());
         assertArrayEquals(expected.t2Values(), actual.t2Values());
         assertArrayEquals(expected.re(), actual.re());

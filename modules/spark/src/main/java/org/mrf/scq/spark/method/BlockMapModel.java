@@ -6,7 +6,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.mrf.scq.core.util.MrfInputException;
-import org.mrf.scq.spark.SliceBlock;
+import org.mrf.scq.spark.store.SliceBlock;
 import scala.Tuple2;
 
 import java.io.Serializable;

@@ -12,9 +12,9 @@ import org.mrf.scq.core.match.Matcher;
 import org.mrf.scq.core.match.SubspaceMatcher;
 import org.mrf.scq.core.svd.RandomizedSvd;
 import org.mrf.scq.core.util.MrfInputException;
-import org.mrf.scq.spark.DictionaryStore;
-import org.mrf.scq.spark.JsonFiles;
-import org.mrf.scq.spark.SliceBlock;
+import org.mrf.scq.spark.hadoop.JsonFiles;
+import org.mrf.scq.spark.store.DictionaryStore;
+import org.mrf.scq.spark.store.SliceBlock;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

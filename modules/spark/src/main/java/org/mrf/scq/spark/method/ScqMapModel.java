@@ -6,8 +6,8 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import org.mrf.scq.core.slice.MrfSlice;
 import org.mrf.scq.model.Property;
-import org.mrf.scq.spark.AtomicOutput;
-import org.mrf.scq.spark.ModelSet;
+import org.mrf.scq.spark.hadoop.AtomicOutput;
+import org.mrf.scq.spark.store.ModelSet;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

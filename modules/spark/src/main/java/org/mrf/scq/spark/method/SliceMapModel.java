@@ -6,8 +6,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.mrf.scq.core.slice.MrfSlice;
-import org.mrf.scq.spark.SliceBlock;
-import org.mrf.scq.spark.SliceStore;
+import org.mrf.scq.spark.store.SliceBlock;
+import org.mrf.scq.spark.store.SliceStore;
 import scala.Tuple2;
 
 /**
