@@ -26,8 +26,6 @@ import org.mrf.scq.spark.store.DictionaryStore;
 import org.mrf.scq.spark.store.MapsStore;
 import org.mrf.scq.spark.store.ModelSet;
 import org.mrf.scq.spark.store.SliceStore;
-import org.mrf.scq.spark.train.SparkEpochRunner;
-import org.mrf.scq.spark.train.SparkTrainConfig;
 
 import java.io.IOException;
 import java.io.PrintStream;

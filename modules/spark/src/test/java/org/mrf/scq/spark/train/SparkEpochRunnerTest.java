@@ -26,7 +26,6 @@ import org.mrf.scq.model.train.ScqTrainer.EpochStats;
 import org.mrf.scq.model.train.ScqTrainer;
 import org.mrf.scq.spark.hadoop.SparkSessions;
 import org.mrf.scq.spark.store.MapsStore;
-import org.mrf.scq.spark.train.TrainingTargets;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
