@@ -15,7 +15,6 @@ import org.mrf.scq.spark.hadoop.AtomicOutput;
 import org.mrf.scq.spark.hadoop.JsonFiles;
 import org.mrf.scq.spark.method.MapMethod;
 import org.mrf.scq.spark.method.MapModel;
-import org.mrf.scq.spark.method.MatchModel;
 import org.mrf.scq.spark.method.TrainingData;
 import org.mrf.scq.spark.store.DictionaryStore;
 import org.mrf.scq.spark.store.MapsStore;
@@ -135,7 +134,7 @@ public final class Evaluation {
                         }
                         progress.advance(1);
                     }
-                    if (shared instanceof MatchModel mm) mm.release();
+                    if (shared != null) shared.release();
                 }
             }
             progress.finish();

@@ -34,6 +34,10 @@ public interface MapModel extends Serializable {
      */
     Dataset<Row> transform(Dataset<SliceBlock> slices);
 
+    /** Frees what the model holds on the cluster (broadcasts, per-JVM caches); it cannot transform afterwards. */
+    default void release() {
+    }
+
     /** Writes the model to {@code path} (any Hadoop path) so that its class's {@code load(path, ...)} restores it. */
     void save(String path);
 }

@@ -67,6 +67,7 @@ public final class MatchModel extends BlockMapModel {
     }
 
     /** Frees the broadcast dictionary and this JVM's matchers; the model cannot transform afterwards. */
+    @Override
     public void release() {
         MatcherCache.clear();
         dictionary.destroy();
