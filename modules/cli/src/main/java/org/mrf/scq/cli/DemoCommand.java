@@ -8,15 +8,17 @@ import org.mrf.scq.model.Variant;
 import org.mrf.scq.sim.CohortSimulator;
 import org.mrf.scq.sim.NpyExportWriter;
 import org.mrf.scq.sim.SliceAcquisition;
-import org.mrf.scq.spark.DictionaryJob;
-import org.mrf.scq.spark.DictionaryStore;
-import org.mrf.scq.spark.Evaluation;
-import org.mrf.scq.spark.GroundTruthJob;
-import org.mrf.scq.spark.IngestJob;
-import org.mrf.scq.spark.ModelMethod;
-import org.mrf.scq.spark.SliceStore;
-import org.mrf.scq.spark.TrainJob;
-import org.mrf.scq.spark.TrainingTargets;
+import org.mrf.scq.spark.dictionary.DictionaryJob;
+import org.mrf.scq.spark.evaluate.Evaluation;
+import org.mrf.scq.spark.groundtruth.GroundTruthJob;
+import org.mrf.scq.spark.ingest.IngestJob;
+import org.mrf.scq.spark.method.MapMethod;
+import org.mrf.scq.spark.method.MatchMethod;
+import org.mrf.scq.spark.method.ModelMethod;
+import org.mrf.scq.spark.store.DictionaryStore;
+import org.mrf.scq.spark.store.SliceStore;
+import org.mrf.scq.spark.train.TrainJob;
+import org.mrf.scq.spark.train.TrainingTargets;
 import org.mrf.scq.spark.train.SparkTrainConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -117,7 +119,7 @@ public final class DemoCommand implements Callable<Integer> {
             SparkTrainConfig tc = training.spark();
             SliceStore.Metadata slices = SliceStore.metadata(uri + "slices", spark.sparkContext().hadoopConfiguration());
             ModelMethod.Projection subspace = TrainJob.projections(spark, uri + "dictionary", slices);
-            List<Evaluation.LearnedMethod> learned = new java.util.ArrayList<>();
+            List<MapMethod> learned = new java.util.ArrayList<>();
             for (TrainingTargets tt : trainOn) {
                 ModelMethod feOnly = new ModelMethod("fe_only" + tt.methodSuffix(), Variant.FE_ONLY, settings.profile(), tc, hash, seq.length(),
                         work.resolve("models"), System.out).network(settings).projection(subspace).targets(tt);
@@ -127,9 +129,11 @@ public final class DemoCommand implements Callable<Integer> {
                 learned.addAll(List.of(feOnly, scq));
             }
             step("5/5 leave-one-subject-out evaluation at ar " + ar + ": dm, "
-                    + String.join(", ", learned.stream().map(Evaluation.LearnedMethod::name).toList()));
+                    + String.join(", ", learned.stream().map(MapMethod::name).toList()));
+            List<MapMethod> methods = new java.util.ArrayList<>(List.of(new MatchMethod("dm", uri + "dictionary", c.number("mrf.match.energy"))));
+            methods.addAll(learned);
             Evaluation.Report r = Evaluation.run(spark, uri + "slices", uri + "ground-truth", uri + "dictionary", List.of(ar),
-                    List.of("dm"), learned, heldOut.equals(List.of("all")) ? null : heldOut, uri + "evaluation", c.number("mrf.match.energy"));
+                    methods, heldOut.equals(List.of("all")) ? null : heldOut, uri + "evaluation");
             for (String name : List.of("report.md", "report.json", "tables", "maps", "figures")) {
                 Files.move(work.resolve("evaluation").resolve(name), dir.resolve(name));
             }

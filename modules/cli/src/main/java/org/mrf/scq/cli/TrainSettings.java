@@ -6,8 +6,8 @@ import org.mrf.scq.model.Property;
 import org.mrf.scq.model.ScqSettings;
 import org.mrf.scq.model.TrainConfig;
 import org.mrf.scq.model.Variant;
-import org.mrf.scq.spark.TrainJob;
-import org.mrf.scq.spark.TrainingTargets;
+import org.mrf.scq.spark.train.TrainJob;
+import org.mrf.scq.spark.train.TrainingTargets;
 
 import java.util.ArrayList;
 import java.util.List;

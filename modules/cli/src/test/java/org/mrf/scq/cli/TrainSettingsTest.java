@@ -6,8 +6,8 @@ import org.mrf.scq.model.NetConfig;
 import org.mrf.scq.model.ScqSettings;
 import org.mrf.scq.model.TrainConfig;
 import org.mrf.scq.model.Variant;
-import org.mrf.scq.spark.ModelMethod;
-import org.mrf.scq.spark.TrainJob;
+import org.mrf.scq.spark.method.ModelMethod;
+import org.mrf.scq.spark.train.TrainJob;
 import org.mrf.scq.spark.train.SparkTrainConfig;
 
 import java.nio.file.Path;
