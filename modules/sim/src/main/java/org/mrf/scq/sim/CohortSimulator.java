@@ -260,6 +260,8 @@ public final class CohortSimulator {
         acq.put("motion_max_rotation_deg", a.motionDeg());
         acq.put("kernel_width", org.mrf.scq.core.nufft.NufftOperator.DEFAULT_WIDTH);
         acq.put("grid_oversampling", a.gridOversampling());
+        acq.put("reconstruction_kernel_width", org.mrf.scq.core.recon.GriddingReconstruction.KERNEL_WIDTH);
+        acq.put("reconstruction_grid_oversampling", org.mrf.scq.core.recon.GriddingReconstruction.GRID_OVERSAMPLING);
         acq.put("epg_tolerance", a.epgTolerance());
         acq.put("subspace_tolerance", a.basisTolerance());
         acq.put("subspace_log_step", a.logStep());

@@ -6,7 +6,6 @@ import org.mrf.scq.core.nufft.KaiserBesselKernel;
 import org.mrf.scq.core.nufft.LinearOperator;
 import org.mrf.scq.core.nufft.NufftOperator;
 import org.mrf.scq.core.nufft.SpiralTrajectory;
-import org.mrf.scq.core.recon.CoilCombination;
 import org.mrf.scq.core.recon.GriddingReconstruction;
 import org.mrf.scq.core.recon.RawSeries;
 import org.mrf.scq.core.sequence.FispSequence;
@@ -94,9 +93,9 @@ public final class SliceAcquisition {
     /**
      * Acquisition settings; {@link #defaults()} is the paper's single-coil setting, {@link #ideal()}
      * and {@link #invivo()} are the presets of docs/ACQUISITION.md. {@code gridOversampling} is
-     * the NUFFT grid factor (kernel width 6): 2.0 (default) is accurate to ~1e-5 against the
-     * direct sum; 1.25 makes the per-time-point gridding about 1.75x faster at ~3e-4 error
-     * (measured), still far below the noise, if a profile needs the time. {@code kRadius}: the
+     * the grid factor of the forward model's NUFFT (kernel width 6; 2.0, the default, is accurate
+     * to ~1e-5 against the direct sum); the reconstruction is {@link GriddingReconstruction}'s,
+     * with its own kernel, as for raw data. {@code kRadius}: the
      * spiral's k_max in units of N/2 (see the class comment). {@code coils}: receive coils (1 = a
      * uniform single coil, no combination); {@code coilCorrelation}: noise correlation of
      * neighbouring coils (Psi_cd = rho^{ring distance of c and d}); {@code phaseRad}: amplitude of
@@ -554,8 +553,7 @@ public final class SliceAcquisition {
             float[][][] data = raw[0].data();
             source = ti -> data[ti];
         }
-        GriddingReconstruction.Options o = new GriddingReconstruction.Options(0, options.threads(), CoilCombination.DEFAULT_HALF_WINDOW,
-                NufftOperator.DEFAULT_WIDTH, options.gridOversampling());
+        GriddingReconstruction.Options o = GriddingReconstruction.Options.defaults().withThreads(options.threads());
         try {
             GriddingReconstruction.reconstruct(matrix, kyBox, kxBox, weights, frameInterleaf, coils, source, o,
                     (ti, img) -> store(ti, img, out));

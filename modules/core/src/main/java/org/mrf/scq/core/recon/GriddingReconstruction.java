@@ -36,6 +36,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class GriddingReconstruction {
     private static final int PIPE_MENON_ITERATIONS = 20;
 
+    /**
+     * The gridding kernel of the reconstruction: a 1.25x grid with a width-9 Kaiser-Bessel kernel
+     * (Beatty, Nishimura and Pauly, IEEE TMI 2005: a smaller grid needs a wider kernel for the same
+     * error). Its adjoint is as accurate as the NUFFT's default width 6 on a 2x grid (about 5e-6
+     * against the exact sum, GriddingReconstructionTest), and the FFT per frame and coil, where the
+     * time goes, is on a 320^2 instead of a 512^2 grid at N = 256.
+     */
+    public static final int KERNEL_WIDTH = 9;
+    public static final double GRID_OVERSAMPLING = 1.25;
+
     private GriddingReconstruction() {
     }
 
@@ -54,7 +64,7 @@ public final class GriddingReconstruction {
 
         public static Options defaults() {
             return new Options(0, Runtime.getRuntime().availableProcessors(), CoilCombination.DEFAULT_HALF_WINDOW,
-                    NufftOperator.DEFAULT_WIDTH, NufftOperator.DEFAULT_OVERSAMPLING);
+                    KERNEL_WIDTH, GRID_OVERSAMPLING);
         }
 
         public Options withCoilsCompress(int k) { return new Options(k, threads, halfWindow, kernelWidth, oversampling); }
