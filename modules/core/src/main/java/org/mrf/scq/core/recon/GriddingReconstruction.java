@@ -116,7 +116,10 @@ public final class GriddingReconstruction {
         KaiserBesselKernel kernel = o.kernel();
         NufftOperator[] ops = new NufftOperator[ky.length];
         for (int r = 0; r < ops.length; r++) ops[r] = new NufftOperator(n, n, ky[r], kx[r], kernel);
-        double[][] w = weights != null ? weights : densityWeights(n, ky, kx, kernel);
+        // Pipe-Menon's fixed point is computed on the NUFFT's default 2x grid: the iteration evaluates the kernel's
+        // self-convolution through the grid, which a 1.25x grid approximates too coarsely for the weights.
+        double[][] w = weights != null ? weights : densityWeights(n, ky, kx,
+                new KaiserBesselKernel(NufftOperator.DEFAULT_WIDTH, NufftOperator.DEFAULT_OVERSAMPLING));
         int frames = frameTrajectory.length;
         int maxSamples = java.util.Arrays.stream(ky).mapToInt(k -> k.length).max().orElse(0);
         int threads = Math.min(o.threads(), frames);
