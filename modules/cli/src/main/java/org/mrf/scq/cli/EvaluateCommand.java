@@ -7,6 +7,7 @@ import org.mrf.scq.spark.evaluate.Evaluation;
 import org.mrf.scq.spark.method.MapMethod;
 import org.mrf.scq.spark.method.MatchMethod;
 import org.mrf.scq.spark.method.ModelMethod;
+import org.mrf.scq.spark.reconstruct.CsmrMethod;
 import org.mrf.scq.spark.store.DictionaryStore;
 import org.mrf.scq.spark.store.SliceStore;
 import org.mrf.scq.spark.train.SparkTrainConfig;
@@ -55,7 +56,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     String out;
     @Option(names = "--ars", split = ",", description = "Acceleration rates (mrf.evaluate.ars).")
     List<Integer> ars;
-    @Option(names = "--methods", split = ",", description = "dm, sdm, fe_only, sq_only, scq, scq_s, scq_m (mrf.evaluate.methods); "
+    @Option(names = "--methods", split = ",", description = "dm, sdm, csmr (needs --raw), fe_only, sq_only, scq, scq_s, scq_m (mrf.evaluate.methods); "
             + "a learned method with the suffix _true (e.g. scq_true) trains on the simulated cohort's true maps instead of the DM "
             + "ground truth.")
     List<String> methods;
@@ -68,6 +69,9 @@ public final class EvaluateCommand implements Callable<Integer> {
     List<Integer> dValues;
     @Option(names = "--profile", description = "demo | quick | paper | paper-small, for the learned methods (mrf.train.profile).")
     String profile;
+    @Option(names = "--raw", paramLabel = "DIR", description = "For --methods csmr: the slices' ISMRMRD raw folder (what mrf reconstruct "
+            + "read, or a cohort written by simulate-cohort --raw); CSMR reconstructs from k-space (docs/RAW-DATA.md).")
+    String raw;
 
     @Override
     public Integer call() throws Exception {
@@ -78,16 +82,20 @@ public final class EvaluateCommand implements Callable<Integer> {
         String prof = c.string("mrf.train.profile");
         List<String> builtIn = new ArrayList<>();
         List<String> learnedNames = new ArrayList<>();
+        boolean csmr = false;
         for (String m : c.strings("mrf.evaluate.methods")) {
             String k = m.trim().toLowerCase(Locale.ROOT);
-            if (BUILT_IN.contains(k)) {
+            if (k.equals(CsmrMethod.NAME)) {
+                if (raw == null) throw new MrfInputException("--methods csmr reconstructs from k-space: pass the slices' raw folder with --raw DIR.");
+                csmr = true;
+            } else if (BUILT_IN.contains(k)) {
                 builtIn.add(k);
             } else {
                 learnedVariant(k);
                 learnedNames.add(k);
             }
         }
-        if (builtIn.isEmpty() && learnedNames.isEmpty()) throw new MrfInputException("--methods / mrf.evaluate.methods is empty.");
+        if (builtIn.isEmpty() && learnedNames.isEmpty() && !csmr) throw new MrfInputException("--methods / mrf.evaluate.methods is empty.");
         TreeSet<Integer> ds = new TreeSet<>(c.get().getIntList("mrf.evaluate.d-values"));
         for (int d : ds) {
             if (d < 1) {
@@ -116,6 +124,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             }
             List<MapMethod> evaluated = new ArrayList<>();
             for (String name : builtIn) evaluated.add(new MatchMethod(name, dictionary, c.number("mrf.match.energy")));
+            if (csmr) evaluated.add(new CsmrMethod(raw, dictionary));
             List<MapMethod> learned = new ArrayList<>();
             Map<TrainingTargets, ModelMethod> feOnly = new EnumMap<>(TrainingTargets.class);
             for (String name : learnedNames) {

@@ -30,17 +30,18 @@ import java.util.concurrent.Callable;
                 "Examples:",
                 "  mrf match --dictionary dict/ --input series.npy --out maps/",
                 "  mrf match --dictionary dict/ --input series.npy --out maps_ar4/ --timepoints 576",
-                "  mrf match --dictionary dict/ --input series.npy --out maps_sdm/ --method sdm --energy 0.9999"})
+                "  mrf match --dictionary dict/ --input series.npy --out maps_sdm/ --method sdm --energy 0.9999",
+                "  mrf match --dictionary dict/ --method csmr --raw sub-000/slice-000.h5 --out maps_csmr/"})
 public final class MatchCommand implements Callable<Integer> {
     @Mixin
     Common common;
     @Option(names = "--dictionary", required = true, description = "Dictionary written by 'mrf dictionary'.")
     String dictionary;
-    @Option(names = "--input", required = true, description = "Complex image series (T, H, W).")
+    @Option(names = "--input", description = "Complex image series (T, H, W); required except for csmr.")
     Path input;
     @Option(names = "--out", required = true, description = "Output directory (must not exist unless --overwrite).")
     Path out;
-    @Option(names = "--method", description = "dm | sdm")
+    @Option(names = "--method", description = "dm | sdm | csmr (iterative reconstruction from --raw k-space)")
     String method;
     @Option(names = "--energy", description = "SVD energy kept by sdm (e.g. 0.9999).")
     Double energy;
@@ -48,18 +49,22 @@ public final class MatchCommand implements Callable<Integer> {
     Integer timepoints;
     @Option(names = "--overwrite", description = "Replace an existing output directory.")
     boolean overwrite;
+    @Mixin
+    CsmrMatch csmr;
 
     @Override
     public Integer call() throws Exception {
         common.flag("mrf.match.method", method).flag("mrf.match.energy", energy).flag("mrf.match.timepoints", timepoints);
         MrfConfig c = common.config();
         String m = c.string("mrf.match.method");
-        if (!List.of("dm", "sdm").contains(m)) {
-            throw new MrfInputException("--method / mrf.match.method = '" + m + "': use dm or sdm.");
+        if (!List.of("dm", "sdm", "csmr").contains(m)) {
+            throw new MrfInputException("--method / mrf.match.method = '" + m + "': use dm, sdm or csmr.");
         }
         if (Files.exists(out) && !overwrite) {
             throw new MrfInputException("output " + out + " already exists. Pass --overwrite or choose another --out.");
         }
+        if (m.equals("csmr")) return csmr.run(dictionary, out);
+        if (input == null) throw new MrfInputException("--input is required for --method " + m + ".");
         if (!Files.isRegularFile(input)) throw new MrfInputException("--input " + input + ": no such file.");
         NdArray x = ArrayFiles.requireComplex(ArrayFiles.read(input), input.toString());
         if (x.rank() != 3) {

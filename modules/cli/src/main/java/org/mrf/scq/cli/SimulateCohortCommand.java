@@ -22,7 +22,8 @@ import java.util.concurrent.Callable;
                 "  mrf simulate-cohort --out quick/ --subjects 6 --slices 2 --matrix 64 --seed 7",
                 "  mrf simulate-cohort --out c/ --format nifti --snr 30",
                 "  mrf simulate-cohort --out ideal/ --preset ideal --matrix 128   # correctness checks (docs/ACQUISITION.md)",
-                "  mrf simulate-cohort --out c/ --coils 32 --b1 0.8:1.2 --held-out-anatomy sagittal"})
+                "  mrf simulate-cohort --out c/ --coils 32 --b1 0.8:1.2 --held-out-anatomy sagittal",
+                "  mrf simulate-cohort --out c/ --matrix 64 --raw && mrf reconstruct --raw c/ --out recon/   # raw data (docs/RAW-DATA.md)"})
 public final class SimulateCohortCommand implements Callable<Integer> {
     @Mixin
     Common common;
@@ -53,6 +54,9 @@ public final class SimulateCohortCommand implements Callable<Integer> {
     String heldOutAnatomy;
     @Option(names = "--phantoms", split = ",", description = "Phantoms cycled over slices: axial, coronal, sagittal, hydra.")
     List<String> phantoms;
+    @Option(names = "--raw", description = "Also write each slice's multi-coil k-space as an ISMRMRD file next to its series "
+            + "(SUBJECT/slice-NNN.h5); mrf reconstruct --raw COHORT gives the series back (docs/RAW-DATA.md).")
+    boolean raw;
     @Option(names = "--overwrite", description = "Replace an existing cohort folder.")
     boolean overwrite;
 
@@ -107,6 +111,7 @@ public final class SimulateCohortCommand implements Callable<Integer> {
             throw new MrfInputException("output " + out + " already exists. Pass --overwrite or choose another --out.");
         }
         if (phantoms != null) o = o.withPhantoms(phantoms);
+        o = o.withRaw(raw);
         long t0 = System.nanoTime();
         CohortSimulator.Options options = o;
         LocalFiles.replaceDirectory(abs, tmp -> new CohortSimulator(seq, options, writer).run(tmp));

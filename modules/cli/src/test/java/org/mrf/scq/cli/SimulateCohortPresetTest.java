@@ -15,7 +15,11 @@ class SimulateCohortPresetTest {
     @Test
     void presetsReachTheManifest(@TempDir Path dir) throws Exception {
         Path ideal = dir.resolve("ideal"), invivo = dir.resolve("invivo");
-        assertEquals(0, Mrf.execute("simulate-cohort", "--out", ideal.toString(), "--subjects", "1", "--matrix", "16", "--preset", "ideal"));
+        assertEquals(0, Mrf.execute("simulate-cohort", "--out", ideal.toString(), "--subjects", "1", "--matrix", "16", "--preset", "ideal",
+                "--raw"));
+        // --raw: the slice's k-space next to its series, listed in subject.json (the round trip: ReconstructJobTest).
+        assertTrue(Files.size(ideal.resolve("sub-000/slice-000.h5")) > 0);
+        assertTrue(Files.readString(ideal.resolve("sub-000/subject.json")).replaceAll("\\s", "").contains("\"raw\":\"slice-000.h5\""));
         String m = Files.readString(ideal.resolve("cohort.json")).replaceAll("\\s", "");
         assertTrue(m.contains("\"coils\":1") && m.contains("\"snr\":\"inf\"") && m.contains("\"truth_supersampling\":1")
                 && m.contains("\"k_max_over_half_matrix\":1.42"), m);

@@ -2,6 +2,7 @@ package org.mrf.scq.sim;
 
 import org.mrf.scq.core.sequence.FispSequence;
 import org.mrf.scq.core.util.MrfInputException;
+import org.mrf.scq.io.ismrmrd.IsmrmrdRaw;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -39,10 +40,10 @@ public final class CohortSimulator {
 
     public record Options(int subjects, int slicesPerSubject, long seed, List<String> phantoms, int maxLesions,
                           double variation, DigitalSubjectGenerator.Options subject, SliceAcquisition.Options acquisition,
-                          int supersample, boolean anatomyPerSubject, String heldOutAnatomy) {
+                          int supersample, boolean anatomyPerSubject, String heldOutAnatomy, boolean raw) {
         public static Options defaults(int subjects, int slicesPerSubject, long seed) {
             return new Options(subjects, slicesPerSubject, seed, List.of("axial", "coronal", "sagittal"), 3, 0.10,
-                    DigitalSubjectGenerator.Options.defaults(), SliceAcquisition.Options.defaults(), 1, false, null);
+                    DigitalSubjectGenerator.Options.defaults(), SliceAcquisition.Options.defaults(), 1, false, null, false);
         }
 
         /** The {@code ideal} preset (docs/ACQUISITION.md): truth on the grid, {@link SliceAcquisition.Options#ideal()}. */
@@ -61,32 +62,42 @@ public final class CohortSimulator {
 
         public Options withMatrix(int m) {
             return new Options(subjects, slicesPerSubject, seed, phantoms, maxLesions, variation, subject.withMatrix(m), acquisition,
-                    supersample, anatomyPerSubject, heldOutAnatomy);
+                    supersample, anatomyPerSubject, heldOutAnatomy, raw);
         }
 
         public Options withAcquisition(SliceAcquisition.Options a) {
             return new Options(subjects, slicesPerSubject, seed, phantoms, maxLesions, variation, subject, a,
-                    supersample, anatomyPerSubject, heldOutAnatomy);
+                    supersample, anatomyPerSubject, heldOutAnatomy, raw);
         }
 
         public Options withPhantoms(List<String> p) {
             return new Options(subjects, slicesPerSubject, seed, p, maxLesions, variation, subject, acquisition,
-                    supersample, anatomyPerSubject, heldOutAnatomy);
+                    supersample, anatomyPerSubject, heldOutAnatomy, raw);
         }
 
         public Options withSupersample(int s) {
             return new Options(subjects, slicesPerSubject, seed, phantoms, maxLesions, variation, subject, acquisition,
-                    s, anatomyPerSubject, heldOutAnatomy);
+                    s, anatomyPerSubject, heldOutAnatomy, raw);
         }
 
         public Options withAnatomyPerSubject(boolean on) {
             return new Options(subjects, slicesPerSubject, seed, phantoms, maxLesions, variation, subject, acquisition,
-                    supersample, on, heldOutAnatomy);
+                    supersample, on, heldOutAnatomy, raw);
         }
 
         public Options withHeldOutAnatomy(String name) {
             return new Options(subjects, slicesPerSubject, seed, phantoms, maxLesions, variation, subject, acquisition,
-                    supersample, anatomyPerSubject, name);
+                    supersample, anatomyPerSubject, name, raw);
+        }
+
+        /**
+         * Also write each slice's k-space as an ISMRMRD file next to its series
+         * ({@code SUBJECT/slice-NNN.h5}, docs/RAW-DATA.md), so that {@code mrf reconstruct --raw COHORT}
+         * gives the series back.
+         */
+        public Options withRaw(boolean on) {
+            return new Options(subjects, slicesPerSubject, seed, phantoms, maxLesions, variation, subject, acquisition,
+                    supersample, anatomyPerSubject, heldOutAnatomy, on);
         }
 
         /** The phantom of subject i's slice s. */
@@ -169,9 +180,19 @@ public final class CohortSimulator {
                 SubjectMaps fine = phantom.equals(HYDRA)
                         ? gen.fromHydra(options.variation(), sliceSeed)
                         : gen.fromLabels(labelMaps.computeIfAbsent(phantom, LabelMap::bundled), values, sliceSeed);
-                ComplexSeries series = acquisition.acquire(fine, noiseSeed);
-                SubjectMaps maps = sup == 1 ? fine : pixelCentres(fine, sup);
                 String name = String.format(java.util.Locale.ROOT, "slice-%03d", s);
+                ComplexSeries series;
+                String rawFile = null;
+                if (options.raw()) {
+                    SliceAcquisition.Acquired acquired = acquisition.acquireWithRaw(fine, noiseSeed);
+                    series = acquired.series();
+                    Files.createDirectories(dir);
+                    rawFile = name + ".h5";
+                    IsmrmrdRaw.write(dir.resolve(rawFile), acquired.raw(), options.subject().fovMm(), sequence);
+                } else {
+                    series = acquisition.acquire(fine, noiseSeed);
+                }
+                SubjectMaps maps = sup == 1 ? fine : pixelCentres(fine, sup);
                 Map<String, String> files = writer.writeSlice(dir, name, series, maps);
                 Map<String, Object> slice = new LinkedHashMap<>();
                 slice.put("slice", s);
@@ -181,7 +202,9 @@ public final class CohortSimulator {
                 slice.put("lesions", phantom.equals(HYDRA) ? 0 : lesions);
                 slice.put("shape", List.of(series.timepoints(), series.height(), series.width()));
                 slice.put("mask_pixels", maps.maskCount());
-                slice.put("files", new LinkedHashMap<String, Object>(files));
+                Map<String, Object> listed = new LinkedHashMap<>(files);
+                if (rawFile != null) listed.put("raw", rawFile);
+                slice.put("files", listed);
                 slices.add(slice);
             }
             Map<String, Object> subject = new LinkedHashMap<>();
@@ -237,6 +260,8 @@ public final class CohortSimulator {
         acq.put("motion_max_rotation_deg", a.motionDeg());
         acq.put("kernel_width", org.mrf.scq.core.nufft.NufftOperator.DEFAULT_WIDTH);
         acq.put("grid_oversampling", a.gridOversampling());
+        acq.put("reconstruction_kernel_width", org.mrf.scq.core.recon.GriddingReconstruction.KERNEL_WIDTH);
+        acq.put("reconstruction_grid_oversampling", org.mrf.scq.core.recon.GriddingReconstruction.GRID_OVERSAMPLING);
         acq.put("epg_tolerance", a.epgTolerance());
         acq.put("subspace_tolerance", a.basisTolerance());
         acq.put("subspace_log_step", a.logStep());

@@ -6,9 +6,13 @@ import org.mrf.scq.core.nufft.KaiserBesselKernel;
 import org.mrf.scq.core.nufft.LinearOperator;
 import org.mrf.scq.core.nufft.NufftOperator;
 import org.mrf.scq.core.nufft.SpiralTrajectory;
+import org.mrf.scq.core.recon.GriddingReconstruction;
+import org.mrf.scq.core.recon.RawSeries;
 import org.mrf.scq.core.sequence.FispSequence;
 import org.mrf.scq.core.util.MrfInputException;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.SplittableRandom;
 import java.util.concurrent.ForkJoinPool;
 import java.util.stream.IntStream;
@@ -54,10 +58,12 @@ import java.util.stream.IntStream;
  *     forward model costs C K NUFFTs instead of C T, and y_{t,c} = sum_k U(t, k) S_{c,p,k} + n_{t,c}
  *     is a small K-term sum per sample: the same y as the direct model, hence with noise added in
  *     k-space exactly as a scanner would have it (not approximated in image space).</li>
- * <li>The gridding adjoint is then done once per time point and coil (the noise differs per
- *     time point, so there is nothing to share); it uses the pruned inverse FFT of the NUFFT. The
- *     time average for the coil weights needs only P adjoints per coil: frames that share an
- *     interleaf share A_p^H D_p, so sum_t A_p^H D_p y_t = sum_p A_p^H D_p (sum_{t: p} y_t).</li>
+ * <li>The reconstruction is the project's one, {@link GriddingReconstruction} (what {@code mrf
+ *     reconstruct} runs on raw data), fed frame by frame with the samples above rounded to float as
+ *     a raw-data file stores them ({@link #kSpace} returns them as a {@link RawSeries}). The
+ *     interleaves' k is wrapped into the Nyquist box [-N/2, N/2) there: the N x N NUFFT is periodic
+ *     in k with period N, so this changes nothing but lets a k_max beyond N/2 (the ideal preset) be
+ *     stored as a scanner would.</li>
  * </ol>
  * {@link #acquireDirect} runs the one-coil model literally, {@code b_t = gridding(p).forward(sampling(p).forward(x_t)
  * + n_t)} with the composed operators {@link #sampling} (A_p) and {@link #gridding} (A_p^H D_p), per-pixel
@@ -87,9 +93,9 @@ public final class SliceAcquisition {
     /**
      * Acquisition settings; {@link #defaults()} is the paper's single-coil setting, {@link #ideal()}
      * and {@link #invivo()} are the presets of docs/ACQUISITION.md. {@code gridOversampling} is
-     * the NUFFT grid factor (kernel width 6): 2.0 (default) is accurate to ~1e-5 against the
-     * direct sum; 1.25 makes the per-time-point gridding about 1.75x faster at ~3e-4 error
-     * (measured), still far below the noise, if a profile needs the time. {@code kRadius}: the
+     * the grid factor of the forward model's NUFFT (kernel width 6; 2.0, the default, is accurate
+     * to ~1e-5 against the direct sum); the reconstruction is {@link GriddingReconstruction}'s,
+     * with its own kernel, as for raw data. {@code kRadius}: the
      * spiral's k_max in units of N/2 (see the class comment). {@code coils}: receive coils (1 = a
      * uniform single coil, no combination); {@code coilCorrelation}: noise correlation of
      * neighbouring coils (Psi_cd = rho^{ring distance of c and d}); {@code phaseRad}: amplitude of
@@ -183,6 +189,8 @@ public final class SliceAcquisition {
     private final double[] dcf;            // full-trajectory weights w (sum = covered k-space area / N^2)
     private final int perInterleaf;
     private final double[] noiseFactor;    // lower Cholesky factor of the coil noise covariance, C x C row-major
+    private final double[][] kyBox, kxBox, weights;   // per interleaf: k wrapped into [-N/2, N/2), D_p
+    private final int[] frameInterleaf;
     private volatile Report lastReport;
 
     /** What the last {@link #acquire} did and how long each phase took (seconds). */
@@ -225,6 +233,23 @@ public final class SliceAcquisition {
             reconstruction[p] = interleaf[p].adjointOperator().compose(LinearOperator.diagonal(interleafWeights(p), perInterleaf));
         }
         this.noiseFactor = CoilArray.noiseCholesky(options.coils(), options.coilCorrelation());
+        this.kyBox = new double[interleaf.length][];
+        this.kxBox = new double[interleaf.length][];
+        this.weights = new double[interleaf.length][];
+        for (int p = 0; p < interleaf.length; p++) {
+            kyBox[p] = wrap(trajectory.ky(p), matrix);
+            kxBox[p] = wrap(trajectory.kx(p), matrix);
+            weights[p] = interleafWeights(p);
+        }
+        this.frameInterleaf = new int[sequence.length()];
+        for (int t = 0; t < frameInterleaf.length; t++) frameInterleaf[t] = t % interleaf.length;
+    }
+
+    /** k - N round(k / N): the same sample of a k-space periodic with period N, in [-N/2, N/2). */
+    private static double[] wrap(double[] k, int n) {
+        double[] out = new double[k.length];
+        for (int j = 0; j < k.length; j++) out[j] = k[j] - n * Math.floor(k[j] / n + 0.5);
+        return out;
     }
 
     /** D_p = P w_p: the weights that make one interleaf's gridding image unbiased. */
@@ -293,6 +318,10 @@ public final class SliceAcquisition {
 
     /** The fast model (see the class comment). {@code seed} draws the noise and the phase / B1+ fields. */
     public ComplexSeries acquire(SubjectMaps maps, long seed) {
+        return acquire(maps, seed, null);
+    }
+
+    private ComplexSeries acquire(SubjectMaps maps, long seed, RawSeries[] raw) {
         int s = checkMaps(maps);
         ForkJoinPool pool = new ForkJoinPool(options.threads());
         try {
@@ -301,7 +330,7 @@ public final class SliceAcquisition {
             Motion motion = motion(seed);
             FingerprintSubspace model = model(maps, f, motion, pool);
             modelSeconds = (System.nanoTime() - t0) / 1e9;
-            return acquire(maps, s, f, motion, model, seed, pool);
+            return acquire(maps, s, f, motion, model, seed, pool, raw);
         } finally {
             pool.shutdown();
         }
@@ -315,7 +344,7 @@ public final class SliceAcquisition {
     }
 
     ComplexSeries acquire(SubjectMaps maps, FingerprintSubspace model, long noiseSeed, ForkJoinPool pool) {
-        return acquire(maps, checkMaps(maps), fields(maps.height(), noiseSeed), motion(noiseSeed), model, noiseSeed, pool);
+        return acquire(maps, checkMaps(maps), fields(maps.height(), noiseSeed), motion(noiseSeed), model, noiseSeed, pool, null);
     }
 
     /**
@@ -478,6 +507,18 @@ public final class SliceAcquisition {
         addNoise(ti, fw.sigma(), noiseSeed, y);
     }
 
+    /** Time point ti's samples per coil, rounded to float as a raw-data file stores them. */
+    private float[][] frameSamples(int ti, Forward fw, long noiseSeed) {
+        double[][] y = new double[options.coils()][2 * perInterleaf];
+        frameSamples(ti, fw, noiseSeed, y);
+        float[][] out = new float[y.length][];
+        for (int c = 0; c < y.length; c++) {
+            out[c] = new float[y[c].length];
+            for (int q = 0; q < y[c].length; q++) out[c][q] = (float) y[c][q];
+        }
+        return out;
+    }
+
     /** Complex Gaussian coil noise with covariance sigma^2 Psi, from a generator seeded by (seed, t). */
     private void addNoise(int ti, double sigma, long noiseSeed, double[][] y) {
         if (!(sigma > 0)) return;
@@ -500,53 +541,42 @@ public final class SliceAcquisition {
     }
 
     private ComplexSeries acquire(SubjectMaps maps, int sup, Fields f, Motion motion, FingerprintSubspace model, long noiseSeed,
-                                  ForkJoinPool pool) {
+                                  ForkJoinPool pool, RawSeries[] raw) {
         long t0 = System.nanoTime();
-        int n2 = matrix * matrix, t = sequence.length(), per = perInterleaf, pCount = interleaf.length, coils = options.coils();
+        int t = sequence.length(), coils = options.coils();
         Forward fw = forward(maps, sup, f, motion, model, pool);
         long t1 = System.nanoTime();
         ComplexSeries out = ComplexSeries.zeros(t, matrix, matrix);
-        org.mrf.scq.core.recon.CoilCombination combination = null;
-        if (coils > 1) {
-            // Walsh weights from the time-averaged coil images: per interleaf, the sum of its frames' samples.
-            double[][][] sums = new double[pCount][coils][2 * per];
-            FingerprintSubspace.run(pool, () -> IntStream.range(0, pCount).parallel().forEach(p -> {
-                double[][] y = new double[coils][2 * per];
-                for (int ti = p; ti < t; ti += pCount) {
-                    frameSamples(ti, fw, noiseSeed, y);
-                    for (int c = 0; c < coils; c++) for (int q = 0; q < 2 * per; q++) sums[p][c][q] += y[c][q];
-                }
-            }));
-            double[][] ref = new double[coils][2 * n2];
-            FingerprintSubspace.run(pool, () -> IntStream.range(0, coils).parallel().forEach(c -> {
-                double[] img = new double[2 * n2];
-                for (int p = 0; p < pCount; p++) {
-                    reconstruction[p].forward(sums[p][c], img);
-                    for (int i = 0; i < 2 * n2; i++) ref[c][i] += img[i];
-                }
-            }));
-            combination = org.mrf.scq.core.recon.CoilCombination.fromReference(ref, matrix, matrix,
-                    org.mrf.scq.core.recon.CoilCombination.DEFAULT_HALF_WINDOW);
+        GriddingReconstruction.FrameSource source = ti -> frameSamples(ti, fw, noiseSeed);
+        if (raw != null) {
+            raw[0] = new RawSeries(matrix, kyBox, kxBox, weights, frameInterleaf, samples(fw, noiseSeed, pool));
+            float[][][] data = raw[0].data();
+            source = ti -> data[ti];
         }
-        org.mrf.scq.core.recon.CoilCombination comb = combination;
-        ThreadLocal<double[][]> coilImages = ThreadLocal.withInitial(() -> new double[coils][2 * n2]);
-        ThreadLocal<double[]> image = ThreadLocal.withInitial(() -> new double[2 * n2]);
-        FingerprintSubspace.run(pool, () -> IntStream.range(0, t).parallel().forEach(ti -> {
-            int p = ti % pCount;
-            double[][] y = new double[coils][2 * per];
-            frameSamples(ti, fw, noiseSeed, y);
-            double[] img = image.get();
-            if (comb == null) {
-                reconstruction[p].forward(y[0], img);
-            } else {
-                double[][] ci = coilImages.get();
-                for (int c = 0; c < coils; c++) reconstruction[p].forward(y[c], ci[c]);
-                comb.combine(ci, img);
-            }
-            store(ti, img, out);
-        }));
+        GriddingReconstruction.Options o = GriddingReconstruction.Options.defaults().withThreads(options.threads());
+        try {
+            GriddingReconstruction.reconstruct(matrix, kyBox, kxBox, weights, frameInterleaf, coils, source, o,
+                    (ti, img) -> store(ti, img, out));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         lastReport = new Report(fw.rank(), model.nodes(), fw.sigma(), modelSeconds, (t1 - t0) / 1e9, (System.nanoTime() - t1) / 1e9);
         return out;
+    }
+
+    /** Every frame's samples, as {@link #frameSamples} gives them. */
+    private float[][][] samples(Forward fw, long noiseSeed, ForkJoinPool pool) {
+        float[][][] data = new float[sequence.length()][][];
+        FingerprintSubspace.run(pool, () -> IntStream.range(0, data.length).parallel().forEach(ti -> data[ti] = frameSamples(ti, fw, noiseSeed)));
+        return data;
+    }
+
+    private void store(int ti, float[] img, ComplexSeries out) {
+        int base = ti * matrix * matrix;
+        for (int i = 0; i < matrix * matrix; i++) {
+            out.re()[base + i] = img[2 * i];
+            out.im()[base + i] = img[2 * i + 1];
+        }
     }
 
     private void store(int ti, double[] img, ComplexSeries out) {
@@ -557,47 +587,30 @@ public final class SliceAcquisition {
         }
     }
 
+    /** A slice's image series and the k-space it was reconstructed from. */
+    public record Acquired(ComplexSeries series, RawSeries raw) {}
+
     /**
-     * One slice's multi-coil k-space as the scanner would record it, for raw-data writers: per frame
-     * t the index of its interleaf and per coil its samples (interleaved complex float, the same
-     * samples, noise included, that {@link #acquire} grids), per interleaf the trajectory in cycles
-     * per FOV (Nyquist box [-N/2, N/2); divide by N for the [-0.5, 0.5) convention) and the density
-     * weights D_p that {@link #acquire} uses (gridding frame t with them gives the single-coil series).
+     * {@link #acquire} that also returns the slice's multi-coil k-space as a scanner would record
+     * it (a {@link RawSeries}: per interleaf its trajectory in cycles per FOV, wrapped into the
+     * Nyquist box, and the density weights D_p; per frame its interleaf and per coil its samples,
+     * noise included). The series is {@link GriddingReconstruction} of exactly that k-space.
      */
-    public record KSpace(int matrix, double fovMm, double[][] ky, double[][] kx, double[][] weights, int[] frameInterleaf,
-                         float[][][] data) {
-        public int frames() { return data.length; }
-        public int coils() { return data[0].length; }
+    public Acquired acquireWithRaw(SubjectMaps maps, long seed) {
+        RawSeries[] raw = new RawSeries[1];
+        ComplexSeries series = acquire(maps, seed, raw);
+        return new Acquired(series, raw[0]);
     }
 
-    /** The k-space of {@link #acquire} with the same maps and seed (see {@link KSpace}); {@code fovMm} is recorded only. */
-    public KSpace kSpace(SubjectMaps maps, long seed, double fovMm) {
+    /** The k-space of {@link #acquire} with the same maps and seed (see {@link #acquireWithRaw}), without the images. */
+    public RawSeries kSpace(SubjectMaps maps, long seed) {
         int sup = checkMaps(maps);
         ForkJoinPool pool = new ForkJoinPool(options.threads());
         try {
             Fields f = fields(maps.height(), seed);
             Motion motion = motion(seed);
             Forward fw = forward(maps, sup, f, motion, model(maps, f, motion, pool), pool);
-            int t = sequence.length(), coils = options.coils(), pCount = interleaf.length;
-            float[][][] data = new float[t][coils][];
-            int[] frameInterleaf = new int[t];
-            FingerprintSubspace.run(pool, () -> IntStream.range(0, t).parallel().forEach(ti -> {
-                double[][] y = new double[coils][2 * perInterleaf];
-                frameSamples(ti, fw, seed, y);
-                for (int c = 0; c < coils; c++) {
-                    float[] d = new float[y[c].length];
-                    for (int q = 0; q < d.length; q++) d[q] = (float) y[c][q];
-                    data[ti][c] = d;
-                }
-                frameInterleaf[ti] = ti % pCount;
-            }));
-            double[][] ky = new double[pCount][], kx = new double[pCount][], w = new double[pCount][];
-            for (int p = 0; p < pCount; p++) {
-                ky[p] = trajectory.ky(p);
-                kx[p] = trajectory.kx(p);
-                w[p] = interleafWeights(p);
-            }
-            return new KSpace(matrix, fovMm, ky, kx, w, frameInterleaf, data);
+            return new RawSeries(matrix, kyBox, kxBox, weights, frameInterleaf, samples(fw, seed, pool));
         } finally {
             pool.shutdown();
         }

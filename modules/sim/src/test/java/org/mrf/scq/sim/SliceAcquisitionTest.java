@@ -248,13 +248,13 @@ class SliceAcquisitionTest {
         SubjectMaps maps = subject(32, 5);
         var acq = new SliceAcquisition(seq, 32, SliceAcquisition.Options.defaults().withSnr(30).withThreads(2));
         ComplexSeries series = acq.acquire(maps, 9);
-        SliceAcquisition.KSpace k = acq.kSpace(maps, 9, 300);
+        org.mrf.scq.core.recon.RawSeries k = acq.kSpace(maps, 9);
         assertEquals(60, k.frames());
         assertEquals(1, k.coils());
         // Independent gridding from the record alone: a NUFFT on the record's trajectory and weights.
         double worst = 0;
         for (int t = 0; t < k.frames(); t++) {
-            int p = k.frameInterleaf()[t];
+            int p = k.frameTrajectory()[t];
             var op = new org.mrf.scq.core.nufft.NufftOperator(32, 32, k.ky()[p], k.kx()[p]);
             double[] y = new double[k.data()[t][0].length];
             for (int q = 0; q < y.length; q++) y[q] = k.data()[t][0][q] * k.weights()[p][q / 2];
@@ -303,10 +303,10 @@ class SliceAcquisitionTest {
         int m = 32, s = 4;
         SubjectMaps coarse = disk(m, 10), fine = blocks(coarse, s);
         var acq = new SliceAcquisition(seq, m, SliceAcquisition.Options.defaults().withSnr(Double.POSITIVE_INFINITY).withThreads(2));
-        SliceAcquisition.KSpace a = acq.kSpace(coarse, 1, 300), b = acq.kSpace(fine, 1, 300);
+        org.mrf.scq.core.recon.RawSeries a = acq.kSpace(coarse, 1), b = acq.kSpace(fine, 1);
         double d = 0, n = 0;
         for (int t = 0; t < 48; t++) {
-            int p = a.frameInterleaf()[t];
+            int p = a.frameTrajectory()[t];
             float[] ya = a.data()[t][0], yb = b.data()[t][0];
             for (int q = 0; q < ya.length / 2; q++) {
                 double hr = 0, hi = 0;
@@ -341,7 +341,7 @@ class SliceAcquisitionTest {
         var moving = new SliceAcquisition(seq, 32, SliceAcquisition.Options.defaults().withSnr(30).withThreads(2).withMotion(0.05, 5));
         SliceAcquisition.Motion motion = moving.motion(4);
         assertEquals(SliceAcquisition.Motion.MOVES + 1, motion.start().length);
-        SliceAcquisition.KSpace a = still.kSpace(maps, 4, 300), b = moving.kSpace(maps, 4, 300);
+        org.mrf.scq.core.recon.RawSeries a = still.kSpace(maps, 4), b = moving.kSpace(maps, 4);
         for (int t = 0; t < seq.length(); t++) {
             boolean same = java.util.Arrays.equals(a.data()[t][0], b.data()[t][0]);
             if (t < motion.start()[1]) assertTrue(same, "frame " + t + " before the first move differs");

@@ -35,6 +35,13 @@ public record RawSeries(int matrix, double[][] ky, double[][] kx, double[][] wei
         }
     }
 
+    /** The first {@code t} frames (an accelerated acquisition reads only them); shares the arrays. */
+    public RawSeries truncate(int t) {
+        if (t == frames()) return this;
+        if (t < 1 || t > frames()) throw new IllegalArgumentException("cannot take " + t + " frames of a series of " + frames());
+        return new RawSeries(matrix, ky, kx, weights, java.util.Arrays.copyOf(frameTrajectory, t), java.util.Arrays.copyOf(data, t));
+    }
+
     public int frames() { return data.length; }
     public int coils() { return data[0].length; }
     public int trajectories() { return ky.length; }

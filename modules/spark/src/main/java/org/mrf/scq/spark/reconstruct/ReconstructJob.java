@@ -152,6 +152,27 @@ public final class ReconstructJob {
         }
     }
 
+    /** One slice of a raw folder: its file and its idx.slice there. */
+    public record RawSlice(String file, int slice) implements Serializable {
+    }
+
+    /**
+     * Where each slice of a raw folder is (the layout above, as {@link #run} numbers the slices): subject id -> its
+     * slices in order, slice number i at index i.
+     */
+    public static Map<String, List<RawSlice>> layout(Path rawDir, Counter frameCounter) throws IOException {
+        if (!Files.isDirectory(rawDir)) throw new MrfInputException("--raw " + rawDir + " is not a folder of ISMRMRD files.");
+        Map<String, List<RawSlice>> out = new TreeMap<>();
+        for (Map.Entry<String, List<Path>> e : subjects(rawDir).entrySet()) {
+            List<RawSlice> slices = new ArrayList<>();
+            for (Path f : e.getValue()) {
+                for (int sl : IsmrmrdRaw.plan(f, frameCounter).slices()) slices.add(new RawSlice(f.toAbsolutePath().toString(), sl));
+            }
+            out.put(e.getKey(), slices);
+        }
+        return out;
+    }
+
     static String seriesName(int number) {
         return String.format(Locale.ROOT, "slice-%03d_series.npy", number);
     }
