@@ -99,8 +99,8 @@ class CsmrModelTest {
     @Test
     void evaluationReportsCsmrAtEachRate() throws Exception {
         String gt = dir.resolve("gt").toString(), out = dir.resolve("eval").toString();
-        org.mrf.scq.spark.GroundTruthJob.run(spark, slices, dictionary, gt, List.of(1), false);
-        org.mrf.scq.spark.Evaluation.Report r = org.mrf.scq.spark.Evaluation.run(spark, slices, gt, dictionary, List.of(1, 2),
+        org.mrf.scq.spark.groundtruth.GroundTruthJob.run(spark, slices, dictionary, gt, List.of(1), false);
+        org.mrf.scq.spark.evaluate.Evaluation.Report r = org.mrf.scq.spark.evaluate.Evaluation.run(spark, slices, gt, dictionary, List.of(1, 2),
                 List.of(new CsmrMethod(cohort, dictionary, 4, 3, Counter.REPETITION)), null, out);
         Map<?, ?> json = new com.fasterxml.jackson.databind.ObjectMapper().readValue(Path.of(out, "report.json").toFile(), Map.class);
         Map<?, ?> csmr = (Map<?, ?>) json.get("csmr");
