@@ -41,22 +41,26 @@ public final class EvaluationStatistics {
      * @param tissueOfLabel which label code is which tissue; labels are used when every slice has labels.npy
      */
     public static MethodComparison read(Path dir, Map<Integer, Region> tissueOfLabel, long seed) throws IOException {
-        List<Row> rows = rows(dir.resolve("tables/errors.csv"));
+        return read(List.of(dir), tissueOfLabel, seed);
+    }
+
+    /**
+     * The same over several evaluations of one cohort (e.g. one per fold and ar), in the order given; a slice held out
+     * in several of them is one reference.
+     */
+    public static MethodComparison read(List<Path> dirs, Map<Integer, Region> tissueOfLabel, long seed) throws IOException {
         MethodComparison c = new MethodComparison(tissueOfLabel, seed);
-        Map<String, MethodComparison.Reference> refs = new LinkedHashMap<>();
         boolean labels = true;
-        for (Path s : sliceDirs(dir)) labels &= Files.exists(s.resolve("labels.npy"));
-        for (Row r : rows) {
-            String key = r.subject() + "/" + r.slice();
-            if (!refs.containsKey(key)) {
-                MethodComparison.Reference ref = reference(sliceDir(dir, r.subject(), r.slice()), r.subject(), r.slice(), labels);
-                refs.put(key, ref);
-                c.addReference(ref);
+        for (Path dir : dirs) for (Path s : sliceDirs(dir)) labels &= Files.exists(s.resolve("labels.npy"));
+        java.util.Set<String> refs = new java.util.HashSet<>();
+        for (Path dir : dirs) {
+            for (Row r : rows(dir.resolve("tables/errors.csv"))) {
+                Path s = sliceDir(dir, r.subject(), r.slice());
+                if (refs.add(r.subject() + "/" + r.slice())) c.addReference(reference(s, r.subject(), r.slice(), labels));
+                String stem = r.method() + "_ar" + r.ar();
+                c.add(new MethodComparison.Estimate(r.method(), r.ar(), r.subject(), r.slice(), npy(s.resolve(stem + "_t1_ms.npy")).toFloat(),
+                        npy(s.resolve(stem + "_t2_ms.npy")).toFloat(), r.seconds()));
             }
-            Path s = sliceDir(dir, r.subject(), r.slice());
-            String stem = r.method() + "_ar" + r.ar();
-            c.add(new MethodComparison.Estimate(r.method(), r.ar(), r.subject(), r.slice(), npy(s.resolve(stem + "_t1_ms.npy")).toFloat(),
-                    npy(s.resolve(stem + "_t2_ms.npy")).toFloat(), r.seconds()));
         }
         return c;
     }
