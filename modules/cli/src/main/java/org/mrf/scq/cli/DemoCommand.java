@@ -14,6 +14,8 @@ import org.mrf.scq.spark.Evaluation;
 import org.mrf.scq.spark.GroundTruthJob;
 import org.mrf.scq.spark.IngestJob;
 import org.mrf.scq.spark.ModelMethod;
+import org.mrf.scq.spark.method.MapMethod;
+import org.mrf.scq.spark.method.MatchMethod;
 import org.mrf.scq.spark.SliceStore;
 import org.mrf.scq.spark.TrainJob;
 import org.mrf.scq.spark.TrainingTargets;
@@ -126,7 +128,7 @@ public final class DemoCommand implements Callable<Integer> {
                     2, 3e-3, PATCH_LR, q.beta1(), q.beta2(), q.decayFraction(), q.seed());
             SliceStore.Metadata slices = SliceStore.metadata(uri + "slices", spark.sparkContext().hadoopConfiguration());
             ModelMethod.Projection subspace = TrainJob.projections(spark, uri + "dictionary", slices);
-            List<Evaluation.LearnedMethod> learned = new java.util.ArrayList<>();
+            List<MapMethod> learned = new java.util.ArrayList<>();
             for (TrainingTargets tt : trainOn) {
                 ModelMethod feOnly = new ModelMethod("fe_only" + tt.methodSuffix(), Variant.FE_ONLY, "quick", tc, hash, seq.length(),
                         work.resolve("models"), System.out).projection(subspace).targets(tt);
@@ -136,9 +138,11 @@ public final class DemoCommand implements Callable<Integer> {
                 learned.addAll(List.of(feOnly, scq));
             }
             step("5/5 leave-one-subject-out evaluation at ar " + ar + ": dm, "
-                    + String.join(", ", learned.stream().map(Evaluation.LearnedMethod::name).toList()));
+                    + String.join(", ", learned.stream().map(MapMethod::name).toList()));
+            List<MapMethod> methods = new java.util.ArrayList<>(List.of(new MatchMethod("dm", uri + "dictionary", c.number("mrf.match.energy"))));
+            methods.addAll(learned);
             Evaluation.Report r = Evaluation.run(spark, uri + "slices", uri + "ground-truth", uri + "dictionary", List.of(ar),
-                    List.of("dm"), learned, heldOut.equals(List.of("all")) ? null : heldOut, uri + "evaluation", c.number("mrf.match.energy"));
+                    methods, heldOut.equals(List.of("all")) ? null : heldOut, uri + "evaluation");
             for (String name : List.of("report.md", "report.json", "tables", "maps", "figures")) {
                 Files.move(work.resolve("evaluation").resolve(name), dir.resolve(name));
             }

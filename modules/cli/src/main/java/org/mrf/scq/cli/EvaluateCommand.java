@@ -9,6 +9,8 @@ import org.mrf.scq.spark.ModelMethod;
 import org.mrf.scq.spark.SliceStore;
 import org.mrf.scq.spark.TrainJob;
 import org.mrf.scq.spark.TrainingTargets;
+import org.mrf.scq.spark.method.MapMethod;
+import org.mrf.scq.spark.method.MatchMethod;
 import org.mrf.scq.spark.train.SparkTrainConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -39,7 +41,7 @@ import java.util.concurrent.Callable;
                 "  mrf evaluate --slices slices/ --ground-truth gt/ --dictionary dict/ --out eval/ --methods dm,scq \\",
                 "      --d-values 8,16,46"})
 public final class EvaluateCommand implements Callable<Integer> {
-    static final List<String> BUILT_IN = List.of("dm", "sdm");
+    static final List<String> BUILT_IN = MatchMethod.NAMES;
 
     @Mixin
     Common common;
@@ -114,7 +116,9 @@ public final class EvaluateCommand implements Callable<Integer> {
                             2 * t + 1));
                 }
             }
-            List<Evaluation.LearnedMethod> learned = new ArrayList<>();
+            List<MapMethod> evaluated = new ArrayList<>();
+            for (String name : builtIn) evaluated.add(new MatchMethod(name, dictionary, c.number("mrf.match.energy")));
+            List<MapMethod> learned = new ArrayList<>();
             Map<TrainingTargets, ModelMethod> feOnly = new EnumMap<>(TrainingTargets.class);
             for (String name : learnedNames) {
                 Variant v = learnedVariant(name);
@@ -131,8 +135,8 @@ public final class EvaluateCommand implements Callable<Integer> {
                     learned.add(method(Evaluation.sweepName(v.name().toLowerCase(Locale.ROOT), d), v, d, prof, sc, dm, projections, work));
                 }
             }
-            Evaluation.Report r = Evaluation.run(spark, slices, groundTruth, dictionary, rates, builtIn, learned, heldOut, out,
-                    c.number("mrf.match.energy"));
+            evaluated.addAll(learned);
+            Evaluation.Report r = Evaluation.run(spark, slices, groundTruth, dictionary, rates, evaluated, heldOut, out);
             System.out.println(r.summaryText());
         } finally {
             spark.stop();

@@ -52,7 +52,7 @@ public final class BasisStore {
             meta.put("rank", b.rank());
             meta.put("total_energy", b.totalEnergy());
             meta.put("ranks_for_energy", ranks(b));
-            DictionaryStore.writeText(fs, new Path(tmp, "svd.json"), DictionaryStore.JSON.writeValueAsString(meta));
+            JsonFiles.writeText(fs, new Path(tmp, "svd.json"), JsonFiles.JSON.writeValueAsString(meta));
             if (fs.exists(dir)) fs.delete(dir, true);
             if (!fs.rename(tmp, dir)) throw new IOException("cannot rename " + tmp + " to " + dir);
         } finally {
@@ -66,7 +66,7 @@ public final class BasisStore {
         try {
             FileSystem fs = dir.getFileSystem(conf);
             if (!fs.exists(new Path(dir, "svd.json"))) return null;
-            Map<?, ?> meta = DictionaryStore.JSON.readValue(DictionaryStore.readText(fs, new Path(dir, "svd.json")), Map.class);
+            Map<?, ?> meta = JsonFiles.JSON.readValue(JsonFiles.readText(fs, new Path(dir, "svd.json")), Map.class);
             int t = ((Number) meta.get("timepoints")).intValue(), k = ((Number) meta.get("rank")).intValue();
             double total = ((Number) meta.get("total_energy")).doubleValue();
             return SvdBasis.fromArrays(t, k, readNpy(fs, new Path(dir, "v_re.npy")).toFloat(),

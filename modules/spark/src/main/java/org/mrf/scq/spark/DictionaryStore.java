@@ -41,7 +41,7 @@ public final class DictionaryStore {
             DataTypes.createStructField("t2_ms", DataTypes.FloatType, false),
             DataTypes.createStructField("re", DataTypes.createArrayType(DataTypes.FloatType, false), false),
             DataTypes.createStructField("im", DataTypes.createArrayType(DataTypes.FloatType, false), false)});
-    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    static final ObjectMapper JSON = JsonFiles.JSON;
 
     /** What produced a dictionary; enough to rebuild it and to refuse mismatched inputs. */
     public record Metadata(String scheduleName, String scheduleHash, int timepoints, double teMs, double inversionMs,
@@ -58,15 +58,11 @@ public final class DictionaryStore {
     }
 
     static void writeText(FileSystem fs, Path p, String text) throws IOException {
-        try (FSDataOutputStream out = fs.create(p, true)) {
-            out.write(text.getBytes(StandardCharsets.UTF_8));
-        }
+        JsonFiles.writeText(fs, p, text);
     }
 
     static String readText(FileSystem fs, Path p) throws IOException {
-        try (FSDataInputStream in = fs.open(p)) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
+        return JsonFiles.readText(fs, p);
     }
 
     public static Metadata metadata(String path, Configuration conf) {

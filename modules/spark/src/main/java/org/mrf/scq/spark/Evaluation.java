@@ -4,20 +4,17 @@ import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
-import org.mrf.scq.core.dictionary.Dictionary;
 import org.mrf.scq.core.eval.MapErrors;
-import org.mrf.scq.core.match.DictionaryMatcher;
-import org.mrf.scq.core.match.MatchResult;
-import org.mrf.scq.core.match.Matcher;
-import org.mrf.scq.core.match.SubspaceMatcher;
 import org.mrf.scq.core.slice.MrfSlice;
-import org.mrf.scq.core.svd.RandomizedSvd;
-import org.mrf.scq.core.svd.SvdBasis;
 import org.mrf.scq.core.util.MrfInputException;
 import org.mrf.scq.core.util.Progress;
 import org.mrf.scq.io.ErrorVsDFigure;
 import org.mrf.scq.io.MapImages;
 import org.mrf.scq.io.NpyArray;
+import org.mrf.scq.spark.method.MapMethod;
+import org.mrf.scq.spark.method.MapModel;
+import org.mrf.scq.spark.method.MatchModel;
+import org.mrf.scq.spark.method.TrainingData;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,6 +24,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.function.Supplier;
+
+import static org.apache.spark.sql.functions.col;
 
 /**
  * Leave-one-subject-out evaluation (docs/SCIENCE.md, "Evaluation protocol"): for each acceleration rate and each held-out
@@ -36,19 +36,6 @@ import java.util.TreeSet;
  * tables/errors.csv, maps/ (NPY) and figures/ (PNG) into a new directory.
  */
 public final class Evaluation {
-    /** A method that learns from the training subjects; DM and SDM are built in. */
-    public interface LearnedMethod {
-        String name();
-
-        /** Trains on {@code train} (first t time points) against their ground-truth maps; returns a predictor. */
-        Predictor train(List<MrfSlice> train, Map<String, MapsStore.SliceMaps> groundTruth, int t);
-    }
-
-    public interface Predictor {
-        /** {t1Ms, t2Ms} for one slice. */
-        float[][] predict(MrfSlice slice);
-    }
-
     public record Row(String method, int ar, String subject, int slice, double t1Err, double t2Err, double t1ErrTrue,
                       double t2ErrTrue, double seconds) {
     }
@@ -75,17 +62,21 @@ public final class Evaluation {
         return method + "_d" + d;
     }
 
+    /**
+     * Runs every method on every fold at every ar, in the order given: a method that learns is fitted per fold on the
+     * other subjects' slices, one that does not (DM, SDM) once per ar; each model maps the held-out slices on the
+     * executors, and only the maps come back to the driver.
+     */
     public static Report run(SparkSession spark, String slicesPath, String groundTruthPath, String dictionaryPath, List<Integer> ars,
-                             List<String> builtIn, List<LearnedMethod> learned, List<String> heldOut, String out, double sdmEnergy) {
+                             List<MapMethod> methods, List<String> heldOut, String out) {
         long t0 = System.nanoTime();
         var conf = spark.sparkContext().hadoopConfiguration();
+        if (methods.isEmpty()) throw new MrfInputException("no method to evaluate: name at least one (e.g. dm).");
         Map<String, MapsStore.SliceMaps> gt = new LinkedHashMap<>();
         for (MapsStore.SliceMaps m : MapsStore.read(spark, groundTruthPath + "/maps")) if (m.ar() == 1) gt.put(m.key(), m);
-        Dictionary dict = DictionaryStore.load(spark, dictionaryPath, 0);
-        // Only the first Tfull / min(ar) time points are ever used: the driver holds every slice, and at all 2304 a
-        // 6 x 3-slice 64 x 64 cohort is 1.4 GB, past Spark's result-size limit.
-        int minAr = ars.stream().mapToInt(Integer::intValue).min().orElse(1);
-        List<MrfSlice> all = SliceStore.slices(spark, slicesPath, Math.max(1, dict.timepoints() / Math.max(1, minAr))).collect();
+        int fullT = DictionaryStore.metadata(dictionaryPath, conf).timepoints();
+        // One time point is enough for the keys, masks and true maps; the series are read by the models on the executors.
+        List<MrfSlice> all = SliceStore.slices(spark, slicesPath, 1).collect();
         if (all.isEmpty()) throw new MrfInputException("slices dataset " + slicesPath + " is empty: nothing to evaluate.");
         TreeSet<String> subjects = new TreeSet<>();
         all.forEach(s -> subjects.add(s.subject()));
@@ -95,7 +86,7 @@ public final class Evaluation {
                 throw new MrfInputException("held-out subject '" + h + "' is not in " + slicesPath + " (subjects: " + subjects + ").");
             }
         }
-        if (!learned.isEmpty() && subjects.size() < 2) {
+        if (methods.stream().anyMatch(MapMethod::learns) && subjects.size() < 2) {
             throw new MrfInputException("LOSO needs at least 2 subjects to train learned methods; " + slicesPath + " has " + subjects.size() + ".");
         }
         for (MrfSlice s : all) {
@@ -107,45 +98,42 @@ public final class Evaluation {
         List<Row> rows = new ArrayList<>();
         try (AtomicOutput target = AtomicOutput.begin(out, conf, false)) {
             FileSystem fs = target.fs();
-            int methods = builtIn.size() + learned.size();
-            Progress progress = new Progress("evaluate", (long) ars.size() * methods * folds.size(), "folds");
+            Path fitted = new Path(target.tmp(), ".fitted");
+            Progress progress = new Progress("evaluate", (long) ars.size() * methods.size() * folds.size(), "folds");
             for (int ar : ars) {
-                int t = dict.timepoints() / ar;
-                Dictionary dt = dict.truncate(t);
-                for (String m : builtIn) {
-                    Matcher matcher = switch (m) {
-                        case "dm" -> new DictionaryMatcher(dt);
-                        case "sdm" -> SubspaceMatcher.forEnergy(dt, RandomizedSvd.ofDictionary(dt), sdmEnergy);
-                        default -> throw new MrfInputException("method '" + m + "': built-in methods are dm and sdm.");
-                    };
+                int t = fullT / ar;
+                // The training slices of every fold at this ar, read once and only when a method learns.
+                Supplier<List<MrfSlice>> series = memoise(() -> SliceStore.slices(spark, slicesPath, t).collect());
+                Map<String, TrainingData> byFold = new LinkedHashMap<>();
+                for (String h : folds) {
+                    byFold.put(h, new TrainingData(spark, t, fullT, h, () -> series.get().stream().filter(s -> !s.subject().equals(h)).toList(),
+                            gt, fitted.toString()));
+                }
+                for (MapMethod m : methods) {
+                    MapModel shared = m.learns() ? null : m.fit(byFold.get(folds.get(0)));
                     for (String h : folds) {
+                        TrainingData data = byFold.get(h);
+                        MapModel model = shared != null ? shared : m.fit(data);
+                        data.fitted(m.name(), model);
+                        Map<String, org.apache.spark.sql.Row> maps = new LinkedHashMap<>();
+                        for (org.apache.spark.sql.Row r : model.transform(SliceStore.blocks(spark, slicesPath, t)
+                                .filter(col("subject").equalTo(h))).collectAsList()) {
+                            maps.put(r.getAs("subject") + "/" + r.getAs("slice"), r);
+                        }
                         for (MrfSlice s : all) {
                             if (!s.subject().equals(h)) continue;
-                            long a = System.nanoTime();
-                            MatchResult r = matcher.matchTimeMajor(s.re(), s.im(), s.timepoints(), s.height(), s.width(), t);
-                            double sec = (System.nanoTime() - a) / 1e9;
-                            rows.add(record(fs, target.tmp(), m, ar, s, gt.get(s.key()), r.t1, r.t2, sec));
+                            org.apache.spark.sql.Row r = maps.get(s.key());
+                            MapsStore.SliceMaps est = MapsStore.SliceMaps.of(r);
+                            rows.add(record(fs, target.tmp(), m.name(), ar, s, gt.get(s.key()), est.t1Ms(), est.t2Ms(),
+                                    r.getAs(MapModel.SECONDS)));
                         }
                         progress.advance(1);
                     }
-                    matcher.release();
-                }
-                for (LearnedMethod lm : learned) {
-                    for (String h : folds) {
-                        List<MrfSlice> train = new ArrayList<>(), test = new ArrayList<>();
-                        for (MrfSlice s : all) (s.subject().equals(h) ? test : train).add(s.truncate(t));
-                        Predictor p = lm.train(train, gt, t);
-                        for (MrfSlice s : test) {
-                            long a = System.nanoTime();
-                            float[][] maps = p.predict(s);
-                            double sec = (System.nanoTime() - a) / 1e9;
-                            rows.add(record(fs, target.tmp(), lm.name(), ar, s, gt.get(s.key()), maps[0], maps[1], sec));
-                        }
-                        progress.advance(1);
-                    }
+                    if (shared instanceof MatchModel mm) mm.release();
                 }
             }
             progress.finish();
+            fs.delete(fitted, true);
             Map<String, Map<String, Map<String, Double>>> summary = summarise(rows);
             writeReport(fs, target.tmp(), summary, rows, folds, slicesPath, dictionaryPath);
             target.commit();
@@ -153,6 +141,18 @@ public final class Evaluation {
         } catch (IOException e) {
             throw new UncheckedIOException("evaluation could not write " + out, e);
         }
+    }
+
+    private static <T> Supplier<T> memoise(Supplier<T> s) {
+        return new Supplier<>() {
+            private T value;
+
+            @Override
+            public synchronized T get() {
+                if (value == null) value = s.get();
+                return value;
+            }
+        };
     }
 
     private static Row record(FileSystem fs, Path dir, String method, int ar, MrfSlice s, MapsStore.SliceMaps gt, float[] t1,
@@ -226,13 +226,13 @@ public final class Evaluation {
 
     private static void writeReport(FileSystem fs, Path dir, Map<String, Map<String, Map<String, Double>>> summary, List<Row> rows,
                                     List<String> folds, String slices, String dictionary) throws IOException {
-        DictionaryStore.writeText(fs, new Path(dir, "report.json"), DictionaryStore.JSON.writeValueAsString(summary));
+        JsonFiles.writeText(fs, new Path(dir, "report.json"), JsonFiles.JSON.writeValueAsString(summary));
         StringBuilder csv = new StringBuilder("method,ar,subject,slice,t1_err_pct,t2_err_pct,t1_err_pct_true,t2_err_pct_true,seconds_per_slice\n");
         for (Row r : rows) {
             csv.append(String.format(Locale.ROOT, "%s,%d,%s,%d,%.4f,%.4f,%.4f,%.4f,%.5f%n", r.method(), r.ar(), r.subject(), r.slice(),
                     r.t1Err(), r.t2Err(), r.t1ErrTrue(), r.t2ErrTrue(), r.seconds()));
         }
-        DictionaryStore.writeText(fs, new Path(dir, "tables/errors.csv"), csv.toString());
+        JsonFiles.writeText(fs, new Path(dir, "tables/errors.csv"), csv.toString());
         StringBuilder md = new StringBuilder("# MRF evaluation report\n\n");
         md.append("Leave-one-subject-out over ").append(folds.size()).append(" held-out subjects (").append(String.join(", ", folds))
                 .append(").\nSlices: `").append(slices).append("`; dictionary: `").append(dictionary).append("`.\n\n")
@@ -251,13 +251,13 @@ public final class Evaluation {
         md.append("\nPer-slice figures (GT | estimate | |error|) are in `figures/`, maps as NPY in `maps/`, the per-slice table in ")
                 .append("`tables/errors.csv`.\n");
         writeTables(fs, dir, rows, md);
-        DictionaryStore.writeText(fs, new Path(dir, "report.md"), md.toString());
+        JsonFiles.writeText(fs, new Path(dir, "report.md"), md.toString());
     }
 
     /** The paper-like tables (docs/SCIENCE.md) as CSV under tables/, their sections of report.md, and the error-vs-D figure. */
     private static void writeTables(FileSystem fs, Path dir, List<Row> rows, StringBuilder md) throws IOException {
-        DictionaryStore.writeText(fs, new Path(dir, "tables/table1_errors.csv"), EvaluationTables.table1(rows));
-        DictionaryStore.writeText(fs, new Path(dir, "tables/table2_time.csv"), EvaluationTables.table2(rows));
+        JsonFiles.writeText(fs, new Path(dir, "tables/table1_errors.csv"), EvaluationTables.table1(rows));
+        JsonFiles.writeText(fs, new Path(dir, "tables/table2_time.csv"), EvaluationTables.table2(rows));
         md.append("\n## Tables\n\nOverall figures are the mean +- std over held-out subjects of each subject's mean over its ")
                 .append("slices; errors against the DM ground truth unless marked \"truth\".\n\n")
                 .append("- `tables/table1_errors.csv` (Table I): T1/T2 errors per method, ar and subject (mean +- std over the ")
@@ -272,7 +272,7 @@ public final class Evaluation {
             md.append("Not run: pass `--d-values` (mrf.evaluate.d-values), e.g. `--d-values 8,16,46`.\n");
             return;
         }
-        DictionaryStore.writeText(fs, new Path(dir, "tables/error_vs_d.csv"), EvaluationTables.errorVsD(sweep));
+        JsonFiles.writeText(fs, new Path(dir, "tables/error_vs_d.csv"), EvaluationTables.errorVsD(sweep));
         try (FSDataOutputStream o = fs.create(new Path(dir, "figures/error_vs_d.png"), true)) {
             MapImages.writePng(ErrorVsDFigure.render(EvaluationTables.series(sweep)), o);
         }
@@ -296,7 +296,7 @@ public final class Evaluation {
                     .append(" run; add at least two of them to --methods.\n");
             return;
         }
-        DictionaryStore.writeText(fs, new Path(dir, "tables/" + file), EvaluationTables.ablation(methods, rows));
+        JsonFiles.writeText(fs, new Path(dir, "tables/" + file), EvaluationTables.ablation(methods, rows));
         md.append("`tables/").append(file).append("`\n\n| method | what | ar | T1 err | T2 err | T1 err vs truth | T2 err vs truth |\n")
                 .append("|---|---|---|---|---|---|---|\n");
         for (String m : run) {

@@ -12,6 +12,7 @@ import org.apache.spark.sql.SparkSession;
 import org.mrf.scq.core.slice.MrfSlice;
 import org.mrf.scq.core.util.MrfInputException;
 import org.mrf.scq.model.Property;
+import org.mrf.scq.spark.method.ScqMapModel;
 import scala.Tuple2;
 
 import java.io.IOException;
@@ -32,9 +33,9 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.min;
 
 /**
- * Batch inference of a {@link ModelSet} over a slices dataset. Each slice is one Spark task: its blocks are
- * cut to the model's first T time points, reassembled, and both networks (restored once per executor JVM by
- * {@link ModelSet#cached}) predict the T1 and T2 maps.
+ * Batch inference of a {@link ModelSet} over a slices dataset, applied as a {@link ScqMapModel}. Each slice is one
+ * Spark task: its blocks are cut to the model's first T time points, reassembled, and both networks (restored once per
+ * executor JVM) predict the T1 and T2 maps.
  * <p>
  * Output {@code OUT/}: {@code maps/part-<subject>_slice-<k>.parquet} (one {@link MapsStore#SCHEMA} row per
  * slice; the directory reads as one maps dataset), {@code images/<subject>/slice-<k>/} (NIfTI + PNG) and
@@ -160,7 +161,7 @@ public final class InferenceJob {
         meta.put("code_version", org.mrf.scq.core.util.CodeVersion.get());
         Path mf = new Path(root, METADATA_FILE);
         if (fs.exists(mf)) {
-            Map<?, ?> old = DictionaryStore.JSON.readValue(DictionaryStore.readText(fs, mf), Map.class);
+            Map<?, ?> old = JsonFiles.JSON.readValue(JsonFiles.readText(fs, mf), Map.class);
             if (!model.fingerprint().equals(old.get("model_fingerprint")) || !slicesPath.equals(old.get("slices"))) {
                 throw new MrfInputException("output " + root + " holds maps of model " + old.get("model") + " over " + old.get("slices")
                         + " (another model or dataset than " + model.path() + " over " + slicesPath + "). Choose another --out, "
@@ -174,7 +175,7 @@ public final class InferenceJob {
         }
         fs.mkdirs(root);
         Path tmp = new Path(root, "." + METADATA_FILE + ".tmp-" + UUID.randomUUID());
-        DictionaryStore.writeText(fs, tmp, DictionaryStore.JSON.writeValueAsString(meta));
+        JsonFiles.writeText(fs, tmp, JsonFiles.JSON.writeValueAsString(meta));
         if (!fs.rename(tmp, mf)) throw new IOException("cannot rename " + tmp + " to " + mf);
     }
 
@@ -201,23 +202,25 @@ public final class InferenceJob {
     private static List<String> infer(SparkSession spark, String slicesPath, ModelSet.Info model, String out, List<String> todo) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Broadcast<Set<String>> wanted = jsc.broadcast(new TreeSet<>(todo));
-        String modelPath = model.path(), fingerprint = model.fingerprint(), method = model.method();
-        int t = model.t(), ar = model.ar();
+        ScqMapModel scq = new ScqMapModel(model, model.method(), null);
         try (SparkProgress ignored = new SparkProgress(spark, "infer")) {
-            return SliceStore.blocks(spark, slicesPath, t).javaRDD()
+            return SliceStore.blocks(spark, slicesPath, scq.timepoints()).javaRDD()
                     .filter(b -> wanted.value().contains(b.sliceKey()))
                     .mapToPair(b -> new Tuple2<>(b.sliceKey(), b))
                     .groupByKey(new SlicePartitioner(todo))
-                    .map(g -> inferSlice(SliceStore.assemble(g._2()), modelPath, fingerprint, method, ar, t, out))
+                    .map(g -> inferSlice(SliceStore.assemble(g._2()), scq, out))
                     .collect();
         } finally {
             wanted.destroy();
         }
     }
 
-    /** Runs on an executor: predicts one slice and makes its outputs visible, images first, the part last. */
-    private static String inferSlice(MrfSlice s, String modelPath, String fingerprint, String method, int ar, int t, String out)
-            throws IOException {
+    /**
+     * Runs on an executor: maps one slice with the model (as its {@link ScqMapModel#transform} does) and makes its
+     * outputs visible, images first, the part last.
+     */
+    private static String inferSlice(MrfSlice s, ScqMapModel model, String out) throws IOException {
+        int t = model.timepoints();
         Configuration conf = new Configuration();
         Path root = new Path(out), mapsDir = new Path(root, "maps"), imagesDir = new Path(root, "images");
         FileSystem fs = root.getFileSystem(conf);
@@ -226,9 +229,9 @@ public final class InferenceJob {
         if (s.timepoints() < t) {
             throw new MrfInputException("slice " + s.key() + " has T=" + s.timepoints() + " time points, the model needs " + t + ".");
         }
-        float[][] maps = ModelSet.cached(modelPath, fingerprint).predictMs(s);
-        MapsStore.SliceMaps m = new MapsStore.SliceMaps(s.subject(), s.slice(), method, ar, s.height(), s.width(), maps[0], maps[1],
-                null);
+        float[][] maps = model.mapSlice(s);
+        MapsStore.SliceMaps m = new MapsStore.SliceMaps(s.subject(), s.slice(), model.method(), model.ar(), s.height(), s.width(),
+                maps[0], maps[1], null);
         String id = UUID.randomUUID().toString();
         Path imagesTmp = new Path(imagesDir, ".slice.tmp-" + id);
         Path partTmp = new Path(mapsDir, "." + part.getName() + ".tmp-" + id);

@@ -54,8 +54,15 @@ public final class MapsStore {
             return subject + "/" + slice;
         }
 
-        Row toRow() {
+        public Row toRow() {
             return RowFactory.create(subject, slice, method, ar, height, width, t1Ms, t2Ms, pd);
+        }
+
+        /** A row of {@link #SCHEMA} (or of a schema that starts with its columns). */
+        public static SliceMaps of(Row r) {
+            return new SliceMaps(r.getAs("subject"), r.getAs("slice"), r.getAs("method"), r.getAs("ar"), r.getAs("height"),
+                    r.getAs("width"), floats(r, r.fieldIndex("t1_ms")), floats(r, r.fieldIndex("t2_ms")),
+                    r.isNullAt(r.fieldIndex("pd")) ? null : floats(r, r.fieldIndex("pd")));
         }
     }
 
@@ -81,9 +88,7 @@ public final class MapsStore {
         List<SliceMaps> out = new ArrayList<>();
         for (Row r : ds.collectAsList()) {
             MrfSlice.validSubjectId(r.getAs("subject"), "maps dataset " + path);
-            out.add(new SliceMaps(r.getAs("subject"), r.getAs("slice"), r.getAs("method"), r.getAs("ar"), r.getAs("height"),
-                    r.getAs("width"), floats(r, r.fieldIndex("t1_ms")), floats(r, r.fieldIndex("t2_ms")),
-                    r.isNullAt(r.fieldIndex("pd")) ? null : floats(r, r.fieldIndex("pd"))));
+            out.add(SliceMaps.of(r));
         }
         return out;
     }

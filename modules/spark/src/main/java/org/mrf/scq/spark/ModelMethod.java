@@ -2,7 +2,6 @@ package org.mrf.scq.spark;
 
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.mrf.scq.core.slice.MrfSlice;
 import org.mrf.scq.core.util.MrfInputException;
@@ -13,6 +12,10 @@ import org.mrf.scq.model.TrainConfig;
 import org.mrf.scq.model.Variant;
 import org.mrf.scq.model.data.TrainingSlice;
 import org.mrf.scq.model.train.ScqTrainer;
+import org.mrf.scq.spark.method.MapMethod;
+import org.mrf.scq.spark.method.MapModel;
+import org.mrf.scq.spark.method.ScqMapModel;
+import org.mrf.scq.spark.method.TrainingData;
 import org.mrf.scq.spark.train.SparkEpochRunner;
 import org.mrf.scq.spark.train.SparkTrainConfig;
 
@@ -28,11 +31,12 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * A learned method for {@link Evaluation}: one network per property (T1, T2), trained against the DM ground
+ * SCQ or one of its variants as a {@link MapMethod}: one network per property (T1, T2), trained against the DM ground
  * truth (the paper's targets) or the true maps ({@link #targets}) of the training subjects by {@link ScqTrainer} over a
- * {@link SparkEpochRunner} on the active session's Spark context (the same code path as {@code mrf train}), and applied as a {@link ModelSet}.
+ * {@link SparkEpochRunner} on the active session's Spark context (the same code path as {@code mrf train}); the fitted
+ * {@link ScqMapModel} applies the saved set on the executors.
  */
-public final class ModelMethod implements Evaluation.LearnedMethod {
+public final class ModelMethod implements MapMethod {
     /** Minibatches per worker between parameter averagings when the caller does not say. */
     public static final int DEFAULT_AVERAGING_FREQUENCY = 5;
 
@@ -48,8 +52,6 @@ public final class ModelMethod implements Evaluation.LearnedMethod {
     private int d;
     private ModelMethod stepOneFrom;
     private TrainingTargets targets = TrainingTargets.GROUND_TRUTH;
-    /** FE_ONLY's networks by training set (see {@link #fitKey}), for the SCQ methods that start from them. */
-    private final Map<String, ScqModel> fitted = new java.util.HashMap<>();
 
     /**
      * One Spark worker: nothing is averaged, so settings tuned for it (the demo's small batches) keep their meaning,
@@ -96,8 +98,8 @@ public final class ModelMethod implements Evaluation.LearnedMethod {
 
     /**
      * Takes step 1 from {@code feOnly}'s networks of the same fold instead of training it again: SCQ's step 1 is the
-     * extended FNN, which is what FE-only trains, with the same network, data, seed and settings. It must run first
-     * (an earlier method of the evaluation); where it has no network for a fold, step 1 is trained here.
+     * extended FNN, which is what FE-only trains, with the same network, data, seed and settings. {@link #fit(TrainingData)}
+     * warm-starts from the model {@code feOnly} fitted earlier on the same fold; where it has none, step 1 is trained here.
      */
     public ModelMethod stepOneFrom(ModelMethod feOnly) {
         if (feOnly.variant != Variant.FE_ONLY || variant != Variant.SCQ) {
@@ -108,10 +110,6 @@ public final class ModelMethod implements Evaluation.LearnedMethod {
         }
         this.stepOneFrom = feOnly;
         return this;
-    }
-
-    private static String fitKey(int t, Property p, List<MrfSlice> slices) {
-        return t + "|" + p + "|" + slices.stream().map(MrfSlice::key).sorted().collect(java.util.stream.Collectors.joining(","));
     }
 
     /** What the networks learn: the DM ground truth (default, the paper's) or a simulated cohort's true maps. */
@@ -141,8 +139,24 @@ public final class ModelMethod implements Evaluation.LearnedMethod {
         return name;
     }
 
+    /**
+     * Trains one network per property on the fold's training slices, saves the set under {@code data.workDir()} (where the
+     * executors read it) and returns it as a model. With {@link #stepOneFrom}, step 1 is the FE-only model fitted earlier on
+     * the same fold ({@code data.fitted}), passed as a warm start to {@link #fit(TrainingData, ScqMapModel)}.
+     */
     @Override
-    public Evaluation.Predictor train(List<MrfSlice> slices, Map<String, MapsStore.SliceMaps> groundTruth, int t) {
+    public ScqMapModel fit(TrainingData data) {
+        MapModel earlier = stepOneFrom == null ? null : data.fitted(stepOneFrom.name);
+        return fit(data, earlier instanceof ScqMapModel m && m.trained() != null ? m : null);
+    }
+
+    /** As {@link #fit(TrainingData)}, with step 1 taken from {@code stepOne}'s networks when it is not null (a warm start). */
+    public ScqMapModel fit(TrainingData data, ScqMapModel stepOne) {
+        if (stepOne != null && variant != Variant.SCQ) {
+            throw new IllegalArgumentException(name + " (" + variant + ") has no step 1 to warm-start; only SCQ has");
+        }
+        int t = data.t();
+        List<MrfSlice> slices = data.slices();
         NetConfig net = net(t);
         float[][] proj = null;
         int rank = net.projectionComponents();
@@ -161,35 +175,39 @@ public final class ModelMethod implements Evaluation.LearnedMethod {
                         + "dictionary at T = %d, its basis has %d. Use D <= %d at this ar.", d, rank, t, proj[0].length / 2, proj[0].length));
             }
         }
-        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(SparkSession.active().sparkContext());
-        List<TrainingSlice> data = new ArrayList<>();
-        for (MrfSlice s : slices) data.add(targets.of(s, groundTruth.get(s.key()), "the evaluation's slices"));
-        JavaRDD<TrainingSlice> rdd = jsc.parallelize(data, Math.max(1, Math.min(data.size(), jsc.defaultParallelism())))
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(data.spark().sparkContext());
+        List<TrainingSlice> examples = new ArrayList<>();
+        for (MrfSlice s : slices) examples.add(targets.of(s, data.groundTruth().get(s.key()), "the evaluation's slices"));
+        JavaRDD<TrainingSlice> rdd = jsc.parallelize(examples, Math.max(1, Math.min(examples.size(), jsc.defaultParallelism())))
                 .persist(StorageLevel.MEMORY_AND_DISK()); // deserialised: every epoch reads every slice (T x H x W x 2 floats)
         // Cut the lineage to the cached blocks: otherwise every task of every epoch carries its partition's
         // slices (tens of MB) inside the serialised ParallelCollectionPartition.
         rdd.rdd().localCheckpoint();
         rdd.count();
         double ar = (double) fullT / t;
+        String fold = slices.get(0).subject() + "-" + examples.size();
         Map<Property, ScqModel> models = new EnumMap<>(Property.class);
         try {
+            Path staging = Files.createDirectories(workDir.resolve(String.format(Locale.ROOT, "%s-ar%d-%s-set", name, Math.round(ar), fold)));
             for (Property p : Property.values()) {
                 Path ckpt = Files.createDirectories(workDir.resolve(String.format(Locale.ROOT, "%s-ar%d-%s-%s", name, Math.round(ar),
-                        p.name().toLowerCase(Locale.ROOT), slices.get(0).subject() + "-" + data.size())));
-                log.printf(Locale.ROOT, "train %s %s at ar %.0f on %d slices (profile %s, D %d, targets %s)%n", name, p, ar, data.size(),
+                        p.name().toLowerCase(Locale.ROOT), fold)));
+                log.printf(Locale.ROOT, "train %s %s at ar %.0f on %d slices (profile %s, D %d, targets %s)%n", name, p, ar, examples.size(),
                         profile, variant == Variant.SCQ_S ? proj[0].length : net.d(), targets.key());
-                ScqModel stepOne = stepOneFrom == null ? null : stepOneFrom.fitted.get(fitKey(t, p, slices));
                 ScqModel m = new ScqTrainer(p, net, train.train(), scheduleHash, ar, ckpt, log).projection(proj)
-                        .pretrained(stepOne == null ? null : stepOne.graph()).train(new SparkEpochRunner(jsc, train, rdd, null, log));
+                        .pretrained(stepOne == null ? null : stepOne.trained().model(p).graph())
+                        .train(new SparkEpochRunner(jsc, train, rdd, null, log));
                 models.put(p, m);
-                if (variant == Variant.FE_ONLY) fitted.put(fitKey(t, p, slices), m);
+                m.save(staging.resolve(ModelSet.dirName(p)));
             }
+            String target = String.format(Locale.ROOT, "%s/%s-ar%d-%s", data.workDir(), name, Math.round(ar), fold);
+            ModelSet.Info saved = ModelSet.publish(staging, target, data.spark().sparkContext().hadoopConfiguration(), true,
+                    Map.of("method", name));
+            return new ScqMapModel(saved, name, ModelSet.of(models));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
             rdd.unpersist(false);
         }
-        ModelSet set = ModelSet.of(models);
-        return set::predictMs;
     }
 }

@@ -73,6 +73,11 @@ public final class ModelSet {
         return info;
     }
 
+    /** The network for {@code p}, or null when the set has none. */
+    public ScqModel model(Property p) {
+        return models.get(p);
+    }
+
     public static String dirName(Property p) {
         return p.name().toLowerCase(Locale.ROOT);
     }
@@ -110,7 +115,7 @@ public final class ModelSet {
             for (Property p : Property.values()) {
                 Path meta = new Path(new Path(root, dirName(p)), "metadata.json");
                 if (!fs.exists(meta)) continue;
-                ModelMetadata m = ModelMetadata.fromJson(DictionaryStore.readText(fs, meta), meta.toString());
+                ModelMetadata m = ModelMetadata.fromJson(JsonFiles.readText(fs, meta), meta.toString());
                 if (m.property() != p) {
                     throw new MrfInputException(meta + ": holds a " + m.property() + " model, but " + dirName(p) + "/ must hold the "
                             + p + " model. Re-create the set with 'mrf train'.");
@@ -250,7 +255,7 @@ public final class ModelSet {
         meta.put("schedule_hash", info.scheduleHash());
         meta.put("code_version", ModelMetadata.currentCodeVersion());
         meta.putAll(provenance);
-        java.nio.file.Files.writeString(staging.resolve(METADATA_FILE), DictionaryStore.JSON.writeValueAsString(meta));
+        java.nio.file.Files.writeString(staging.resolve(METADATA_FILE), JsonFiles.JSON.writeValueAsString(meta));
         try (AtomicOutput out = AtomicOutput.begin(target, conf, overwrite)) {
             out.fs().copyFromLocalFile(false, true, new Path(staging.toUri()), out.tmp());
             out.commit();

@@ -65,7 +65,7 @@ public final class OutputLease implements AutoCloseable {
         String id = UUID.randomUUID().toString();
         Path file = sibling(target, "lease", id);
         fs = withoutChecksums(fs);
-        String holder = DictionaryStore.JSON.writeValueAsString(Map.of("run_id", id, "host", RunLock.hostName(),
+        String holder = JsonFiles.JSON.writeValueAsString(Map.of("run_id", id, "host", RunLock.hostName(),
                 "pid", ProcessHandle.current().pid(), "started", processStart(ProcessHandle.current()),
                 "time", java.time.Instant.now().toString())) + "\n";
         try (FSDataOutputStream out = fs.create(file, false)) {
@@ -176,7 +176,7 @@ public final class OutputLease implements AutoCloseable {
         fs = withoutChecksums(fs);
         Map<?, ?> holder;
         try (java.io.InputStream in = fs.open(lease.getPath())) {
-            holder = DictionaryStore.JSON.readValue(in, Map.class);
+            holder = JsonFiles.JSON.readValue(in, Map.class);
         } catch (java.io.FileNotFoundException e) {
             return "no lease";
         } catch (IOException e) {

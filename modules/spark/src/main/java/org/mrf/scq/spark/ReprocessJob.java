@@ -104,7 +104,7 @@ public final class ReprocessJob {
             if (!fs.exists(file)) return new Manifest(new TreeMap<>(), null);
             JsonNode n;
             try {
-                n = JSON.readTree(DictionaryStore.readText(fs, file));
+                n = JSON.readTree(JsonFiles.readText(fs, file));
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 throw new MrfInputException(file + ": the reprocess manifest is not valid JSON (" + e.getOriginalMessage()
                         + "). Restore it from a backup, or delete it to reprocess every subject.", e);
@@ -322,7 +322,7 @@ public final class ReprocessJob {
         m.put("model", model);
         m.put("model_hash", modelHash);
         m.put("subjects", next);
-        DictionaryStore.writeText(fs, stagedManifest, DictionaryStore.JSON.writeValueAsString(m));
+        JsonFiles.writeText(fs, stagedManifest, JsonFiles.JSON.writeValueAsString(m));
         moves.add(new Path[]{stagedManifest, new Path(state, MANIFEST)});
         fs.mkdirs(slices);
         fs.mkdirs(maps);
@@ -384,7 +384,7 @@ public final class ReprocessJob {
     static void appendRunLog(FileSystem fs, Path state, Map<String, Object> record) throws IOException {
         if (!record.containsKey("end")) record.put("end", Instant.now().toString());
         Path logFile = new Path(state, RUN_LOG);
-        String old = fs.exists(logFile) ? DictionaryStore.readText(fs, logFile) : "";
+        String old = fs.exists(logFile) ? JsonFiles.readText(fs, logFile) : "";
         Path tmp = new Path(state, "." + RUN_LOG + ".tmp-" + UUID.randomUUID());
         try (FSDataOutputStream o = fs.create(tmp, false)) {
             o.write(old.getBytes(StandardCharsets.UTF_8));
@@ -404,7 +404,7 @@ public final class ReprocessJob {
         Path f = new Path(new Path(out, STATE_DIR), RUN_LOG);
         List<JsonNode> l = new ArrayList<>();
         if (!fs.exists(f)) return l;
-        for (String line : DictionaryStore.readText(fs, f).split("\n")) if (!line.isBlank()) l.add(JSON.readTree(line));
+        for (String line : JsonFiles.readText(fs, f).split("\n")) if (!line.isBlank()) l.add(JSON.readTree(line));
         return l;
     }
 

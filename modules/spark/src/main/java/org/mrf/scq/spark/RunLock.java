@@ -42,7 +42,7 @@ public final class RunLock implements AutoCloseable {
             log.println("reprocess: breaking lock " + file + " held by " + holder(fs, file));
             fs.delete(file, false);
         }
-        String content = DictionaryStore.JSON.writeValueAsString(java.util.Map.of(
+        String content = JsonFiles.JSON.writeValueAsString(java.util.Map.of(
                 "run_id", runId, "host", hostName(), "pid", ProcessHandle.current().pid(),
                 "user", System.getProperty("user.name", "?"), "time", Instant.now().toString())) + "\n";
         if (file.getParent() != null) fs.mkdirs(file.getParent());

@@ -110,7 +110,7 @@ class HdfsJobsTest {
                 assertEquals(32 * 32, m.t1Ms().length);
                 assertTrue(Arrays.stream(toDoubles(m.t1Ms())).anyMatch(v -> v > 0), m.key());
             }
-            JsonNode summary = new ObjectMapper().readTree(DictionaryStore.readText(fs, new org.apache.hadoop.fs.Path(gt, "summary.json")));
+            JsonNode summary = new ObjectMapper().readTree(JsonFiles.readText(fs, new org.apache.hadoop.fs.Path(gt, "summary.json")));
             assertEquals(48, summary.get("timepoints").asInt());
             assertTrue(summary.at("/dm/ar1/t1_err_pct").isNumber(), summary.toString());
             assertEquals(slices, summary.get("slices").asText());

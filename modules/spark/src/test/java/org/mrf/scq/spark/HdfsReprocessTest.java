@@ -129,10 +129,10 @@ class HdfsReprocessTest {
 
     static void listSubjects(FileSystem fs, Path cohortJson, String... ids) throws Exception {
         ObjectMapper json = new ObjectMapper();
-        ObjectNode n = (ObjectNode) json.readTree(DictionaryStore.readText(fs, cohortJson));
+        ObjectNode n = (ObjectNode) json.readTree(JsonFiles.readText(fs, cohortJson));
         var a = n.putArray("subjects");
         for (String id : ids) a.add(id);
-        DictionaryStore.writeText(fs, cohortJson, json.writeValueAsString(n));
+        JsonFiles.writeText(fs, cohortJson, json.writeValueAsString(n));
     }
 
     static void assertPredictions(SparkSession spark, String slices, String maps, String model, int n) {
