@@ -3,7 +3,7 @@ package org.mrf.scq.cli;
 import org.apache.spark.sql.SparkSession;
 import org.mrf.scq.core.sequence.FispSequence;
 import org.mrf.scq.core.sequence.Schedules;
-import org.mrf.scq.spark.SparkSessions;
+import org.mrf.scq.spark.hadoop.SparkSessions;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;

@@ -2,7 +2,7 @@ package org.mrf.scq.cli;
 
 import org.apache.spark.sql.SparkSession;
 import org.mrf.scq.core.sequence.FispSequence;
-import org.mrf.scq.spark.DictionaryJob;
+import org.mrf.scq.spark.dictionary.DictionaryJob;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -58,10 +58,10 @@ public final class DictionaryCommand implements Callable<Integer> {
                     c.integer("mrf.spark.partitions"));
             System.out.println(r.summary());
             if (!noSvd) {
-                org.mrf.scq.core.svd.SvdBasis basis = SvdCommand.compute(c, org.mrf.scq.spark.DictionaryStore.load(spark, r.path(), 0));
-                org.mrf.scq.spark.BasisStore.write(r.path(), basis, spark.sparkContext().hadoopConfiguration());
-                System.out.println("svd: rank=" + basis.rank() + " ranks_for_energy=" + org.mrf.scq.spark.BasisStore.ranks(basis)
-                        + " wrote " + r.path() + "/" + org.mrf.scq.spark.BasisStore.DIR);
+                org.mrf.scq.core.svd.SvdBasis basis = SvdCommand.compute(c, org.mrf.scq.spark.store.DictionaryStore.load(spark, r.path(), 0));
+                org.mrf.scq.spark.store.BasisStore.write(r.path(), basis, spark.sparkContext().hadoopConfiguration());
+                System.out.println("svd: rank=" + basis.rank() + " ranks_for_energy=" + org.mrf.scq.spark.store.BasisStore.ranks(basis)
+                        + " wrote " + r.path() + "/" + org.mrf.scq.spark.store.BasisStore.DIR);
             }
         } finally {
             spark.stop();

@@ -1,6 +1,6 @@
 package org.mrf.scq.cli;
 
-import org.mrf.scq.spark.GroundTruthJob;
+import org.mrf.scq.spark.groundtruth.GroundTruthJob;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

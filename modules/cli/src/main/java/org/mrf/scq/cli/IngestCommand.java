@@ -1,6 +1,6 @@
 package org.mrf.scq.cli;
 
-import org.mrf.scq.spark.IngestJob;
+import org.mrf.scq.spark.ingest.IngestJob;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

@@ -1,15 +1,15 @@
 package org.mrf.scq.cli;
 
+import org.apache.hadoop.conf.Configuration;
+import org.mrf.scq.spark.hadoop.AtomicOutput;
+import org.mrf.scq.spark.hadoop.OutputLease;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-
-import org.apache.hadoop.conf.Configuration;
-import org.mrf.scq.spark.AtomicOutput;
-import org.mrf.scq.spark.OutputLease;
 
 /** Local-file outputs of the CLI, written to a sibling temporary file and moved into place. */
 final class LocalFiles {

@@ -1,6 +1,6 @@
 package org.mrf.scq.cli;
 
-import org.mrf.scq.spark.ReprocessJob;
+import org.mrf.scq.spark.reprocess.ReprocessJob;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

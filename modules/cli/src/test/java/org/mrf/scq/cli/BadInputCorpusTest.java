@@ -18,11 +18,11 @@ import org.mrf.scq.io.ArrayFiles;
 import org.mrf.scq.io.cohort.CohortReader;
 import org.mrf.scq.io.cohort.SliceEntry;
 import org.mrf.scq.model.ScqModel;
-import org.mrf.scq.spark.DictionaryJob;
-import org.mrf.scq.spark.DictionaryStore;
-import org.mrf.scq.spark.MapsStore;
-import org.mrf.scq.spark.SliceStore;
-import org.mrf.scq.spark.SparkSessions;
+import org.mrf.scq.spark.dictionary.DictionaryJob;
+import org.mrf.scq.spark.hadoop.SparkSessions;
+import org.mrf.scq.spark.store.DictionaryStore;
+import org.mrf.scq.spark.store.MapsStore;
+import org.mrf.scq.spark.store.SliceStore;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -31,7 +31,7 @@ class MatchCommandTest {
                 true, "test"), 1e-5);
         // The Spark-free reader `mrf match` uses returns the simulated entries, in grid order, and their first t.
         for (int tr : new int[]{0, 40}) {
-            Dictionary read = org.mrf.scq.spark.DictionaryStore.read(dict, new org.apache.hadoop.conf.Configuration(), tr);
+            Dictionary read = org.mrf.scq.spark.store.DictionaryStore.read(dict, new org.apache.hadoop.conf.Configuration(), tr);
             Dictionary want = tr == 0 ? d : d.truncate(tr);
             assertArrayEquals(want.t1Values(), read.t1Values());
             assertArrayEquals(want.t2Values(), read.t2Values());

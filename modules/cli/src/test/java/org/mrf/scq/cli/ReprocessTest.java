@@ -16,8 +16,8 @@ import org.mrf.scq.model.train.ScqTrainer;
 import org.mrf.scq.sim.CohortSimulator;
 import org.mrf.scq.sim.ExportWriters;
 import org.mrf.scq.sim.SliceAcquisition;
-import org.mrf.scq.spark.ModelSet;
-import org.mrf.scq.spark.ReprocessJob;
+import org.mrf.scq.spark.reprocess.ReprocessJob;
+import org.mrf.scq.spark.store.ModelSet;
 import picocli.CommandLine;
 
 import java.io.ByteArrayOutputStream;

@@ -20,6 +20,14 @@ import org.mrf.scq.io.cohort.SliceEntry;
 import org.mrf.scq.sim.CohortSimulator;
 import org.mrf.scq.sim.ExportWriters;
 import org.mrf.scq.sim.SliceAcquisition;
+import org.mrf.scq.spark.dictionary.DictionaryJob;
+import org.mrf.scq.spark.groundtruth.GroundTruthJob;
+import org.mrf.scq.spark.hadoop.AtomicOutput;
+import org.mrf.scq.spark.hadoop.JsonFiles;
+import org.mrf.scq.spark.ingest.IngestJob;
+import org.mrf.scq.spark.store.DictionaryStore;
+import org.mrf.scq.spark.store.MapsStore;
+import org.mrf.scq.spark.store.SliceStore;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,8 +49,6 @@ class HdfsJobsTest {
     static final DictionaryJob.GridSpec GRID = new DictionaryJob.GridSpec(List.of("100:1500:100", "2000:4000:1000"),
             List.of("10:100:10", "200:500:150"), true);
 
-    static final String CLOSE_POLL_KEY = "dfs.client.block.write.locateFollowingBlock.initial.delay.ms";
-
     @Test
     void dictionaryIngestAndGroundTruthOnHdfs(@TempDir Path tmp) throws Exception {
         Path cohort = tmp.resolve("cohort");
@@ -50,34 +56,22 @@ class HdfsJobsTest {
                 .withAcquisition(SliceAcquisition.Options.defaults().withSnr(30).withThreads(1)),
                 ExportWriters.forName("npy")).run(cohort);
 
-        Configuration conf = new Configuration();
-        conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, tmp.resolve("minidfs").toString());
-        conf.setInt("dfs.replication", 1);
-        // A client closing a file polls the name node for completion, first after 400 ms by default; the
-        // ground-truth job writes ~40 small NIfTI/PNG files, so poll sooner. (FileSystem instances are
-        // cached per URI and user, so this conf, not Spark's, may be the one the jobs' clients use.)
-        conf.setInt(CLOSE_POLL_KEY, 20);
-        MiniDFSCluster cluster = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
+        MiniDFSCluster cluster = SparkTestFixtures.miniHdfs(tmp, new Configuration());
         SparkSession spark = null;
         try {
-            cluster.waitActive();
             FileSystem fs = cluster.getFileSystem();
             String root = fs.getUri() + "/mrf";
             assertTrue(root.startsWith("hdfs://"), root);
             fs.copyFromLocalFile(false, true, new org.apache.hadoop.fs.Path(cohort.toUri()), new org.apache.hadoop.fs.Path(root + "/cohort"));
 
-            spark = SparkSessions.create("hdfs-test", "local[2]", "WARN", Map.of("spark.hadoop.dfs.replication", "1",
-                    "spark.hadoop." + CLOSE_POLL_KEY, "20"));
+            spark = SparkTestFixtures.hdfsSession("hdfs-test", "WARN");
             String dict = root + "/out/dict", slices = root + "/out/slices", gt = root + "/out/gt";
 
             DictionaryJob.Result dr = DictionaryJob.run(spark, SEQ, GRID, 1e-5, dict, false, 3);
             assertTrue(dr.path().startsWith("hdfs://"), dr.path());
             Dictionary expected = Dictionary.simulate(SEQ, GRID.build("test"), 1e-5);
             Dictionary back = DictionaryStore.load(spark, dict, 0);
-            assertArrayEquals(expected.t1Values(), back.t1Values());
-            assertArrayEquals(expected.t2Values(), back.t2Values());
-            assertArrayEquals(expected.re(), back.re());
-            assertArrayEquals(expected.im(), back.im());
+            SparkTestFixtures.assertSameDictionary(expected, back);
             assertEquals(SEQ.hash(), DictionaryStore.schedule(dict, spark.sparkContext().hadoopConfiguration()).hash());
             // Replacing it goes through AtomicOutput's move-aside on HDFS as well.
             DictionaryJob.run(spark, SEQ, GRID, 1e-5, dict, true, 2);
@@ -122,14 +116,7 @@ class HdfsJobsTest {
             new CohortSimulator(SEQ, CohortSimulator.Options.defaults(2, 2, 22).withMatrix(32)
                     .withAcquisition(SliceAcquisition.Options.defaults().withSnr(30).withThreads(1)),
                     ExportWriters.forName("npy")).run(second);
-            for (String id : List.of("sub-000", "sub-001")) {
-                String nid = id.replace("sub-", "new-");
-                Files.move(second.resolve(id), second.resolve(nid));
-                Path sj = second.resolve(nid).resolve("subject.json");
-                Files.writeString(sj, Files.readString(sj).replace("\"" + id + "\"", "\"" + nid + "\""));
-            }
-            Path cj = second.resolve("cohort.json");
-            Files.writeString(cj, Files.readString(cj).replace("\"sub-0", "\"new-0"));
+            SparkTestFixtures.renameSubjects(second, List.of("sub-000", "sub-001"), "sub-", "new-");
             fs.copyFromLocalFile(false, true, new org.apache.hadoop.fs.Path(second.toUri()), new org.apache.hadoop.fs.Path(root + "/second"));
             assertEquals(4, IngestJob.run(spark, root + "/second", slices).slices());
             assertEquals(8, SliceStore.slices(spark, slices, 0).count());

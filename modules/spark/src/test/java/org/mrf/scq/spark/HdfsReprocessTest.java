@@ -23,6 +23,14 @@ import org.mrf.scq.model.train.ScqTrainer;
 import org.mrf.scq.sim.CohortSimulator;
 import org.mrf.scq.sim.ExportWriters;
 import org.mrf.scq.sim.SliceAcquisition;
+import org.mrf.scq.spark.hadoop.ContentHashes;
+import org.mrf.scq.spark.hadoop.JsonFiles;
+import org.mrf.scq.spark.infer.InferenceJob;
+import org.mrf.scq.spark.ingest.IngestJob;
+import org.mrf.scq.spark.reprocess.ReprocessJob;
+import org.mrf.scq.spark.store.MapsStore;
+import org.mrf.scq.spark.store.ModelSet;
+import org.mrf.scq.spark.store.SliceStore;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -56,20 +64,15 @@ class HdfsReprocessTest {
         }
 
         Configuration conf = new Configuration();
-        conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, tmp.resolve("minidfs").toString());
-        conf.setInt("dfs.replication", 1);
-        conf.setInt(HdfsJobsTest.CLOSE_POLL_KEY, 20);
-        MiniDFSCluster cluster = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
+        MiniDFSCluster cluster = SparkTestFixtures.miniHdfs(tmp, conf);
         SparkSession spark = null;
         try {
-            cluster.waitActive();
             FileSystem fs = cluster.getFileSystem();
             String root = fs.getUri() + "/mrf";
             fs.copyFromLocalFile(false, true, new Path(cohort.toUri()), new Path(root + "/cohort"));
             String hcohort = root + "/cohort";
             listSubjects(fs, new Path(hcohort, "cohort.json"), "sub-000", "sub-001");
-            SparkSession session = SparkSessions.create("hdfs-reprocess-test", "local[2]", "ERROR", Map.of("spark.hadoop.dfs.replication", "1",
-                    "spark.hadoop." + HdfsJobsTest.CLOSE_POLL_KEY, "20"));
+            SparkSession session = SparkTestFixtures.hdfsSession("hdfs-reprocess-test", "ERROR");
             spark = session;
             String model = root + "/models/a";
             ModelSet.Info published = ModelSet.publish(staging, model, conf, false, Map.of());

@@ -4,6 +4,14 @@ import org.apache.spark.sql.SparkSession;
 import org.mrf.scq.core.slice.MrfSlice;
 import org.mrf.scq.model.Property;
 import org.mrf.scq.model.Variant;
+import org.mrf.scq.spark.dictionary.DictionaryJob;
+import org.mrf.scq.spark.groundtruth.GroundTruthJobTest;
+import org.mrf.scq.spark.hadoop.SparkSessions;
+import org.mrf.scq.spark.ingest.IngestJob;
+import org.mrf.scq.spark.store.MapsStore;
+import org.mrf.scq.spark.store.SliceStore;
+import org.mrf.scq.spark.train.TrainJob;
+import org.mrf.scq.spark.train.TrainingTargets;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -48,12 +56,12 @@ public final class JobFixture {
     }
 
     /** FE-only at ar 2 (T = 24), one pixel epoch of the quick profile: real training in a few seconds. */
-    TrainJob.Options train(String out, List<String> validation, boolean resume, int pixelEpochs, boolean overwrite) {
+    public TrainJob.Options train(String out, List<String> validation, boolean resume, int pixelEpochs, boolean overwrite) {
         return new TrainJob.Options(slices, groundTruth, out, "quick", 2, Variant.FE_ONLY, List.of(Property.T1, Property.T2),
                 validation, null, resume, null, 2, 1, pixelEpochs, 0, 0, 0, overwrite, TrainingTargets.GROUND_TRUTH);
     }
 
-    static PrintStream quiet() {
+    public static PrintStream quiet() {
         return new PrintStream(java.io.OutputStream.nullOutputStream(), true);
     }
 }

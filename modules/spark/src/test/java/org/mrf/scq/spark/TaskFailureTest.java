@@ -16,6 +16,14 @@ import org.mrf.scq.core.slice.MrfSlice;
 import org.mrf.scq.sim.CohortSimulator;
 import org.mrf.scq.sim.ExportWriters;
 import org.mrf.scq.sim.SliceAcquisition;
+import org.mrf.scq.spark.dictionary.DictionaryJob;
+import org.mrf.scq.spark.groundtruth.GroundTruthJob;
+import org.mrf.scq.spark.hadoop.FailureInjection;
+import org.mrf.scq.spark.hadoop.SparkSessions;
+import org.mrf.scq.spark.ingest.IngestJob;
+import org.mrf.scq.spark.store.DictionaryStore;
+import org.mrf.scq.spark.store.MapsStore;
+import org.mrf.scq.spark.store.SliceStore;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,8 +45,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * attempts, and checks the retried outputs are complete and identical to the clean ones: decoded
  * arrays and, file by file, the bytes of every Parquet part, sidecar, NIfTI, PNG and summary.
  */
-class TaskFailureTest {
-    static final FispSequence SEQ = Schedules.paperDefault(2.0, 18.0).truncate(48);
+public class TaskFailureTest {
+    public static final FispSequence SEQ = Schedules.paperDefault(2.0, 18.0).truncate(48);
     static final DictionaryJob.GridSpec GRID = new DictionaryJob.GridSpec(List.of("100:1500:100", "2000:4000:1000"),
             List.of("10:100:10", "200:500:150"), true);
     static final List<Integer> ARS = List.of(1, 4);
@@ -46,8 +54,8 @@ class TaskFailureTest {
     static final String INJECT = "dictionary,ingest:0,ground-truth";
 
     /** Failure reasons of failed task attempts, and the attempt numbers of successful ones. */
-    static final class FailedTasks extends SparkListener {
-        final List<String> reasons = Collections.synchronizedList(new ArrayList<>());
+    public static final class FailedTasks extends SparkListener {
+        public final List<String> reasons = Collections.synchronizedList(new ArrayList<>());
         final List<Integer> attemptsOk = Collections.synchronizedList(new ArrayList<>());
 
         @Override
@@ -56,7 +64,7 @@ class TaskFailureTest {
             else if (end.taskInfo().successful()) attemptsOk.add(end.taskInfo().attemptNumber());
         }
 
-        long injected(String job) {
+        public long injected(String job) {
             synchronized (reasons) {
                 return reasons.stream().filter(r -> r.contains("injected failure") && r.contains(": " + job + " stage")).count();
             }
@@ -218,12 +226,12 @@ class TaskFailureTest {
         return sb.toString();
     }
 
-    static void waitForListener(FailedTasks l, int atLeast) throws InterruptedException {
+    public static void waitForListener(FailedTasks l, int atLeast) throws InterruptedException {
         long until = System.nanoTime() + 10_000_000_000L;
         while (l.reasons.size() < atLeast && System.nanoTime() < until) Thread.sleep(50);
     }
 
-    static List<String> listNames(Path dir) throws Exception {
+    public static List<String> listNames(Path dir) throws Exception {
         if (!Files.exists(dir)) return List.of();
         try (Stream<Path> s = Files.list(dir)) {
             return s.map(p -> p.getFileName().toString()).sorted().toList();
@@ -253,7 +261,7 @@ class TaskFailureTest {
     }
 
     /** Same file names (UUIDs masked) and same bytes, except {@code skip} (and its checksum file). */
-    static void assertSameFiles(Path a, Path b, String skip) throws Exception {
+    public static void assertSameFiles(Path a, Path b, String skip) throws Exception {
         Map<String, Path> fa = files(a), fb = files(b);
         assertEquals(fa.keySet(), fb.keySet(), "same files in " + a + " and " + b);
         assertTrue(fa.keySet().stream().anyMatch(k -> k.endsWith(".parquet")), "has Parquet parts: " + fa.keySet());

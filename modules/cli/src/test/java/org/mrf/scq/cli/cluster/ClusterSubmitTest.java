@@ -9,10 +9,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mrf.scq.model.Property;
 import org.mrf.scq.model.ScqModel;
-import org.mrf.scq.spark.JobFixture;
-import org.mrf.scq.spark.ModelSet;
-import org.mrf.scq.spark.cluster.StandaloneCluster;
 import org.mrf.scq.model.train.ScqTrainer;
+import org.mrf.scq.spark.JobFixture;
+import org.mrf.scq.spark.cluster.StandaloneCluster;
+import org.mrf.scq.spark.store.ModelSet;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -6,7 +6,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.mrf.scq.core.util.MrfInputException;
-import org.mrf.scq.spark.SliceBlock;
+import org.mrf.scq.spark.store.SliceBlock;
 import scala.Tuple2;
 
 import java.io.Serializable;
@@ -17,7 +17,11 @@ import java.util.List;
  * A model that maps each pixel on its own (DM, SDM, a per-pixel network): it works on the stored blocks of a slice
  * as they come, without putting the slice together first, and the maps of the blocks are joined per slice.
  */
-public abstract class BlockMapModel implements MapModel {
+public abstract class BlockMapModel extends MapModelBase {
+    protected BlockMapModel(String method, int t, int ar) {
+        super(method, t, ar);
+    }
+
     /** {t1 ms, t2 ms, pd or null} for the block's rows x width pixels, from its first {@link #timepoints()} time points. */
     protected abstract float[][] mapBlock(SliceBlock b);
 

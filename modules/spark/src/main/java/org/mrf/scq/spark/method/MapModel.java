@@ -4,8 +4,8 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.mrf.scq.spark.MapsStore;
-import org.mrf.scq.spark.SliceBlock;
+import org.mrf.scq.spark.store.MapsStore;
+import org.mrf.scq.spark.store.SliceBlock;
 
 import java.io.Serializable;
 
@@ -29,7 +29,7 @@ public interface MapModel extends Serializable {
     int ar();
 
     /**
-     * One row of {@link #SCHEMA} per slice of {@code slices} (blocks as {@link org.mrf.scq.spark.SliceStore#blocks} reads
+     * One row of {@link #SCHEMA} per slice of {@code slices} (blocks as {@link org.mrf.scq.spark.store.SliceStore#blocks} reads
      * them, with at least {@link #timepoints()} time points). Lazy, like every Spark transformation.
      */
     Dataset<Row> transform(Dataset<SliceBlock> slices);

@@ -2,7 +2,7 @@ package org.mrf.scq.spark.method;
 
 import org.mrf.scq.core.dictionary.Dictionary;
 import org.mrf.scq.core.util.MrfInputException;
-import org.mrf.scq.spark.DictionaryStore;
+import org.mrf.scq.spark.store.DictionaryStore;
 
 import java.util.List;
 import java.util.Locale;

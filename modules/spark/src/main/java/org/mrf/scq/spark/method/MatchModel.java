@@ -12,9 +12,9 @@ import org.mrf.scq.core.match.Matcher;
 import org.mrf.scq.core.match.SubspaceMatcher;
 import org.mrf.scq.core.svd.RandomizedSvd;
 import org.mrf.scq.core.util.MrfInputException;
-import org.mrf.scq.spark.DictionaryStore;
-import org.mrf.scq.spark.JsonFiles;
-import org.mrf.scq.spark.SliceBlock;
+import org.mrf.scq.spark.hadoop.JsonFiles;
+import org.mrf.scq.spark.store.DictionaryStore;
+import org.mrf.scq.spark.store.SliceBlock;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,18 +29,13 @@ import java.util.Map;
 public final class MatchModel extends BlockMapModel {
     public static final String FILE = "_mrf_match_model.json";
 
-    private final String method;
     private final String dictionaryPath;
-    private final int t;
-    private final int ar;
     private final double energy;
     private final Broadcast<Dictionary> dictionary;
 
     private MatchModel(String method, String dictionaryPath, int t, int ar, double energy, Broadcast<Dictionary> dictionary) {
-        this.method = method;
+        super(method, t, ar);
         this.dictionaryPath = dictionaryPath;
-        this.t = t;
-        this.ar = ar;
         this.energy = energy;
         this.dictionary = dictionary;
     }
@@ -56,26 +51,11 @@ public final class MatchModel extends BlockMapModel {
     }
 
     @Override
-    public String method() {
-        return method;
-    }
-
-    @Override
-    public int timepoints() {
-        return t;
-    }
-
-    @Override
-    public int ar() {
-        return ar;
-    }
-
-    @Override
     protected float[][] mapBlock(SliceBlock b) {
-        Matcher m = MatcherCache.get(dictionary, method, t, this::matcher);
+        Matcher m = MatcherCache.get(dictionary, method(), timepoints(), this::matcher);
         MatchResult r;
         synchronized (m) {
-            r = m.matchTimeMajor(b.getRe(), b.getIm(), b.getT(), b.getRows(), b.getWidth(), t);
+            r = m.matchTimeMajor(b.getRe(), b.getIm(), b.getT(), b.getRows(), b.getWidth(), timepoints());
             m.release();
         }
         return new float[][]{r.t1, r.t2, r.pd};
@@ -83,7 +63,7 @@ public final class MatchModel extends BlockMapModel {
 
     /** The matcher over an already cut dictionary (on an executor). */
     private Matcher matcher(Dictionary cut) {
-        return "sdm".equals(method) ? SubspaceMatcher.forEnergy(cut, RandomizedSvd.ofDictionary(cut), energy) : new DictionaryMatcher(cut);
+        return "sdm".equals(method()) ? SubspaceMatcher.forEnergy(cut, RandomizedSvd.ofDictionary(cut), energy) : new DictionaryMatcher(cut);
     }
 
     /** Frees the broadcast dictionary and this JVM's matchers; the model cannot transform afterwards. */
@@ -96,9 +76,9 @@ public final class MatchModel extends BlockMapModel {
     public void save(String path) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("format", "mrf-match-model");
-        json.put("method", method);
+        json.put("method", method());
         json.put("dictionary", dictionaryPath);
-        json.put("t", t);
+        json.put("t", timepoints());
         json.put("energy", energy);
         try {
             Path dir = new Path(path);
@@ -106,7 +86,7 @@ public final class MatchModel extends BlockMapModel {
             fs.mkdirs(dir);
             JsonFiles.write(fs, new Path(dir, FILE), json);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot save the " + method + " model to " + path, e);
+            throw new UncheckedIOException("cannot save the " + method() + " model to " + path, e);
         }
     }
 

@@ -6,8 +6,8 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import org.mrf.scq.core.slice.MrfSlice;
 import org.mrf.scq.model.Property;
-import org.mrf.scq.spark.AtomicOutput;
-import org.mrf.scq.spark.ModelSet;
+import org.mrf.scq.spark.hadoop.AtomicOutput;
+import org.mrf.scq.spark.store.ModelSet;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,19 +21,14 @@ import java.io.UncheckedIOException;
 public final class ScqMapModel extends SliceMapModel {
     private final String path;
     private final String fingerprint;
-    private final String method;
-    private final int t;
-    private final int ar;
     private final transient ModelSet trained;
 
     public ScqMapModel(ModelSet.Info saved, String method, ModelSet trained) {
+        super(method, saved.t(), saved.ar());
         saved.require(Property.T1);
         saved.require(Property.T2);
         this.path = saved.path();
         this.fingerprint = saved.fingerprint();
-        this.method = method;
-        this.t = saved.t();
-        this.ar = saved.ar();
         this.trained = trained;
     }
 
@@ -41,21 +36,6 @@ public final class ScqMapModel extends SliceMapModel {
     public static ScqMapModel load(String path, Configuration conf) {
         ModelSet.Info info = ModelSet.inspect(path, conf);
         return new ScqMapModel(info, info.method(), null);
-    }
-
-    @Override
-    public String method() {
-        return method;
-    }
-
-    @Override
-    public int timepoints() {
-        return t;
-    }
-
-    @Override
-    public int ar() {
-        return ar;
     }
 
     /** Where the set lies, and its fingerprint. */

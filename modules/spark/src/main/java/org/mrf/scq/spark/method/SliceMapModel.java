@@ -6,15 +6,19 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.mrf.scq.core.slice.MrfSlice;
-import org.mrf.scq.spark.SliceBlock;
-import org.mrf.scq.spark.SliceStore;
+import org.mrf.scq.spark.store.SliceBlock;
+import org.mrf.scq.spark.store.SliceStore;
 import scala.Tuple2;
 
 /**
  * A model that needs a whole slice at once (SCQ's U-Net sees pixel neighbourhoods): each slice's blocks are put
  * together on an executor and mapped there.
  */
-public abstract class SliceMapModel implements MapModel {
+public abstract class SliceMapModel extends MapModelBase {
+    protected SliceMapModel(String method, int t, int ar) {
+        super(method, t, ar);
+    }
+
     /** {t1 ms, t2 ms, pd or null} of the slice; it may hold more than {@link #timepoints()} time points. */
     public abstract float[][] mapSlice(MrfSlice s);
 

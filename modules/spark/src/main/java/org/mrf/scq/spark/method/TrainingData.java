@@ -2,7 +2,7 @@ package org.mrf.scq.spark.method;
 
 import org.apache.spark.sql.SparkSession;
 import org.mrf.scq.core.slice.MrfSlice;
-import org.mrf.scq.spark.MapsStore;
+import org.mrf.scq.spark.store.MapsStore;
 
 import java.util.HashMap;
 import java.util.List;

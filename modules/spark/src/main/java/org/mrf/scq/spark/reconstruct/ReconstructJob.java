@@ -10,10 +10,10 @@ import org.mrf.scq.core.util.MrfInputException;
 import org.mrf.scq.io.ismrmrd.IsmrmrdAcquisition.Counter;
 import org.mrf.scq.io.ismrmrd.IsmrmrdRaw;
 import org.mrf.scq.io.ismrmrd.IsmrmrdReconstruction;
-import org.mrf.scq.spark.AtomicOutput;
-import org.mrf.scq.spark.SparkErrors;
-import org.mrf.scq.spark.SparkProgress;
-import org.mrf.scq.spark.SparkSessions;
+import org.mrf.scq.spark.hadoop.AtomicOutput;
+import org.mrf.scq.spark.hadoop.SparkErrors;
+import org.mrf.scq.spark.hadoop.SparkProgress;
+import org.mrf.scq.spark.hadoop.SparkSessions;
 
 import java.io.IOException;
 import java.io.Serializable;

@@ -25,8 +25,8 @@ import org.mrf.scq.model.data.TrainingSlice;
 import org.mrf.scq.model.train.EpochExamples;
 import org.mrf.scq.model.train.EpochRunner;
 import org.mrf.scq.model.train.ScqTrainer;
-import org.mrf.scq.spark.MapsStore;
-import org.mrf.scq.spark.TrainingTargets;
+import org.mrf.scq.spark.store.MapsStore;
+import org.mrf.scq.spark.train.TrainingTargets;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 

@@ -17,13 +17,13 @@ import org.mrf.scq.core.slice.MrfSlice;
 import org.mrf.scq.core.util.MrfInputException;
 import org.mrf.scq.io.cohort.CohortReader;
 import org.mrf.scq.io.cohort.SliceEntry;
-import org.mrf.scq.io.ismrmrd.IsmrmrdAcquisition;
 import org.mrf.scq.io.ismrmrd.IsmrmrdAcquisition.Counter;
+import org.mrf.scq.io.ismrmrd.IsmrmrdAcquisition;
 import org.mrf.scq.io.ismrmrd.IsmrmrdFile;
 import org.mrf.scq.io.ismrmrd.IsmrmrdHeader;
 import org.mrf.scq.io.ismrmrd.IsmrmrdRaw;
-import org.mrf.scq.spark.IngestJob;
-import org.mrf.scq.spark.SparkSessions;
+import org.mrf.scq.spark.hadoop.SparkSessions;
+import org.mrf.scq.spark.ingest.IngestJob;
 
 import java.io.RandomAccessFile;
 import java.nio.file.Files;

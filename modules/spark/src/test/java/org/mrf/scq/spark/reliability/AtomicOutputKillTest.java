@@ -9,9 +9,9 @@ import org.mrf.scq.core.dictionary.Dictionary;
 import org.mrf.scq.core.sequence.FispSequence;
 import org.mrf.scq.core.sequence.Schedules;
 import org.mrf.scq.model.ScqModel;
-import org.mrf.scq.spark.DictionaryJob;
-import org.mrf.scq.spark.DictionaryStore;
-import org.mrf.scq.spark.SparkSessions;
+import org.mrf.scq.spark.dictionary.DictionaryJob;
+import org.mrf.scq.spark.hadoop.SparkSessions;
+import org.mrf.scq.spark.store.DictionaryStore;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.nio.file.Files;

@@ -2,8 +2,8 @@ package org.mrf.scq.spark.reliability;
 
 import org.apache.spark.sql.SparkSession;
 import org.mrf.scq.core.sequence.Schedules;
-import org.mrf.scq.spark.DictionaryJob;
-import org.mrf.scq.spark.SparkSessions;
+import org.mrf.scq.spark.dictionary.DictionaryJob;
+import org.mrf.scq.spark.hadoop.SparkSessions;
 
 import java.util.List;
 import java.util.Map;

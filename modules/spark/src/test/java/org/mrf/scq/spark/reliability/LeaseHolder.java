@@ -1,7 +1,7 @@
 package org.mrf.scq.spark.reliability;
 
 import org.apache.hadoop.conf.Configuration;
-import org.mrf.scq.spark.AtomicOutput;
+import org.mrf.scq.spark.hadoop.AtomicOutput;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,7 +4,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mrf.scq.spark.AtomicOutput;
+import org.mrf.scq.spark.hadoop.AtomicOutput;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

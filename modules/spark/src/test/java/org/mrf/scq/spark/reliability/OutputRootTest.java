@@ -7,8 +7,8 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mrf.scq.core.util.MrfInputException;
-import org.mrf.scq.spark.MapsStore;
-import org.mrf.scq.spark.SparkSessions;
+import org.mrf.scq.spark.hadoop.SparkSessions;
+import org.mrf.scq.spark.store.MapsStore;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -13,10 +13,10 @@ import org.mrf.scq.model.TrainConfig;
 import org.mrf.scq.model.Variant;
 import org.mrf.scq.model.data.SyntheticSlices;
 import org.mrf.scq.model.data.TrainingSlice;
-import org.mrf.scq.model.train.ScqTrainer;
 import org.mrf.scq.model.train.ScqTrainer.EpochStats;
-import org.mrf.scq.spark.SparkSessions;
+import org.mrf.scq.model.train.ScqTrainer;
 import org.mrf.scq.spark.cluster.StandaloneCluster;
+import org.mrf.scq.spark.hadoop.SparkSessions;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

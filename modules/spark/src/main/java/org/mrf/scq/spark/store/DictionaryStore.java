@@ -1,0 +1,318 @@
+package org.mrf.scq.spark.store;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.mrf.scq.core.dictionary.Dictionary;
+import org.mrf.scq.core.sequence.FispSequence;
+import org.mrf.scq.core.sequence.Schedules;
+import org.mrf.scq.core.util.MrfInputException;
+import org.mrf.scq.spark.hadoop.JsonFiles;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.expr;
+
+/**
+ * The dictionary dataset (docs/PIPELINE.md) on any Hadoop path: Parquet rows
+ * {@code entry_id long, t1_ms float, t2_ms float, re array<float>, im array<float>} plus two
+ * sidecar files that Spark's readers skip: {@code _mrf_dictionary.json} (metadata) and
+ * {@code _schedule.csv} (the exact schedule the entries were simulated with).
+ */
+public final class DictionaryStore {
+    public static final String METADATA_FILE = "_mrf_dictionary.json";
+    public static final String SCHEDULE_FILE = "_schedule.csv";
+    public static final StructType SCHEMA = new StructType(new StructField[]{
+            DataTypes.createStructField("entry_id", DataTypes.LongType, false),
+            DataTypes.createStructField("t1_ms", DataTypes.FloatType, false),
+            DataTypes.createStructField("t2_ms", DataTypes.FloatType, false),
+            DataTypes.createStructField("re", DataTypes.createArrayType(DataTypes.FloatType, false), false),
+            DataTypes.createStructField("im", DataTypes.createArrayType(DataTypes.FloatType, false), false)});
+
+    /** What produced a dictionary; enough to rebuild it and to refuse mismatched inputs. */
+    public record Metadata(String scheduleName, String scheduleHash, int timepoints, double teMs, double inversionMs,
+                           double epgTolerance, String normalisation, List<String> t1Ranges, List<String> t2Ranges,
+                           boolean t2AtMostT1, long entries, String codeVersion, String created) {
+    }
+
+    private DictionaryStore() {
+    }
+
+    public static void writeSidecars(FileSystem fs, Path dir, Metadata meta, FispSequence seq) throws IOException {
+        JsonFiles.write(fs, new Path(dir, METADATA_FILE), meta);
+        JsonFiles.writeText(fs, new Path(dir, SCHEDULE_FILE), seq.toCsv());
+    }
+
+
+    public static Metadata metadata(String path, Configuration conf) {
+        Path dir = new Path(path);
+        try {
+            FileSystem fs = dir.getFileSystem(conf);
+            if (!fs.exists(dir)) {
+                throw new MrfInputException("dictionary " + path + " does not exist. Build one with "
+                        + "'mrf dictionary --out " + path + "'.");
+            }
+            Path m = new Path(dir, METADATA_FILE);
+            if (!fs.exists(m)) {
+                throw new MrfInputException("dictionary " + path + " has no " + METADATA_FILE
+                        + ": it was not written by 'mrf dictionary' or its write did not finish. Rebuild it.");
+            }
+            return JsonFiles.JSON.readValue(JsonFiles.readText(fs, m), Metadata.class);
+        } catch (IOException e) {
+            throw new MrfInputException("dictionary " + path + ": metadata " + METADATA_FILE + " is unreadable ("
+                    + e.getMessage() + "). Rebuild the dictionary.", e);
+        }
+    }
+
+    /** The schedule the dictionary was simulated with (from its sidecar, not from the caller's config). */
+    public static FispSequence schedule(String path, Configuration conf) {
+        Metadata meta = metadata(path, conf);
+        Path p = new Path(path, SCHEDULE_FILE);
+        try {
+            FileSystem fs = p.getFileSystem(conf);
+            FispSequence seq = Schedules.parse(p.toString(), JsonFiles.readText(fs, p), meta.teMs(), meta.inversionMs());
+            if (!seq.hash().equals(meta.scheduleHash())) {
+                throw new MrfInputException("dictionary " + path + ": " + SCHEDULE_FILE + " does not match the hash in "
+                        + METADATA_FILE + "; the dictionary was modified. Rebuild it.");
+            }
+            return seq;
+        } catch (IOException e) {
+            throw new MrfInputException("dictionary " + path + ": " + SCHEDULE_FILE + " is unreadable. Rebuild it.", e);
+        }
+    }
+
+    /** Loads the first {@code timepoints} time points of every entry into the driver (0 = all). */
+    public static Dictionary load(SparkSession spark, String path, int timepoints) {
+        Metadata meta = metadata(path, spark.sparkContext().hadoopConfiguration());
+        int t = timepoints <= 0 ? meta.timepoints() : timepoints;
+        if (t > meta.timepoints()) {
+            throw new MrfInputException("dictionary " + path + " has T=" + meta.timepoints() + " time points; "
+                    + t + " were asked for. Use --timepoints <= " + meta.timepoints() + " or rebuild the dictionary.");
+        }
+        Dataset<Row> ds;
+        try {
+            ds = spark.read().parquet(path);
+        } catch (Exception e) {
+            throw new MrfInputException("dictionary " + path + ": Parquet data unreadable (" + firstLine(e)
+                    + "). Rebuild it with 'mrf dictionary --overwrite'.", e);
+        }
+        ParquetSchemas.require("dictionary", path, ds.schema(), SCHEMA, java.util.Set.of(),
+                "Rebuild it with 'mrf dictionary --overwrite'.");
+        List<Entry> rows;
+        try {
+            // A bean encoder copies each array column straight into a float[] (no boxing).
+            rows = ds.select(col("entry_id").as("entryId"), col("t1_ms").as("t1"), col("t2_ms").as("t2"),
+                            expr("slice(re, 1, " + t + ")").as("re"), expr("slice(im, 1, " + t + ")").as("im"))
+                    .as(Encoders.bean(Entry.class)).collectAsList();
+        } catch (Exception e) {
+            throw new MrfInputException("dictionary " + path + ": Parquet data unreadable (" + firstLine(e)
+                    + "). Rebuild it with 'mrf dictionary --overwrite'.", e);
+        }
+        if (rows.size() != meta.entries()) {
+            throw new MrfInputException("dictionary " + path + " holds " + rows.size() + " entries, its metadata says "
+                    + meta.entries() + ". It is incomplete; rebuild it.");
+        }
+        rows.sort(java.util.Comparator.comparingLong(Entry::getEntryId));
+        int n = rows.size();
+        float[] t1 = new float[n], t2 = new float[n], re = new float[n * t], im = new float[n * t];
+        for (int i = 0; i < n; i++) {
+            Entry r = rows.get(i);
+            t1[i] = r.getT1();
+            t2[i] = r.getT2();
+            if (r.getRe().length != t || r.getIm().length != t) {
+                throw new MrfInputException("dictionary " + path + ": entry " + r.getEntryId() + " has " + r.getRe().length
+                        + " time points, expected " + t + ". Rebuild the dictionary.");
+            }
+            System.arraycopy(r.getRe(), 0, re, i * t, t);
+            System.arraycopy(r.getIm(), 0, im, i * t, t);
+        }
+        return new Dictionary(t1, t2, t, re, im, meta.scheduleHash());
+    }
+
+    /** One dictionary row as Spark's bean encoder sees it. */
+    public static final class Entry implements java.io.Serializable {
+        private long entryId;
+        private float t1, t2;
+        private float[] re, im;
+
+        public long getEntryId() { return entryId; }
+        public void setEntryId(long v) { entryId = v; }
+        public float getT1() { return t1; }
+        public void setT1(float v) { t1 = v; }
+        public float getT2() { return t2; }
+        public void setT2(float v) { t2 = v; }
+        public float[] getRe() { return re; }
+        public void setRe(float[] v) { re = v; }
+        public float[] getIm() { return im; }
+        public void setIm(float[] v) { im = v; }
+    }
+
+    /**
+     * As {@link #load}, without a Spark session: the Parquet part files are read column by column
+     * through Hadoop's FileSystem (any Hadoop path), for commands that match one local series and
+     * must not pay a Spark session's start-up.
+     */
+    public static Dictionary read(String path, Configuration conf, int timepoints) {
+        Metadata meta = metadata(path, conf);
+        int t = timepoints <= 0 ? meta.timepoints() : timepoints;
+        if (t > meta.timepoints()) {
+            throw new MrfInputException("dictionary " + path + " has T=" + meta.timepoints() + " time points; "
+                    + t + " were asked for. Use --timepoints <= " + meta.timepoints() + " or rebuild the dictionary.");
+        }
+        int n = Math.toIntExact(meta.entries());
+        long[] ids = new long[n];
+        float[] t1 = new float[n], t2 = new float[n], re = new float[n * t], im = new float[n * t];
+        Path dir = new Path(path);
+        try {
+            FileSystem fs = dir.getFileSystem(conf);
+            org.apache.hadoop.fs.FileStatus[] parts = fs.listStatus(dir, p -> p.getName().endsWith(".parquet")
+                    && !p.getName().startsWith("_") && !p.getName().startsWith("."));
+            java.util.Arrays.sort(parts);
+            // Row counts from the footers first, so that the parts can be decoded in parallel into their own rows.
+            int[] start = new int[parts.length + 1];
+            for (int i = 0; i < parts.length; i++) {
+                try (var r = org.apache.parquet.hadoop.ParquetFileReader.open(
+                        org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(parts[i].getPath(), conf))) {
+                    long rows = start[i] + r.getRecordCount();
+                    if (rows > n) {
+                        throw new MrfInputException("dictionary " + path + " holds more than the " + n
+                                + " entries its metadata says. Rebuild it with 'mrf dictionary --overwrite'.");
+                    }
+                    start[i + 1] = (int) rows;
+                }
+            }
+            if (start[parts.length] != n) {
+                throw new MrfInputException("dictionary " + path + " holds " + start[parts.length] + " entries, its metadata says "
+                        + n + ". It is incomplete; rebuild it.");
+            }
+            java.util.stream.IntStream.range(0, parts.length).parallel().forEach(i -> {
+                try {
+                    int end = readPart(parts[i].getPath(), conf, path, meta.timepoints(), t, start[i], ids, t1, t2, re, im);
+                    if (end != start[i + 1]) {
+                        throw new MrfInputException("dictionary " + path + ": " + parts[i].getPath().getName() + " changed while it "
+                                + "was read. Read it again once it is complete.");
+                    }
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                } catch (MrfInputException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    throw new MrfInputException("dictionary " + path + ": Parquet data unreadable in " + parts[i].getPath() + " ("
+                            + firstLine(e) + "). Rebuild it with 'mrf dictionary --overwrite'.", e);
+                }
+            });
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new MrfInputException("dictionary " + path + ": Parquet data unreadable (" + firstLine(e)
+                    + "). Rebuild it with 'mrf dictionary --overwrite'.", e);
+        }
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) order[i] = i;
+        java.util.Arrays.sort(order, java.util.Comparator.comparingLong(i -> ids[i]));
+        float[] s1 = new float[n], s2 = new float[n], sr = new float[n * t], si = new float[n * t];
+        for (int i = 0; i < n; i++) {
+            int o = order[i];
+            s1[i] = t1[o];
+            s2[i] = t2[o];
+            System.arraycopy(re, o * t, sr, i * t, t);
+            System.arraycopy(im, o * t, si, i * t, t);
+        }
+        return new Dictionary(s1, s2, t, sr, si, meta.scheduleHash());
+    }
+
+    /** Appends the rows of one part file from row {@code at}; returns the new row count. */
+    private static int readPart(Path file, Configuration conf, String path, int fullT, int t, int at, long[] ids, float[] t1,
+                                float[] t2, float[] re, float[] im) throws IOException {
+        int n = ids.length;
+        try (org.apache.parquet.hadoop.ParquetFileReader r = org.apache.parquet.hadoop.ParquetFileReader.open(
+                org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(file, conf))) {
+            org.apache.parquet.schema.MessageType schema = r.getFooter().getFileMetaData().getSchema();
+            String createdBy = r.getFooter().getFileMetaData().getCreatedBy();
+            java.util.Map<String, org.apache.parquet.column.ColumnDescriptor> cols = new java.util.HashMap<>();
+            for (org.apache.parquet.column.ColumnDescriptor c : schema.getColumns()) cols.put(c.getPath()[0], c);
+            for (String name : SCHEMA.fieldNames()) {
+                if (!cols.containsKey(name)) {
+                    throw new MrfInputException("dictionary " + path + ": " + file.getName() + " has no column '" + name
+                            + "'. Rebuild it with 'mrf dictionary --overwrite'.");
+                }
+            }
+            org.apache.parquet.column.page.PageReadStore pages;
+            while ((pages = r.readNextRowGroup()) != null) {
+                long count = pages.getRowCount();
+                if (at + count > n) {
+                    throw new MrfInputException("dictionary " + path + " holds more than the " + n
+                            + " entries its metadata says. Rebuild it with 'mrf dictionary --overwrite'.");
+                }
+                var store = new org.apache.parquet.column.impl.ColumnReadStoreImpl(pages,
+                        new org.apache.parquet.example.data.simple.convert.GroupRecordConverter(schema).getRootConverter(), schema,
+                        createdBy);
+                var id = store.getColumnReader(cols.get("entry_id"));
+                var a = store.getColumnReader(cols.get("t1_ms"));
+                var b = store.getColumnReader(cols.get("t2_ms"));
+                for (int i = 0; i < count; i++) {
+                    ids[at + i] = id.getLong();
+                    t1[at + i] = a.getFloat();
+                    t2[at + i] = b.getFloat();
+                    id.consume();
+                    a.consume();
+                    b.consume();
+                }
+                readSeries(store.getColumnReader(cols.get("re")), cols.get("re"), re, at, (int) count, fullT, t, ids, path);
+                readSeries(store.getColumnReader(cols.get("im")), cols.get("im"), im, at, (int) count, fullT, t, ids, path);
+                at += (int) count;
+            }
+        }
+        return at;
+    }
+
+    /** The first t values of each row's array (rows [at, at + count)), checking every row holds fullT. */
+    private static void readSeries(org.apache.parquet.column.ColumnReader c, org.apache.parquet.column.ColumnDescriptor desc,
+                                   float[] out, int at, int count, int fullT, int t, long[] ids, String path) {
+        int maxDef = desc.getMaxDefinitionLevel();
+        long total = c.getTotalValueCount();
+        int row = at - 1, k = 0;
+        for (long v = 0; v < total; v++) {
+            if (c.getCurrentRepetitionLevel() == 0) {
+                if (row >= at) checkLength(k, fullT, ids[row], path);
+                row++;
+                k = 0;
+            }
+            if (c.getCurrentDefinitionLevel() == maxDef) {
+                float x = c.getFloat();
+                if (k < t) out[row * t + k] = x;
+                k++;
+            }
+            c.consume();
+        }
+        if (row >= at) checkLength(k, fullT, ids[row], path);
+        if (row != at + count - 1) {
+            throw new MrfInputException("dictionary " + path + ": " + desc.getPath()[0] + " has " + (row - at + 1) + " arrays for "
+                    + count + " rows. Rebuild it with 'mrf dictionary --overwrite'.");
+        }
+    }
+
+    private static void checkLength(int k, int fullT, long id, String path) {
+        if (k != fullT) {
+            throw new MrfInputException("dictionary " + path + ": entry " + id + " has " + k + " time points, expected " + fullT
+                    + ". Rebuild the dictionary.");
+        }
+    }
+
+    public static String firstLine(Throwable e) {
+        String m = String.valueOf(e.getMessage());
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+
+}
