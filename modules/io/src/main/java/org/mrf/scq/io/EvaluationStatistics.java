@@ -49,14 +49,22 @@ public final class EvaluationStatistics {
      * in several of them is one reference.
      */
     public static MethodComparison read(List<Path> dirs, Map<Integer, Region> tissueOfLabel, long seed) throws IOException {
+        return read(dirs, null, tissueOfLabel, seed);
+    }
+
+    /**
+     * The same, with tissue labels taken from a simulated cohort ({@code <cohort>/<subject>/slice-NNN_labels.npy}, as
+     * {@code mrf simulate-cohort} writes them) for slices whose maps folder has no labels.npy.
+     */
+    public static MethodComparison read(List<Path> dirs, Path cohort, Map<Integer, Region> tissueOfLabel, long seed) throws IOException {
         MethodComparison c = new MethodComparison(tissueOfLabel, seed);
         boolean labels = true;
-        for (Path dir : dirs) for (Path s : sliceDirs(dir)) labels &= Files.exists(s.resolve("labels.npy"));
+        for (Path dir : dirs) for (Path s : sliceDirs(dir)) labels &= labelsFile(s, cohort) != null;
         java.util.Set<String> refs = new java.util.HashSet<>();
         for (Path dir : dirs) {
             for (Row r : rows(dir.resolve("tables/errors.csv"))) {
                 Path s = sliceDir(dir, r.subject(), r.slice());
-                if (refs.add(r.subject() + "/" + r.slice())) c.addReference(reference(s, r.subject(), r.slice(), labels));
+                if (refs.add(r.subject() + "/" + r.slice())) c.addReference(reference(s, r.subject(), r.slice(), labels ? labelsFile(s, cohort) : null));
                 String stem = r.method() + "_ar" + r.ar();
                 c.add(new MethodComparison.Estimate(r.method(), r.ar(), r.subject(), r.slice(), npy(s.resolve(stem + "_t1_ms.npy")).toFloat(),
                         npy(s.resolve(stem + "_t2_ms.npy")).toFloat(), r.seconds()));
@@ -80,7 +88,7 @@ public final class EvaluationStatistics {
             String subject = slice.getKey().substring(0, slice.getKey().lastIndexOf('/'));
             int number = Integer.parseInt(slice.getKey().substring(slice.getKey().lastIndexOf('/') + 1));
             Path s = sliceDir(dir, subject, number);
-            MethodComparison.Reference ref = reference(s, subject, number, false);
+            MethodComparison.Reference ref = reference(s, subject, number, null);
             for (var byAr : slice.getValue().entrySet()) {
                 List<ComparisonFigure.Method> ms = new ArrayList<>();
                 for (String m : byAr.getValue()) {
@@ -161,7 +169,17 @@ public final class EvaluationStatistics {
         return dir.resolve("maps").resolve(subject).resolve(String.format(Locale.ROOT, "slice-%03d", slice));
     }
 
-    private static MethodComparison.Reference reference(Path s, String subject, int slice, boolean withLabels) throws IOException {
+    /** A slice's labels: labels.npy beside its maps, else the cohort's {@code <subject>/slice-NNN_labels.npy}; null when neither exists. */
+    private static Path labelsFile(Path slice, Path cohort) {
+        Path own = slice.resolve("labels.npy");
+        if (Files.exists(own)) return own;
+        if (cohort == null) return null;
+        Path c = cohort.resolve(slice.getParent().getFileName().toString()).resolve(slice.getFileName() + "_labels.npy");
+        return Files.exists(c) ? c : null;
+    }
+
+    /** @param labelsFile tissue labels of the slice, or null to score without them */
+    private static MethodComparison.Reference reference(Path s, String subject, int slice, Path labelsFile) throws IOException {
         NpyArray gt1 = npy(s.resolve("gt_t1_ms.npy"));
         int[] shape = gt1.shape();
         if (shape.length != 2) throw new MrfInputException(s.resolve("gt_t1_ms.npy") + ": a map is (H, W), not " + java.util.Arrays.toString(shape));
@@ -169,8 +187,8 @@ public final class EvaluationStatistics {
         float[] true1 = Files.exists(s.resolve("true_t1_ms.npy")) ? npy(s.resolve("true_t1_ms.npy")).toFloat() : null;
         float[] true2 = Files.exists(s.resolve("true_t2_ms.npy")) ? npy(s.resolve("true_t2_ms.npy")).toFloat() : null;
         int[] labels = null;
-        if (withLabels) {
-            float[] l = npy(s.resolve("labels.npy")).toFloat();
+        if (labelsFile != null) {
+            float[] l = npy(labelsFile).toFloat();
             labels = new int[l.length];
             for (int i = 0; i < l.length; i++) labels[i] = Math.round(l[i]);
         }

@@ -92,6 +92,14 @@ class EvaluationStatisticsTest {
 
         MethodComparison unlabelled = EvaluationStatistics.read(evaluation(tmp.resolve("u"), false), CODES, 5);
         assertEquals(30.0, unlabelled.summary("dm", 4, "t1_err_pct").mean(), 1e-4, "without labels: the whole mask, as the evaluation");
+        // the same labels found in the simulated cohort instead of beside the maps
+        Path cohort = tmp.resolve("cohort");
+        for (String subject : new String[]{"sub-000", "sub-001"}) {
+            Files.createDirectories(cohort.resolve(subject));
+            Files.copy(tmp.resolve("maps/" + subject + "/slice-000/labels.npy"), cohort.resolve(subject + "/slice-000_labels.npy"));
+        }
+        MethodComparison fromCohort = EvaluationStatistics.read(List.of(tmp.resolve("u")), cohort, CODES, 5);
+        assertEquals(10.0, fromCohort.summary("dm", 4, "t1_err_pct").mean(), 1e-4, "labels from the cohort: CSF left out");
     }
 
     @Test

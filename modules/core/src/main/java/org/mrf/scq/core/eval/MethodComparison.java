@@ -154,6 +154,11 @@ public final class MethodComparison {
         q.put("t2_hf_ratio" + suffix, Sharpness.highFrequencyEnergyRatio(e.t2(), refT2, r.mask(), r.height(), r.width(), Sharpness.DEFAULT_CUTOFF));
     }
 
+    /** Whether the headline errors are over the brain without CSF (every slice has labels), not the whole mask. */
+    public boolean headlineWithoutCsf() {
+        return Boolean.TRUE.equals(labelled);
+    }
+
     /** Methods in the order they were first added. */
     public List<String> methods() {
         return List.copyOf(scores.keySet());
@@ -254,7 +259,7 @@ public final class MethodComparison {
             e.put(stdKey(q), s.std());
         }
         e.put(SECONDS, summary(method, ar, SECONDS).mean());
-        e.put(HEADLINE_WITHOUT_CSF, labelled ? 1.0 : 0.0);
+        e.put(HEADLINE_WITHOUT_CSF, headlineWithoutCsf() ? 1.0 : 0.0);
         for (String q : quantities) {
             if (e.containsKey(q)) continue;
             Summary s = summary(method, ar, q);

@@ -110,6 +110,7 @@ class MethodComparisonTest {
         c.add(new MethodComparison.Estimate("scq", 4, "sub-0", 0, t1, r.gtT2(), 1));
         Map<String, Double> f = MethodComparison.flatten(c.report());
         assertEquals(1.0, f.get("scq.ar4." + MethodComparison.HEADLINE_WITHOUT_CSF));
+        assertTrue(c.headlineWithoutCsf());
         assertEquals(10.0, f.get("scq.ar4.t1_err_pct"), 1e-4, "the headline is the brain without CSF");
         assertEquals(10.0, f.get("scq.ar4.t1_err_pct_wm"), 1e-4);
         assertEquals(50.0, f.get("scq.ar4.t1_err_pct_csf"), 1e-4);
