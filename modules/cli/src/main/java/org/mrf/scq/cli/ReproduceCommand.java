@@ -97,7 +97,7 @@ public final class ReproduceCommand implements Callable<Integer> {
             }
         }
         step("report");
-        MethodComparison c = EvaluationStatistics.read(evaluations, TISSUES, seed);
+        MethodComparison c = EvaluationStatistics.read(evaluations, cohort, TISSUES, seed);
         Map<String, Object> report = new LinkedHashMap<>(c.report());
         report.put("protocol", protocol.record());
         Files.createDirectories(dir.resolve("tables"));
@@ -161,8 +161,10 @@ public final class ReproduceCommand implements Callable<Integer> {
                         + "Leave-one-subject-out over all %d folds; each test subject is predicted once. Training settings: the '%s' profile, "
                         + "fixed beforehand (no setting was tuned on this cohort).%n%n", s.subjects(), protocol.seed(), s.slices(), s.matrix(),
                 s.matrix(), protocol.folds().size(), s.profile()));
-        md.append("Errors: mean relative absolute error in percent over the brain without CSF (CSF's T2 of about 2 s is beyond the ")
-                .append("dictionary's 500 ms), per slice, then per subject, then mean +- std over subjects; against the DM ground truth ")
+        md.append(c.headlineWithoutCsf() ? "Errors: mean relative absolute error in percent over the brain without CSF (CSF's T2 of about 2 s is beyond the "
+                        + "dictionary's 500 ms)" : "Errors: mean relative absolute error in percent over the whole brain mask (the cohort has no "
+                        + "tissue labels)")
+                .append(", per slice, then per subject, then mean +- std over subjects; against the DM ground truth ")
                 .append("and against the simulator's true maps. Per-tissue errors and sharpness are in report.json (docs/STATISTICS.md).\n\n")
                 .append("| method | ar | T1 vs GT | T2 vs GT | T1 vs truth | T2 vs truth | s / slice |\n|---|---|---|---|---|---|---|\n");
         for (String m : c.methods()) {
@@ -173,8 +175,8 @@ public final class ReproduceCommand implements Callable<Integer> {
             }
         }
         md.append("\n## Paired differences, SCQ minus each method (negative: SCQ better)\n\n")
-                .append("Over subjects: mean difference, 95 % percentile-bootstrap interval, Wilcoxon signed-rank p (with 6 subjects ")
-                .append("the smallest p is 2/64 = 0.031, reached only when SCQ is better on every subject).\n\n")
+                .append("Over subjects: mean difference, 95 % percentile-bootstrap interval, Wilcoxon signed-rank p (with n subjects ")
+                .append("the smallest p is 2/2^n, 0.031 for 6, reached only when SCQ is better on every subject).\n\n")
                 .append("| vs | ar | map | mean diff | 95 % CI | p |\n|---|---|---|---|---|---|\n");
         if (c.methods().contains(MethodComparison.REFERENCE_METHOD)) {
             for (String m : c.methods()) {
