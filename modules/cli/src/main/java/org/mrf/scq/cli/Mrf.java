@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         subcommands = {FingerprintCommand.class, DictionaryCommand.class, SvdCommand.class, MatchCommand.class,
                 SimulateCohortCommand.class, IngestCommand.class, GroundTruthCommand.class, TrainCommand.class, InferCommand.class,
                 EvaluateCommand.class, ReprocessCommand.class, DemoCommand.class, ReconstructCommand.class,
-                ConfigCommand.class, BenchCommand.class,
+                ConfigCommand.class, BenchCommand.class, ReproduceCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
                 "  mrf fingerprint --t1 1000 --t2 80 --out wm.csv",

@@ -10,8 +10,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The error-vs-D plot of the FE ablation (SCQ's learned FE against SCQ_S's fixed SVD projection): two panels, T1 and
- * T2 error in percent against D, one line with markers per series, tick labels and a legend. Drawn with
+ * The error-vs-D plot of the FE ablation (SCQ's learned FE against SCQ_S's fixed SVD projection), and the same plot
+ * against the acceleration rate ({@link Axis#AR}, on a log2 axis): two panels, T1 and T2 error in percent against the
+ * x values, one line with markers per series, tick labels and a legend. Drawn with
  * {@link Graphics2D} only, so it works headless; like {@link MapImages#tile}, text is left out when the JVM has no
  * usable font rather than failing the report.
  */
@@ -22,7 +23,12 @@ public final class ErrorVsDFigure {
     private static final Color[] COLORS = {new Color(31, 119, 180), new Color(214, 39, 40), new Color(44, 160, 44),
             new Color(148, 103, 189), new Color(255, 127, 14), new Color(140, 86, 75)};
 
-    /** One line: errors in percent at each D (same length, D ascending). */
+    /** The x axis: its name, and whether positions are log2 of the values (ar 2, 4, 8, 16 evenly spaced). */
+    public record Axis(String name, boolean log2) {
+        public static final Axis D = new Axis("D", false), AR = new Axis("ar", true);
+    }
+
+    /** One line: errors in percent at each x value ({@code d}: D, or ar on {@link Axis#AR}; same length, ascending). */
     public record Series(String label, int[] d, double[] t1ErrPct, double[] t2ErrPct) {
         public Series {
             if (d.length == 0 || d.length != t1ErrPct.length || d.length != t2ErrPct.length) {
@@ -35,6 +41,10 @@ public final class ErrorVsDFigure {
     }
 
     public static BufferedImage render(List<Series> series) {
+        return render(series, Axis.D);
+    }
+
+    public static BufferedImage render(List<Series> series, Axis axis) {
         if (series.isEmpty()) throw new IllegalArgumentException("no series");
         BufferedImage img = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
@@ -52,8 +62,8 @@ public final class ErrorVsDFigure {
                 text = false;
             }
             int panelW = WIDTH / 2;
-            panel(g, 0, panelW, "T1 error vs D", series, true, text);
-            panel(g, panelW, panelW, "T2 error vs D", series, false, text);
+            panel(g, 0, panelW, "T1 error vs " + axis.name(), series, true, text, axis);
+            panel(g, panelW, panelW, "T2 error vs " + axis.name(), series, false, text, axis);
             legend(g, series, text);
         } finally {
             g.dispose();
@@ -61,7 +71,7 @@ public final class ErrorVsDFigure {
         return img;
     }
 
-    private static void panel(Graphics2D g, int x0, int w, String title, List<Series> series, boolean t1, boolean text) {
+    private static void panel(Graphics2D g, int x0, int w, String title, List<Series> series, boolean t1, boolean text, Axis axis) {
         int dMin = Integer.MAX_VALUE, dMax = Integer.MIN_VALUE;
         double eMax = 0;
         for (Series s : series) {
@@ -72,16 +82,18 @@ public final class ErrorVsDFigure {
                 if (Double.isFinite(e)) eMax = Math.max(eMax, e);
             }
         }
+        if (axis.log2() && dMin < 1) throw new IllegalArgumentException("a log2 axis needs x values >= 1, not " + dMin);
         if (dMax == dMin) {
-            dMin -= 1;
-            dMax += 1;
+            dMin = axis.log2() ? Math.max(1, dMin / 2) : dMin - 1;
+            dMax = axis.log2() ? dMax * 2 : dMax + 1;
         }
         // 5 % headroom so that the largest error's marker is not cut by the frame
         double top = eMax > 0 ? eMax * 1.05 : 1, step = niceStep(top);
         double yMax = Math.ceil(top / step) * step;
         int px = x0 + LEFT, py = TOP, pw = w - LEFT - RIGHT, ph = HEIGHT - TOP - BOTTOM;
-        final int lo = dMin, hi = dMax;
-        java.util.function.IntUnaryOperator sx = d -> px + (int) Math.round((double) (d - lo) / (hi - lo) * pw);
+        java.util.function.IntToDoubleFunction pos = axis.log2() ? d -> Math.log(d) / Math.log(2) : d -> d;
+        final double lo = pos.applyAsDouble(dMin), hi = pos.applyAsDouble(dMax);
+        java.util.function.IntUnaryOperator sx = d -> px + (int) Math.round((pos.applyAsDouble(d) - lo) / (hi - lo) * pw);
         java.util.function.DoubleToIntFunction sy = e -> py + ph - (int) Math.round(e / yMax * ph);
         g.setColor(new Color(225, 225, 225));
         for (double y = step; y <= yMax + 1e-9; y += step) g.drawLine(px, sy.applyAsInt(y), px + pw, sy.applyAsInt(y));
@@ -112,14 +124,14 @@ public final class ErrorVsDFigure {
         }
         if (text) {
             try {
-                labels(g, x0, px, py, pw, ph, title, ticks, sx, sy, yMax, step);
+                labels(g, x0, px, py, pw, ph, title, axis.name(), ticks, sx, sy, yMax, step);
             } catch (RuntimeException | Error e) {
                 if (e instanceof VirtualMachineError vm) throw vm;
             }
         }
     }
 
-    private static void labels(Graphics2D g, int x0, int px, int py, int pw, int ph, String title, java.util.Set<Integer> ticks,
+    private static void labels(Graphics2D g, int x0, int px, int py, int pw, int ph, String title, String xName, java.util.Set<Integer> ticks,
                                java.util.function.IntUnaryOperator sx, java.util.function.DoubleToIntFunction sy, double yMax,
                                double step) {
         g.setColor(Color.BLACK);
@@ -133,7 +145,7 @@ public final class ErrorVsDFigure {
             String l = label(y, step);
             g.drawString(l, px - 7 - fm.stringWidth(l), sy.applyAsInt(y) + 4);
         }
-        g.drawString("D", px + pw / 2 - 3, py + ph + 30);
+        g.drawString(xName, px + (pw - fm.stringWidth(xName)) / 2, py + ph + 30);
         Graphics2D r = (Graphics2D) g.create();
         try {
             r.rotate(-Math.PI / 2);

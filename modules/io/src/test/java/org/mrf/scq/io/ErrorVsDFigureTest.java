@@ -35,6 +35,39 @@ class ErrorVsDFigureTest {
     }
 
     @Test
+    void accelerationRatesAreEvenlySpacedOnALog2Axis() {
+        int[] ar = {2, 4, 8, 16};
+        List<ErrorVsDFigure.Series> s = List.of(new ErrorVsDFigure.Series("DM", ar, new double[]{10, 10, 10, 10}, new double[]{20, 20, 20, 20}));
+        List<Integer> log = markers(ErrorVsDFigure.render(s, ErrorVsDFigure.Axis.AR));
+        assertEquals(4, log.size(), "one marker per ar: " + log);
+        assertEquals(log.get(1) - log.get(0), log.get(2) - log.get(1), 1);
+        assertEquals(log.get(2) - log.get(1), log.get(3) - log.get(2), 1);
+        List<Integer> lin = markers(ErrorVsDFigure.render(s, ErrorVsDFigure.Axis.D));
+        assertEquals(4, lin.size(), "one marker per x: " + lin);
+        assertEquals(4.0, (lin.get(3) - lin.get(2)) / (double) (lin.get(1) - lin.get(0)), 0.1, "a linear axis spaces 2, 4, 8, 16 as 2 : 4 : 8");
+        assertThrows(IllegalArgumentException.class, () -> ErrorVsDFigure.render(List.of(new ErrorVsDFigure.Series("x", new int[]{0, 2},
+                new double[]{1, 1}, new double[]{1, 1})), ErrorVsDFigure.Axis.AR));
+    }
+
+    /** Centres of the first series' markers in the T1 panel: columns where the line is thicker than its 2-pixel stroke. */
+    private static List<Integer> markers(BufferedImage img) {
+        List<Integer> centres = new java.util.ArrayList<>();
+        int start = -1;
+        for (int x = 0; x <= ErrorVsDFigure.WIDTH / 2; x++) {
+            int blue = 0;
+            for (int y = 0; y < ErrorVsDFigure.HEIGHT - 30 && x < ErrorVsDFigure.WIDTH / 2; y++) {
+                if ((img.getRGB(x, y) & 0xFFFFFF) == 0x1F77B4) blue++;
+            }
+            if (blue >= 5 && start < 0) start = x;
+            if (blue < 5 && start >= 0) {
+                centres.add((start + x - 1) / 2);
+                start = -1;
+            }
+        }
+        return centres;
+    }
+
+    @Test
     void ticksAreOneTwoOrFiveTimesAPowerOfTen() {
         assertEquals(2, ErrorVsDFigure.niceStep(8.4), 1e-12);
         assertEquals(5, ErrorVsDFigure.niceStep(21), 1e-12);

@@ -68,6 +68,26 @@ public final class DroneModel {
     }
 
     /**
+     * The same for a time-major series (C order T x pixels, as slices are stored): pixel p's time point k is
+     * {@code re[k * pixels + p]}, of which the network reads the first T.
+     */
+    public Maps applyTimeMajor(float[] re, float[] im, int seriesT, int pixels) {
+        if (seriesT < metadata.t()) return apply(re, im, seriesT); // refused there, with the model's T
+        int t = metadata.t();
+        if (re.length != im.length || re.length != (long) seriesT * pixels) {
+            throw new IllegalArgumentException("re/im of " + re.length + "/" + im.length + " values are not " + seriesT + " x " + pixels);
+        }
+        float[] pr = new float[pixels * t], pi = new float[pixels * t];
+        for (int k = 0; k < t; k++) {
+            for (int p = 0; p < pixels; p++) {
+                pr[p * t + k] = re[k * pixels + p];
+                pi[p * t + k] = im[k * pixels + p];
+            }
+        }
+        return apply(pr, pi, t);
+    }
+
+    /**
      * Writes {@code t} points of a fingerprint (re/im from {@code off}) to {@code out} from {@code outOff} as the
      * network's 2T channels: the unit-energy fingerprint times sqrt(2T), so that each channel has unit mean square.
      * The factor is a fixed reparametrisation of the first layer: at unit energy alone its Xavier-initialised

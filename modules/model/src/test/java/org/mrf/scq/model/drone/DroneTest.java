@@ -92,6 +92,25 @@ class DroneTest {
     }
 
     @Test
+    void aTimeMajorSeriesGivesThePixelMajorMaps() {
+        Dictionary longer = Dictionary.simulate(Schedules.paperDefault(2.0, 18.0).truncate(2 * T),
+                DictionaryGrid.of(new float[]{900, 1400}, new float[]{60, 110}), 1e-5);
+        int seriesT = 2 * T, pixels = longer.size();
+        float[][] s = series(longer, seriesT);
+        float[] re = new float[seriesT * pixels], im = new float[seriesT * pixels];
+        for (int p = 0; p < pixels; p++) {
+            for (int k = 0; k < seriesT; k++) {
+                re[k * pixels + p] = s[0][p * seriesT + k];
+                im[k * pixels + p] = s[1][p * seriesT + k];
+            }
+        }
+        DroneModel.Maps a = model.applyTimeMajor(re, im, seriesT, pixels), b = model.apply(s[0], s[1], seriesT);
+        assertArrayEquals(b.t1Ms(), a.t1Ms());
+        assertArrayEquals(b.t2Ms(), a.t2Ms());
+        assertThrows(MrfInputException.class, () -> model.applyTimeMajor(new float[T / 2], new float[T / 2], T / 2, 1));
+    }
+
+    @Test
     void saveAndLoadGiveBitIdenticalMapsAndTheMetadata(@TempDir Path dir) throws Exception {
         Path m = dir.resolve("drone");
         model.save(m);

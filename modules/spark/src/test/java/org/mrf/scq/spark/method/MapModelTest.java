@@ -14,6 +14,8 @@ import org.mrf.scq.core.match.Matcher;
 import org.mrf.scq.core.match.SubspaceMatcher;
 import org.mrf.scq.core.slice.MrfSlice;
 import org.mrf.scq.core.svd.RandomizedSvd;
+import org.mrf.scq.model.drone.DroneModel;
+import org.mrf.scq.model.drone.DroneSettings;
 import org.mrf.scq.spark.FixtureSparkTest;
 import org.mrf.scq.spark.JobFixture;
 import org.mrf.scq.spark.store.DictionaryStore;
@@ -31,7 +33,8 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * The stage contract: a model's transform, run on the executors over the stored blocks, gives for every slice what
- * a direct call of the core gives on the whole slice (DM, SDM: the matchers; SCQ: the saved networks), and a saved
+ * a direct call of the core gives on the whole slice (DM, SDM: the matchers; SCQ: the saved networks; DL: the DRONE
+ * network), and a saved
  * model loads back to the same maps.
  */
 class MapModelTest extends FixtureSparkTest {
@@ -117,5 +120,37 @@ class MapModelTest extends FixtureSparkTest {
         String copy = dir.resolve("model-copy").toString();
         scq.save(copy);
         assertEquals(scq.fingerprint(), ScqMapModel.load(copy, conf).fingerprint(), "the same files");
+    }
+
+    @Test
+    void dlIsFittedOnTheDictionaryAloneAndItsTransformIsTheNetworkOnEachWholeSlice() {
+        DroneMethod dl = new DroneMethod(fx.dictionary, new DroneSettings(16, 2, 64, 1e-3, 20, 40, 5L));
+        assertFalse(dl.learns(), "fitted on the dictionary, never on subjects");
+        TrainingData data = new TrainingData(spark, T, slices.get(0).timepoints(), null, () -> {
+            throw new AssertionError("DRONE must not read the training slices");
+        }, Map.of(), null);
+        DroneMapModel m = dl.fit(data);
+        assertEquals(T, m.timepoints());
+        assertEquals(2, m.ar());
+        String saved = dir.resolve("dl-model").toString();
+        m.save(saved);
+        DroneModel core = DroneModel.load(Path.of(saved));
+        assertEquals(T, core.metadata().t());
+        assertDroneEquals(m, core);
+        m.release();
+        DroneMapModel back = DroneMapModel.load(spark, saved, 2);
+        assertDroneEquals(back, core);
+        back.release();
+    }
+
+    void assertDroneEquals(MapModel m, DroneModel core) {
+        Map<String, float[][]> maps = transform(m, blocked);
+        for (MrfSlice s : slices) {
+            DroneModel.Maps want = core.applyTimeMajor(s.re(), s.im(), s.timepoints(), s.height() * s.width());
+            // the same network on fewer pixels a forward pass: equal up to the GEMM's summation order
+            assertArrayEquals(want.t1Ms(), maps.get(s.key())[0], 1e-3f, s.key() + " T1");
+            assertArrayEquals(want.t2Ms(), maps.get(s.key())[1], 1e-3f, s.key() + " T2");
+            assertNull(maps.get(s.key())[2], "DRONE estimates no PD");
+        }
     }
 }
