@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print their figures.",
-        subcommands = {BenchCommand.Epg.class, BenchCommand.Match.class, ReconstructBench.class})
+        subcommands = {BenchCommand.Epg.class, BenchCommand.Match.class, ReconstructBench.class, IngestBench.class, BenchCommand.Train.class})
 public final class BenchCommand implements Runnable {
     @Override
     public void run() {
@@ -101,6 +101,33 @@ public final class BenchCommand implements Runnable {
                         + "and 0 < --energy < 1.");
             }
             org.mrf.scq.core.match.bench.MatchBench.run(o, System.out);
+        }
+    }
+
+    @Command(name = "train", mixinStandardHelpOptions = true,
+            description = "Training speed of the SCQ networks on random data: step 1 (extended FNN, pixel minibatch) and step 2 "
+                    + "(FE + U-Net on patches) of each network profile, with the FLOP rate reached and the sgemm rate of this JVM.",
+            footer = {"", "Prints per profile 'train profile=<p> step1_px_per_s=... step2_patches_per_s=... step1_gflops=... "
+                    + "step2_gflops=... sgemm_gflops=...' (medians of the repeats after one warm-up). Step 2 uses the profile's",
+                    "patch side and minibatch, at most 8 patches. Examples:", "  mrf bench train", "  mrf bench train --quick",
+                    "  mrf bench train --profiles quick --timepoints 1152 --repeats 5"})
+    static final class Train implements Runnable {
+        @Option(names = "--timepoints", defaultValue = "576", description = "Series length T (default 576, ar 4 of 2304).")
+        int timepoints;
+        @Option(names = "--profiles", defaultValue = "quick,paper", split = ",", description = "Network profiles (default quick,paper).")
+        java.util.List<String> profiles;
+        @Option(names = "--repeats", defaultValue = "3", description = "Timed fits per figure (default 3).")
+        int repeats;
+        @Option(names = "--quick", description = "The quick profile only, one repeat.")
+        boolean quick;
+
+        @Override
+        public void run() {
+            if (timepoints < 1 || repeats < 1) {
+                throw new org.mrf.scq.core.util.MrfInputException("mrf bench train: need --timepoints >= 1 and --repeats >= 1.");
+            }
+            org.mrf.scq.model.bench.ModelBench.trainKeys(timepoints, quick ? 1 : repeats,
+                    quick ? java.util.List.of("quick") : profiles.stream().map(String::strip).toList(), System.out);
         }
     }
 }

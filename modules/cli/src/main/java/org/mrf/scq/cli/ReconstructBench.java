@@ -131,7 +131,7 @@ final class ReconstructBench implements Runnable {
         return new RawSeries(n, ky, kx, w, ft, data);
     }
 
-    private static void deleteTree(Path p) throws java.io.IOException {
+    static void deleteTree(Path p) throws java.io.IOException {
         if (!Files.exists(p)) return;
         try (Stream<Path> st = Files.walk(p)) {
             for (Path q : st.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);

@@ -163,6 +163,12 @@ public final class NdArray {
             case COMPLEX64 -> ElementType.COMPLEX64;
             case COMPLEX128 -> ElementType.COMPLEX128;
         };
+        if (t == ElementType.COMPLEX64) {
+            int n = Math.toIntExact(npy.elements());
+            float[] re = new float[n], im = new float[n];
+            npy.complex64Parts(re, im);
+            return new NdArray(name, npy.shape(), re, im, t);
+        }
         return new NdArray(name, npy.shape(), npy.toFloat(), npy.isComplex() ? npy.imagToFloat() : null, t);
     }
 

@@ -121,6 +121,18 @@ public final class Nifti {
                         + "); re-export or re-compress the file (gzip -t " + source + " checks it).", e);
             }
         }
+        // A file stream knows what is left: read into one buffer of that size (readAllBytes would hold the data
+        // twice while it assembles its result, 2.4 GB for a paper slice).
+        int avail = b.available();
+        if (avail > 1 << 20) {
+            byte[] all = new byte[avail];
+            int got = b.readNBytes(all, 0, avail);
+            byte[] rest = b.readAllBytes();
+            if (got == avail && rest.length == 0) return all;
+            byte[] joined = java.util.Arrays.copyOf(all, got + rest.length);
+            System.arraycopy(rest, 0, joined, got, rest.length);
+            return joined;
+        }
         return b.readAllBytes();
     }
 

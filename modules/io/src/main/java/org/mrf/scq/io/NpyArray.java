@@ -110,6 +110,14 @@ public final class NpyArray {
     public float[] toFloat() {
         int n = Math.toIntExact(elements());
         float[] out = new float[n];
+        if (dtype == DType.FLOAT32) {
+            data.duplicate().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out);
+            return out;
+        }
+        if (dtype == DType.COMPLEX64) {
+            complex64Parts(out, null);
+            return out;
+        }
         ByteBuffer b = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < n; i++) {
             out[i] = switch (dtype) {
@@ -132,18 +140,36 @@ public final class NpyArray {
         float[] out = new float[n];
         ByteBuffer b = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         if (dtype == DType.COMPLEX64) {
-            for (int i = 0; i < n; i++) out[i] = b.getFloat(8 * i + 4);
+            complex64Parts(null, out);
         } else if (dtype == DType.COMPLEX128) {
             for (int i = 0; i < n; i++) out[i] = (float) b.getDouble(16 * i + 8);
         }
         return out;
     }
 
+    /**
+     * Real and imaginary parts of a complex64 array, either may be null; one pass over the interleaved data,
+     * in chunks on all cores (a paper slice is 1.2 GB).
+     */
+    public void complex64Parts(float[] re, float[] im) {
+        if (dtype != DType.COMPLEX64) throw new IllegalStateException("not complex64: " + dtype);
+        int n = Math.toIntExact(elements()), chunk = 1 << 20;
+        java.nio.FloatBuffer all = data.duplicate().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        java.util.stream.IntStream.range(0, (n + chunk - 1) / chunk).parallel().forEach(c -> {
+            int i0 = c * chunk, i1 = Math.min(n, i0 + chunk);
+            float[] buf = new float[2 * (i1 - i0)];
+            all.duplicate().position(2 * i0).get(buf);
+            for (int i = i0, j = 0; i < i1; i++, j += 2) {
+                if (re != null) re[i] = buf[j];
+                if (im != null) im[i] = buf[j + 1];
+            }
+        });
+    }
+
     public boolean isComplex() {
         return dtype == DType.COMPLEX64 || dtype == DType.COMPLEX128;
     }
 
-    /** Reads a whole .npy stream; {@code source} names the file in error messages. */
     /**
      * The .npy format 1.0 header (C order) of an array of {@code dtype} and {@code shape}, padded
      * so the data start on a 64-byte boundary: for writers that stream the data after it.
@@ -166,29 +192,40 @@ public final class NpyArray {
         return head.toByteArray();
     }
 
+    /**
+     * Reads a whole .npy stream; {@code source} names the file in error messages. The data are read into one
+     * buffer of exactly the size the header gives (no intermediate copies: a paper slice is 1.2 GB).
+     */
     public static NpyArray read(InputStream in, String source) throws IOException {
-        byte[] all = in.readAllBytes();
-        ByteBuffer b = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
-        if (all.length < 10 || !Arrays.equals(Arrays.copyOf(all, 6), MAGIC)) {
+        byte[] prefix = in.readNBytes(12);
+        if (prefix.length < 10 || !Arrays.equals(Arrays.copyOf(prefix, 6), MAGIC)) {
             throw new MrfInputException(source + ": not a NumPy .npy file (bad magic). Save it with numpy.save().");
         }
-        int major = all[6];
+        ByteBuffer p = ByteBuffer.wrap(prefix).order(ByteOrder.LITTLE_ENDIAN);
+        int major = prefix[6];
         int headerLen;
         int start;
         if (major == 1) {
-            headerLen = b.getShort(8) & 0xffff;
+            headerLen = p.getShort(8) & 0xffff;
             start = 10;
         } else if (major == 2 || major == 3) {
-            if (all.length < 12) throw new MrfInputException(source + ": truncated .npy header.");
-            headerLen = b.getInt(8);
+            if (prefix.length < 12) throw new MrfInputException(source + ": truncated .npy header.");
+            headerLen = p.getInt(8);
             start = 12;
         } else {
             throw new MrfInputException(source + ": unsupported .npy format version " + major + ".");
         }
-        if (headerLen < 0 || (long) start + headerLen > all.length) {
-            throw new MrfInputException(source + ": truncated .npy header (file is " + all.length + " bytes).");
+        if (headerLen < 0 || headerLen > 1 << 20) {
+            throw new MrfInputException(source + ": .npy header length " + headerLen + " is not plausible (numpy writes a few "
+                    + "hundred bytes); the file is damaged or not a .npy file. Save it again with numpy.save().");
         }
-        String header = new String(all, start, headerLen, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+        byte[] head = new byte[headerLen];
+        int have = Math.min(headerLen, prefix.length - start);
+        System.arraycopy(prefix, start, head, 0, have);
+        if (have < headerLen && in.readNBytes(head, have, headerLen - have) < headerLen - have) {
+            throw new MrfInputException(source + ": truncated .npy header (the header says " + headerLen + " bytes).");
+        }
+        String header = new String(head, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
         Matcher d = DESCR.matcher(header), f = FORTRAN.matcher(header), s = SHAPE.matcher(header);
         if (!d.find() || !f.find() || !s.find()) {
             throw new MrfInputException(source + ": malformed .npy header '" + header.strip() + "'.");
@@ -214,12 +251,24 @@ public final class NpyArray {
             if (v < 0) throw new MrfInputException(source + ": negative dimension in shape.");
         }
         long bytes = NdArray.saturatingProduct(NdArray.count(shape), dtype.bytes);
-        int dataStart = start + headerLen;
-        if (all.length - dataStart < bytes) {
-            throw new MrfInputException(source + ": truncated .npy data: shape " + Arrays.toString(shape) + " of "
-                    + d.group(1) + " needs " + bytes + " bytes, the file has " + (all.length - dataStart) + ".");
+        if (bytes > Integer.MAX_VALUE - 16) {
+            throw new MrfInputException(source + ": shape " + Arrays.toString(shape) + " of " + d.group(1) + " is " + bytes
+                    + " bytes, more than one array here can hold (2 GB); export one slice per file.");
         }
-        return new NpyArray(dtype, shape, ByteBuffer.wrap(all, dataStart, (int) bytes).slice());
+        // A file stream knows what is left (available()): then the data go straight into one exact buffer.
+        // Otherwise the buffer grows with what arrives, so a header claiming gigabytes allocates nothing unread.
+        int need = (int) bytes, got;
+        byte[] data = new byte[in.available() >= need ? need : Math.min(need, 16 << 20)];
+        got = in.readNBytes(data, 0, data.length);
+        while (got == data.length && got < need) {
+            data = Arrays.copyOf(data, (int) Math.min(need, 2L * data.length));
+            got += in.readNBytes(data, got, data.length - got);
+        }
+        if (got < need) {
+            throw new MrfInputException(source + ": truncated .npy data: shape " + Arrays.toString(shape) + " of "
+                    + d.group(1) + " needs " + bytes + " bytes, the file has " + got + ".");
+        }
+        return new NpyArray(dtype, shape, ByteBuffer.wrap(data));
     }
 
     public void write(OutputStream out) throws IOException {

@@ -179,6 +179,56 @@ public final class ModelBench {
         }
     }
 
+    /**
+     * {@code mrf bench train}: for each network profile, step-1 pixels/s (the extended FNN on the profile's pixel
+     * minibatch) and step-2 patches/s (FE + U-Net on {@code patches} patches of the profile's patch side), each
+     * as a median of {@code repeats} fits after one warm-up, with the FLOP rate they reach and the sgemm rate of
+     * this JVM. FLOPs of a fit: 2 x weights x positions for every dense (per pixel) and convolution layer
+     * forward, three times that for a trainable layer (forward, input gradient, weight gradient), once for the
+     * fixed projection; batch normalisation, activations, pooling, the loss and the updater are not counted.
+     */
+    public static void trainKeys(int t, int repeats, List<String> profiles, java.io.PrintStream out) {
+        double sgemm = org.mrf.scq.core.match.bench.MatchBench.sgemmGflops();
+        for (String profile : profiles) {
+            NetConfig c = NetConfig.profile(profile, t, Variant.SCQ);
+            org.mrf.scq.model.TrainConfig tc = profile.equals("paper") ? org.mrf.scq.model.TrainConfig.paper()
+                    : org.mrf.scq.model.TrainConfig.quick();
+            int px = tc.pixelBatch(), side = tc.patchSize(), patches = Math.min(tc.patchBatch(), 8);
+            DataSet d1 = randomData(px, 1, 1, c.inputChannels());
+            ComputationGraph g1 = fnn(c);
+            double s1 = median(() -> g1.fit(d1), () -> g1.fit(d1), repeats);
+            double f1 = trainFlops(g1, 1, 1, c.inputChannels()) * px;
+            DataSet d2 = randomData(patches, side, side, c.inputChannels());
+            ComputationGraph g2 = scq(c);
+            double s2 = median(() -> g2.fit(d2), () -> g2.fit(d2), repeats);
+            double f2 = trainFlops(g2, side, side, c.inputChannels()) * patches;
+            out.printf(Locale.ROOT, "train profile=%s step1_px_per_s=%.0f step2_patches_per_s=%.2f step1_gflops=%.2f step2_gflops=%.2f "
+                            + "sgemm_gflops=%.1f step1_pct_of_sgemm=%.1f step2_pct_of_sgemm=%.1f step1_batch_px=%d step2_batch=%dx%dx%d t=%d "
+                            + "channels=%d repeats=%d%n", profile, px / s1, patches / s2, f1 / s1 / 1e9, f2 / s2 / 1e9, sgemm,
+                    100 * f1 / s1 / 1e9 / sgemm, 100 * f2 / s2 / 1e9 / sgemm, px, patches, side, side, t, c.inputChannels(), repeats);
+        }
+    }
+
+    /** Training FLOPs of one example of {@code h x w x channels} (see {@link #trainKeys}). */
+    static double trainFlops(ComputationGraph g, int h, int w, int channels) {
+        var conf = g.getConfiguration();
+        var types = conf.getLayerActivationTypes(org.deeplearning4j.nn.conf.inputs.InputType.convolutional(h, w, channels, CNN2DFormat.NHWC));
+        double flops = 0;
+        for (var e : conf.getVertices().entrySet()) {
+            if (!(e.getValue() instanceof org.deeplearning4j.nn.conf.graph.LayerVertex lv)) continue;
+            var l = lv.getLayerConf().getLayer();
+            if (!(types.get(e.getKey()) instanceof org.deeplearning4j.nn.conf.inputs.InputType.InputTypeConvolutional o)) continue;
+            double positions = (double) o.getHeight() * o.getWidth();
+            if (l instanceof org.mrf.scq.model.nn.DenseNhwcLayer dl) {
+                flops += (dl.isFixed() ? 1 : 3) * 2.0 * dl.getInSize() * dl.getOutSize() * positions;
+            } else if (l instanceof ConvolutionLayer cl) { // also Deconvolution2D, whose output is stride x its input
+                int[] k = cl.getKernelSize(), st = cl.getStride();
+                flops += 3 * 2.0 * cl.getNIn() * cl.getNOut() * k[0] * k[1] * positions / (st[0] * st[1]);
+            }
+        }
+        return flops;
+    }
+
     static String name(NetConfig c, NetConfig quick) {
         return (c.equals(quick) ? "quick" : "paper") + " fe=" + Arrays.toString(c.feWidths()) + " unet=" + Arrays.toString(c.unetWidths())
                 + "/" + c.unetBottom() + "x" + c.convsPerBlock();

@@ -95,13 +95,11 @@ public final class IngestJob {
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             HadoopFileSource source = new HadoopFileSource(cohort);
             try (SparkProgress ignored = new SparkProgress(spark, "ingest", entries.size(), entries.size(), "slices")) {
-                SliceStore.toDataFrame(spark, jsc.parallelize(entries, entries.size()).mapPartitions(it -> {
+                // One slice per task, its blocks cut as the writer takes them: a task holds one slice and one block.
+                SliceStore.toDataFrame(spark, jsc.parallelize(entries, entries.size()).flatMap(e -> {
                             FailureInjection.maybeFail("ingest");
-                            CohortReader r = new CohortReader(source);
-                            List<SliceBlock> blocks = new ArrayList<>();
-                            while (it.hasNext()) blocks.addAll(SliceStore.toBlocks(r.read(it.next())));
-                            return blocks.iterator();
-                        })).write().mode(SaveMode.ErrorIfExists).partitionBy("subject").parquet(tmp.toString());
+                            return SliceStore.blockIterator(new CohortReader(source).read(e), SliceStore.BLOCK_BYTES);
+                        })).write().options(SliceStore.WRITE_OPTIONS).mode(SaveMode.ErrorIfExists).partitionBy("subject").parquet(tmp.toString());
                 JsonFiles.writeText(fs, new Path(tmp, METADATA_FILE), JsonFiles.JSON.writeValueAsString(meta));
                 if (!fs.exists(target)) {
                     if (!fs.rename(tmp, target)) throw new IOException("cannot rename " + tmp + " to " + target);

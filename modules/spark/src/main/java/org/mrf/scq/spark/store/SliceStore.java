@@ -6,7 +6,9 @@ import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
+import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
@@ -18,8 +20,11 @@ import org.mrf.scq.spark.ingest.IngestJob;
 import scala.Tuple2;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -32,6 +37,11 @@ import static org.apache.spark.sql.functions.expr;
  * (series T x rows x W, time-major, so dictionary matching is one GEMM per block and blocks are
  * natural units of parallel work). Every contract column stays obtainable: {@link #slices} puts the
  * blocks of a slice back together. Partitioned by subject, so new subjects are new directories.
+ *
+ * <p>The series columns {@code re} and {@code im} hold the block's float32 samples as little-endian bytes
+ * ({@code numpy.frombuffer(b, '<f4')} reads them), not as {@code array<float>}: Parquet writes and reads a
+ * repeated float column value by value, with a repetition level per sample, at tens of MB/s, where one
+ * binary value per block is a copy (docs/PERFORMANCE.md).
  */
 public final class SliceStore {
     public static final StructType SCHEMA = new StructType(new StructField[]{
@@ -43,15 +53,15 @@ public final class SliceStore {
             DataTypes.createStructField("height", DataTypes.IntegerType, false),
             DataTypes.createStructField("width", DataTypes.IntegerType, false),
             DataTypes.createStructField("t", DataTypes.IntegerType, false),
-            DataTypes.createStructField("re", DataTypes.createArrayType(DataTypes.FloatType, false), false),
-            DataTypes.createStructField("im", DataTypes.createArrayType(DataTypes.FloatType, false), false),
+            DataTypes.createStructField("re", DataTypes.BinaryType, false),
+            DataTypes.createStructField("im", DataTypes.BinaryType, false),
             DataTypes.createStructField("mask", DataTypes.createArrayType(DataTypes.FloatType, false), true),
             DataTypes.createStructField("t1_ms", DataTypes.createArrayType(DataTypes.FloatType, false), true),
             DataTypes.createStructField("t2_ms", DataTypes.createArrayType(DataTypes.FloatType, false), true),
             DataTypes.createStructField("pd", DataTypes.createArrayType(DataTypes.FloatType, false), true),
             DataTypes.createStructField("source", DataTypes.StringType, false)});
     /** Target size of one block's series in bytes. */
-    static final long BLOCK_BYTES = 16L << 20;
+    public static final long BLOCK_BYTES = 16L << 20;
 
     private SliceStore() {
     }
@@ -66,49 +76,94 @@ public final class SliceStore {
 
     /** Cuts a slice into blocks of about {@code blockBytes} of series data each. */
     public static List<SliceBlock> toBlocks(MrfSlice s, long blockBytes) {
+        List<SliceBlock> out = new ArrayList<>();
+        blockIterator(s, blockBytes).forEachRemaining(out::add);
+        return out;
+    }
+
+    /** The blocks of {@link #toBlocks}, each cut only when asked for (a writer then holds the slice and one block). */
+    public static Iterator<SliceBlock> blockIterator(MrfSlice s, long blockBytes) {
         int rowsPerBlock = blockRows(s.timepoints(), s.width(), blockBytes);
         int w = s.width(), h = s.height(), px = s.pixels();
-        List<SliceBlock> out = new ArrayList<>();
-        for (int y0 = 0, b = 0; y0 < h; y0 += rowsPerBlock, b++) {
-            int rows = Math.min(rowsPerBlock, h - y0);
-            int bp = rows * w;
-            float[] re = new float[s.timepoints() * bp], im = new float[re.length];
-            for (int t = 0; t < s.timepoints(); t++) {
-                System.arraycopy(s.re(), t * px + y0 * w, re, t * bp, bp);
-                System.arraycopy(s.im(), t * px + y0 * w, im, t * bp, bp);
+        return new Iterator<>() {
+            int y0 = 0, b = 0;
+
+            @Override
+            public boolean hasNext() {
+                return y0 < h;
             }
-            SliceBlock k = new SliceBlock();
-            k.setSubject(s.subject());
-            k.setSlice(s.slice());
-            k.setBlock(b);
-            k.setY0(y0);
-            k.setRows(rows);
-            k.setHeight(h);
-            k.setWidth(w);
-            k.setT(s.timepoints());
-            k.setRe(re);
-            k.setIm(im);
-            k.setMask(part(s.mask(), y0 * w, bp));
-            k.setT1Ms(part(s.t1Ms(), y0 * w, bp));
-            k.setT2Ms(part(s.t2Ms(), y0 * w, bp));
-            k.setPd(part(s.pd(), y0 * w, bp));
-            k.setSource(s.source());
-            out.add(k);
-        }
-        return out;
+
+            @Override
+            public SliceBlock next() {
+                if (!hasNext()) throw new java.util.NoSuchElementException();
+                int rows = Math.min(rowsPerBlock, h - y0);
+                int bp = rows * w;
+                float[] re = new float[s.timepoints() * bp], im = new float[re.length];
+                for (int t = 0; t < s.timepoints(); t++) {
+                    System.arraycopy(s.re(), t * px + y0 * w, re, t * bp, bp);
+                    System.arraycopy(s.im(), t * px + y0 * w, im, t * bp, bp);
+                }
+                SliceBlock k = new SliceBlock();
+                k.setSubject(s.subject());
+                k.setSlice(s.slice());
+                k.setBlock(b);
+                k.setY0(y0);
+                k.setRows(rows);
+                k.setHeight(h);
+                k.setWidth(w);
+                k.setT(s.timepoints());
+                k.setRe(re);
+                k.setIm(im);
+                k.setMask(part(s.mask(), y0 * w, bp));
+                k.setT1Ms(part(s.t1Ms(), y0 * w, bp));
+                k.setT2Ms(part(s.t2Ms(), y0 * w, bp));
+                k.setPd(part(s.pd(), y0 * w, bp));
+                k.setSource(s.source());
+                y0 += rows;
+                b++;
+                return k;
+            }
+        };
     }
 
     private static float[] part(float[] a, int from, int n) {
         return a == null ? null : Arrays.copyOfRange(a, from, from + n);
     }
 
-    /** Blocks as a DataFrame with the stored column names and order. */
+    /** Blocks as a DataFrame with the stored columns ({@link #SCHEMA}). */
     public static Dataset<Row> toDataFrame(SparkSession spark, JavaRDD<SliceBlock> blocks) {
-        Dataset<Row> df = spark.createDataFrame(blocks, SliceBlock.class);
-        return df.select(col("subject"), col("slice"), col("block"), col("y0"), col("rows"), col("height"), col("width"),
-                col("t"), col("re"), col("im"), col("mask"), col("t1Ms").as("t1_ms"), col("t2Ms").as("t2_ms"), col("pd"),
-                col("source"));
+        return spark.createDataFrame(blocks.map(b -> RowFactory.create(b.getSubject(), b.getSlice(), b.getBlock(), b.getY0(),
+                b.getRows(), b.getHeight(), b.getWidth(), b.getT(), bytes(b.getRe()), bytes(b.getIm()), b.getMask(),
+                b.getT1Ms(), b.getT2Ms(), b.getPd(), b.getSource())), SCHEMA);
     }
+
+    /** Float32 samples as little-endian bytes, the stored form of the series columns. */
+    static byte[] bytes(float[] v) {
+        ByteBuffer b = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.asFloatBuffer().put(v);
+        return b.array();
+    }
+
+    /** The inverse of {@link #bytes}. */
+    static float[] floats(byte[] b) {
+        float[] v = new float[b.length / 4];
+        ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
+        return v;
+    }
+
+    /**
+     * Parquet writer settings for the blocks. Series samples are noise-like floats: dictionary encoding never
+     * pays and a codec saves a few per cent at a large cost in CPU, so values are stored PLAIN and
+     * uncompressed. A block row holds megabytes, and parquet-mr checks page and row-group sizes only every
+     * {@code parquet.page.size.row.check.min} rows (default 100), so it is checked after every row: otherwise a
+     * slice becomes one page per column of hundreds of MB that writer and reader must hold whole.
+     */
+    public static final Map<String, String> WRITE_OPTIONS = Map.of(
+            "compression", "uncompressed",
+            "parquet.enable.dictionary", "false",
+            "parquet.page.size.row.check.min", "1",
+            "parquet.page.size.row.check.max", "1",
+            "parquet.block.size", String.valueOf(64L << 20));
 
     /** What {@code mrf ingest} records next to the dataset: the schedule (name, hash) and its time points. */
     public record Metadata(String scheduleName, String scheduleHash, int timepoints) {
@@ -145,14 +200,43 @@ public final class SliceStore {
         ParquetSchemas.require("slices dataset", path, ds.schema(), SCHEMA, java.util.Set.of("subject"),
                 "Re-create it with 'mrf ingest'.");
         if (timepoints > 0) {
-            ds = ds.withColumn("re", expr("slice(re, 1, " + timepoints + " * rows * width)"))
-                    .withColumn("im", expr("slice(im, 1, " + timepoints + " * rows * width)"))
+            ds = ds.withColumn("re", expr("substring(re, 1, 4 * " + timepoints + " * rows * width)"))
+                    .withColumn("im", expr("substring(im, 1, 4 * " + timepoints + " * rows * width)"))
                     .withColumn("t", expr("least(t, " + timepoints + ")"));
         }
-        return ds.select(col("subject"), col("slice"), col("block"), col("y0"), col("rows"), col("height"), col("width"),
-                        col("t"), col("re"), col("im"), col("mask"), col("t1_ms").as("t1Ms"), col("t2_ms").as("t2Ms"),
-                        col("pd"), col("source"))
-                .as(Encoders.bean(SliceBlock.class));
+        return ds.select(col("subject"), col("slice"), col("block"), col("y0"), col("rows"), col("height"),
+                        col("width"), col("t"), col("re"), col("im"), col("mask"), col("t1_ms"), col("t2_ms"), col("pd"),
+                        col("source"))
+                .map((MapFunction<Row, SliceBlock>) SliceStore::block, Encoders.bean(SliceBlock.class));
+    }
+
+    /** A row of {@link #blocks}' projection (the stored columns in {@link #SCHEMA}'s order) as a block. */
+    private static SliceBlock block(Row r) {
+        SliceBlock k = new SliceBlock();
+        k.setSubject(String.valueOf(r.get(0))); // a partition column: Spark may infer its type from the directory names
+        k.setSlice(r.getInt(1));
+        k.setBlock(r.getInt(2));
+        k.setY0(r.getInt(3));
+        k.setRows(r.getInt(4));
+        k.setHeight(r.getInt(5));
+        k.setWidth(r.getInt(6));
+        k.setT(r.getInt(7));
+        k.setRe(floats((byte[]) r.get(8)));
+        k.setIm(floats((byte[]) r.get(9)));
+        k.setMask(map(r, 10));
+        k.setT1Ms(map(r, 11));
+        k.setT2Ms(map(r, 12));
+        k.setPd(map(r, 13));
+        k.setSource(r.getString(14));
+        return k;
+    }
+
+    private static float[] map(Row r, int i) {
+        if (r.isNullAt(i)) return null;
+        List<Float> l = r.getList(i);
+        float[] v = new float[l.size()];
+        for (int j = 0; j < v.length; j++) v[j] = l.get(j);
+        return v;
     }
 
     /** Whole slices, reassembled on the executors. */
