@@ -5,6 +5,8 @@ import org.mrf.scq.core.util.MrfInputException;
 import org.mrf.scq.model.Variant;
 import org.mrf.scq.spark.evaluate.Evaluation;
 import org.mrf.scq.spark.method.MapMethod;
+import org.mrf.scq.model.drone.DroneSettings;
+import org.mrf.scq.spark.method.DroneMethod;
 import org.mrf.scq.spark.method.MatchMethod;
 import org.mrf.scq.spark.method.ModelMethod;
 import org.mrf.scq.spark.reconstruct.CsmrMethod;
@@ -56,7 +58,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     String out;
     @Option(names = "--ars", split = ",", description = "Acceleration rates (mrf.evaluate.ars).")
     List<Integer> ars;
-    @Option(names = "--methods", split = ",", description = "dm, sdm, csmr (needs --raw), fe_only, sq_only, scq, scq_s, scq_m (mrf.evaluate.methods); "
+    @Option(names = "--methods", split = ",", description = "dm, sdm, csmr (needs --raw), dl (DRONE), fe_only, sq_only, scq, scq_s, scq_m (mrf.evaluate.methods); "
             + "a learned method with the suffix _true (e.g. scq_true) trains on the simulated cohort's true maps instead of the DM "
             + "ground truth.")
     List<String> methods;
@@ -82,12 +84,14 @@ public final class EvaluateCommand implements Callable<Integer> {
         String prof = c.string("mrf.train.profile");
         List<String> builtIn = new ArrayList<>();
         List<String> learnedNames = new ArrayList<>();
-        boolean csmr = false;
+        boolean csmr = false, dl = false;
         for (String m : c.strings("mrf.evaluate.methods")) {
             String k = m.trim().toLowerCase(Locale.ROOT);
             if (k.equals(CsmrMethod.NAME)) {
                 if (raw == null) throw new MrfInputException("--methods csmr reconstructs from k-space: pass the slices' raw folder with --raw DIR.");
                 csmr = true;
+            } else if (k.equals(DroneMethod.NAME)) {
+                dl = true;
             } else if (BUILT_IN.contains(k)) {
                 builtIn.add(k);
             } else {
@@ -95,7 +99,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                 learnedNames.add(k);
             }
         }
-        if (builtIn.isEmpty() && learnedNames.isEmpty() && !csmr) throw new MrfInputException("--methods / mrf.evaluate.methods is empty.");
+        if (builtIn.isEmpty() && learnedNames.isEmpty() && !csmr && !dl) throw new MrfInputException("--methods / mrf.evaluate.methods is empty.");
         TreeSet<Integer> ds = new TreeSet<>(c.get().getIntList("mrf.evaluate.d-values"));
         for (int d : ds) {
             if (d < 1) {
@@ -125,6 +129,8 @@ public final class EvaluateCommand implements Callable<Integer> {
             List<MapMethod> evaluated = new ArrayList<>();
             for (String name : builtIn) evaluated.add(new MatchMethod(name, dictionary, c.number("mrf.match.energy")));
             if (csmr) evaluated.add(new CsmrMethod(raw, dictionary));
+            // DRONE learns from the dictionary's noisy fingerprints only, never from subjects (Cohen et al., MRM 2018).
+            if (dl) evaluated.add(new DroneMethod(dictionary, DroneSettings.defaults(c.get().getLong("mrf.train.seed"))));
             List<MapMethod> learned = new ArrayList<>();
             Map<TrainingTargets, ModelMethod> feOnly = new EnumMap<>(TrainingTargets.class);
             for (String name : learnedNames) {
