@@ -10,7 +10,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -53,8 +52,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--dictionary", description = "Dictionary of the slices' schedule, whose SVD basis is scq_s's FE and the quick profile's "
             + "FE input subspace (default: the dictionary named in the ground truth's summary.json).")
     String dictionary;
-    @Option(names = "--checkpoints", description = "Local checkpoint directory (default MODEL.checkpoints next to a local MODEL).")
-    Path checkpoints;
+    @Option(names = "--checkpoints", description = "Checkpoint directory, any Hadoop path, e.g. hdfs:///mrf/ckpt/scq (mrf.train.checkpoints; "
+            + "default MODEL.checkpoints next to MODEL). A killed run resumes from there with --resume, on any machine that reaches it.")
+    String checkpoints;
     @Option(names = "--resume", description = "Continue after the last checkpoint of each network.")
     boolean resume;
     @Option(names = "--master", description = "Spark master URL (default local[*]).")
@@ -81,11 +81,11 @@ public final class TrainCommand implements Callable<Integer> {
                 .flag("mrf.train.workers", workers).flag("mrf.train.averaging-frequency", averagingFrequency)
                 .flag("mrf.train.pixel-epochs", pixelEpochs).flag("mrf.train.patch-epochs", patchEpochs)
                 .flag("mrf.train.lr", lr).flag("mrf.train.patch-lr", patchLr)
-                .flag("mrf.train.targets", targets);
+                .flag("mrf.train.targets", targets).flag("mrf.train.checkpoints", checkpoints);
         MrfConfig c = common.config();
         TrainJob.Options o = new TrainJob.Options(slices, groundTruth, out, c.string("mrf.train.profile"), c.integer("mrf.train.ar"),
                 Variant.parse(c.string("mrf.train.variant")), properties(c.strings("mrf.train.properties")),
-                c.strings("mrf.train.validation"), dictionary, resume, checkpoints, c.integer("mrf.train.workers"),
+                c.strings("mrf.train.validation"), dictionary, resume, c.string("mrf.train.checkpoints"), c.integer("mrf.train.workers"),
                 c.integer("mrf.train.averaging-frequency"), c.integer("mrf.train.pixel-epochs"), c.integer("mrf.train.patch-epochs"),
                 c.number("mrf.train.lr"), c.number("mrf.train.patch-lr"), overwrite, TrainingTargets.parse(c.string("mrf.train.targets"), "--targets / mrf.train.targets"));
         SparkSession spark = common.spark();
