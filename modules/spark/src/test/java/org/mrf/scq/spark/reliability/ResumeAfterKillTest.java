@@ -1,6 +1,5 @@
 package org.mrf.scq.spark.reliability;
 
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
@@ -48,12 +47,8 @@ class ResumeAfterKillTest {
      */
     @Test
     void killedMidEpochAndResumedFromHdfsMatchesAnUninterruptedRun(@TempDir Path dir) throws Exception {
-        Configuration conf = new Configuration();
-        conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, dir.resolve("minidfs").toString());
-        conf.setInt("dfs.replication", 1);
-        MiniDFSCluster hdfs = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
+        MiniDFSCluster hdfs = MiniHdfs.start(dir.resolve("minidfs"));
         try {
-            hdfs.waitActive();
             FileSystem fs = hdfs.getFileSystem();
             org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(fs.getUri() + "/mrf");
             org.apache.hadoop.fs.Path ckpt = new org.apache.hadoop.fs.Path(root, "ckpt");
