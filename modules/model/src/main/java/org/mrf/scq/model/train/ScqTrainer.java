@@ -345,8 +345,10 @@ public final class ScqTrainer {
     private void checkpoint(ComputationGraph g, int step, int epoch, String name) {
         if (checkpoints == null) return;
         try {
-            checkpoints.write(name + ".zip", out -> ModelSerializer.writeModel(g, out, true));
+            // History first: a run killed between the two writes resumes from the previous checkpoint, whose epochs
+            // the history holds (resume drops later ones), and a checkpoint on disk always has its epoch recorded.
             checkpoints.write(HISTORY_FILE, out -> out.write(historyJson().getBytes(StandardCharsets.UTF_8)));
+            checkpoints.write(name + ".zip", out -> ModelSerializer.writeModel(g, out, true));
             checkpoints.delete(String.format(Locale.ROOT, "step%d-epoch%03d.zip", step, epoch - 1));
         } catch (IOException e) {
             throw new MrfInputException("cannot write checkpoint to " + checkpoints.location() + " (" + e.getMessage() + ")", e);
