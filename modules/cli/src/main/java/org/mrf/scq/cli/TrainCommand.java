@@ -9,7 +9,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -51,8 +50,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--dictionary", description = "Dictionary of the slices' schedule, whose SVD basis is scq_s's FE and the FE input subspace of the "
             + "demo and quick profiles (default: the dictionary named in the ground truth's summary.json).")
     String dictionary;
-    @Option(names = "--checkpoints", description = "Local checkpoint directory (default MODEL.checkpoints next to a local MODEL).")
-    Path checkpoints;
+    @Option(names = "--checkpoints", description = "Checkpoint directory, any Hadoop path, e.g. hdfs:///mrf/ckpt/scq (mrf.train.checkpoints; "
+            + "default MODEL.checkpoints next to MODEL). A killed run resumes from there with --resume, on any machine that reaches it.")
+    String checkpoints;
     @Option(names = "--resume", description = "Continue after the last checkpoint of each network.")
     boolean resume;
     @Option(names = "--workers", description = "Parameter-averaging workers; 0 = default parallelism (mrf.train.workers).")
@@ -74,10 +74,11 @@ public final class TrainCommand implements Callable<Integer> {
                 .flag("mrf.train.variant", variant).flag("mrf.train.properties", properties).flag("mrf.train.validation", validation)
                 .flag("mrf.train.workers", workers).flag("mrf.train.averaging-frequency", averagingFrequency)
                 .flag("mrf.train.lr", lr).flag("mrf.train.patch-lr", patchLr)
-                .flag("mrf.train.targets", targets);
+                .flag("mrf.train.targets", targets).flag("mrf.train.checkpoints", checkpoints);
         epochs.apply(common);
-        TrainJob.Options o = new TrainJob.Options(slices, groundTruth, dictionary, out, checkpoints, resume, overwrite,
-                common.read(TrainSettings::job));
+        String checkpointDir = common.config().string("mrf.train.checkpoints");
+        TrainJob.Options o = new TrainJob.Options(slices, groundTruth, dictionary, out, checkpointDir.isEmpty() ? null : checkpointDir,
+                resume, overwrite, common.read(TrainSettings::job));
         SparkSession spark = common.spark();
         try {
             System.out.println(TrainJob.run(spark, o, System.out).summary());

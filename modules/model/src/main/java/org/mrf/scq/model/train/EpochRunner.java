@@ -19,8 +19,8 @@ public interface EpochRunner {
     record Fitted(double lossSum, long examples) {
     }
 
-    /** Called once before training; {@code checkpointDir} may be null. */
-    default void start(Path checkpointDir) {
+    /** Called once before training; {@code checkpoints} may be null. */
+    default void start(CheckpointStore checkpoints) {
     }
 
     /**

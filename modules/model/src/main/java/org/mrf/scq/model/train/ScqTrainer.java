@@ -18,6 +18,7 @@ import org.nd4j.shade.jackson.databind.node.ArrayNode;
 import org.nd4j.shade.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -47,7 +48,7 @@ import java.util.regex.Pattern;
  * <p>
  * After every epoch: the training loss, the held-out relative error, a progress line, a checkpoint
  * {@code step<s>-epoch<NNN>.zip} (DL4J zip with updater state) and {@value #HISTORY_FILE} in the checkpoint
- * directory when one is given. With {@link #resume(boolean) resume} a run continues after the latest checkpoint
+ * store when one is given (a local directory, or any {@link CheckpointStore}, e.g. on HDFS). With {@link #resume(boolean) resume} a run continues after the latest checkpoint
  * and repeats the uninterrupted one. With {@link #pretrained} step 1 is given (a warm start of step 2).
  */
 public final class ScqTrainer {
@@ -64,7 +65,7 @@ public final class ScqTrainer {
     private final TrainConfig cfg;
     private final String scheduleHash;
     private final double ar;
-    private final Path checkpointDir;
+    private CheckpointStore checkpoints;
     private final PrintStream log;
     private float[][] projection;
     private ComputationGraph pretrained;
@@ -80,7 +81,7 @@ public final class ScqTrainer {
         this.cfg = cfg;
         this.scheduleHash = scheduleHash == null ? "" : scheduleHash;
         this.ar = ar;
-        this.checkpointDir = checkpointDir;
+        this.checkpoints = checkpointDir == null ? null : CheckpointStore.local(checkpointDir);
         this.log = log == null ? System.out : log;
     }
 
@@ -106,7 +107,13 @@ public final class ScqTrainer {
         return this;
     }
 
-    /** Continue after the latest checkpoint in the checkpoint directory, when there is one. */
+    /** Checkpoints and history go to {@code store} (e.g. on HDFS) instead of the constructor's directory; null = none. */
+    public ScqTrainer checkpoints(CheckpointStore store) {
+        this.checkpoints = store;
+        return this;
+    }
+
+    /** Continue after the latest checkpoint in the checkpoint store, when there is one. */
     public ScqTrainer resume(boolean r) {
         this.resume = r;
         return this;
@@ -130,7 +137,7 @@ public final class ScqTrainer {
             throw new MrfInputException("patch size " + cfg.patchSize() + " must be a multiple of " + net.sizeMultiple() + " for this U-Net");
         }
         lastRunner = runner;
-        runner.start(checkpointDir);
+        runner.start(checkpoints);
         try {
             return trainSteps(runner, v, rank);
         } finally {
@@ -145,8 +152,9 @@ public final class ScqTrainer {
         Checkpoint latest = resume ? latestCheckpoint() : null;
         history.clear();
         if (latest != null) {
-            history.addAll(readHistory(checkpointDir.resolve(HISTORY_FILE), latest));
-            log.printf(Locale.ROOT, "resuming after step %d epoch %d (%s)%n", latest.step, latest.epoch, latest.file.getFileName());
+            history.addAll(readHistory(latest));
+            log.printf(Locale.ROOT, "resuming after step %d epoch %d (%s in %s)%n", latest.step, latest.epoch, latest.name,
+                    checkpoints.location());
         }
         Map<String, Double> metrics = new LinkedHashMap<>();
         ComputationGraph fnn = pretrained;
@@ -155,7 +163,7 @@ public final class ScqTrainer {
         } else if (v.hasPixelStep() && cfg.pixelEpochs() > 0 && (latest == null || latest.step == 1)) {
             int done = 0;
             if (latest != null) {
-                fnn = restore(latest.file);
+                fnn = restore(latest.name);
                 done = latest.epoch;
             } else {
                 fnn = ScqNetworks.init(ScqNetworks.extendedFnn(net, ScqNetworks.stepUpdater(cfg, 1)));
@@ -170,7 +178,7 @@ public final class ScqTrainer {
             ComputationGraph g;
             int done = 0;
             if (latest != null && latest.step == 2) {
-                g = restore(latest.file);
+                g = restore(latest.name);
                 done = latest.epoch;
             } else {
                 g = ScqNetworks.stepTwo(net, ScqNetworks.stepUpdater(cfg, 2), fnn, projection, meanTarget);
@@ -307,48 +315,53 @@ public final class ScqTrainer {
         writeHistory(dir.resolve(HISTORY_FILE));
     }
 
-    private record Checkpoint(int step, int epoch, Path file) {
+    private record Checkpoint(int step, int epoch, String name) {
     }
 
     private Checkpoint latestCheckpoint() {
-        if (checkpointDir == null || !Files.isDirectory(checkpointDir)) return null;
+        if (checkpoints == null) return null;
         Checkpoint best = null;
-        try (var files = Files.list(checkpointDir)) {
-            for (Path f : files.toList()) {
-                Matcher m = CHECKPOINT.matcher(f.getFileName().toString());
+        try {
+            for (String f : checkpoints.list()) {
+                Matcher m = CHECKPOINT.matcher(f);
                 if (!m.matches()) continue;
                 Checkpoint c = new Checkpoint(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), f);
                 if (best == null || c.step > best.step || (c.step == best.step && c.epoch > best.epoch)) best = c;
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot list checkpoints in " + checkpointDir, e);
+            throw new UncheckedIOException("cannot list checkpoints in " + checkpoints.location(), e);
         }
         return best;
     }
 
-    private static ComputationGraph restore(Path file) {
-        try {
-            return ModelSerializer.restoreComputationGraph(file.toFile(), true);
+    private ComputationGraph restore(String name) {
+        try (InputStream in = checkpoints.open(name)) {
+            return ModelSerializer.restoreComputationGraph(in, true);
         } catch (IOException e) {
-            throw new MrfInputException("cannot restore checkpoint " + file + " (" + e.getMessage() + ")", e);
+            throw new MrfInputException("cannot restore checkpoint " + name + " from " + checkpoints.location() + " (" + e.getMessage() + ")", e);
         }
     }
 
     private void checkpoint(ComputationGraph g, int step, int epoch, String name) {
-        if (checkpointDir == null) return;
+        if (checkpoints == null) return;
         try {
-            Files.createDirectories(checkpointDir);
-            Path tmp = checkpointDir.resolve(".step" + step + ".tmp.zip");
-            ModelSerializer.writeModel(g, tmp.toFile(), true);
-            Files.move(tmp, checkpointDir.resolve(name + ".zip"), StandardCopyOption.REPLACE_EXISTING);
-            writeHistory(checkpointDir.resolve(HISTORY_FILE));
-            Files.deleteIfExists(checkpointDir.resolve(String.format(Locale.ROOT, "step%d-epoch%03d.zip", step, epoch - 1)));
+            // History first: a run killed between the two writes resumes from the previous checkpoint, whose epochs
+            // the history holds (resume drops later ones), and a checkpoint on disk always has its epoch recorded.
+            checkpoints.write(HISTORY_FILE, out -> out.write(historyJson().getBytes(StandardCharsets.UTF_8)));
+            checkpoints.write(name + ".zip", out -> ModelSerializer.writeModel(g, out, true));
+            checkpoints.delete(String.format(Locale.ROOT, "step%d-epoch%03d.zip", step, epoch - 1));
         } catch (IOException e) {
-            throw new MrfInputException("cannot write checkpoint to " + checkpointDir + " (" + e.getMessage() + ")", e);
+            throw new MrfInputException("cannot write checkpoint to " + checkpoints.location() + " (" + e.getMessage() + ")", e);
         }
     }
 
     private void writeHistory(Path file) throws IOException {
+        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        Files.writeString(tmp, historyJson(), StandardCharsets.UTF_8);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private String historyJson() throws IOException {
         ArrayNode a = JSON.createArrayNode();
         for (EpochStats e : history) {
             ObjectNode o = a.addObject();
@@ -364,17 +377,19 @@ public final class ScqTrainer {
         root.put("property", property.name());
         if (lastRunner != null) for (Map.Entry<String, Object> s : lastRunner.historySettings().entrySet()) root.putPOJO(s.getKey(), s.getValue());
         root.set("epochs", a);
-        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-        Files.writeString(tmp, JSON.writeValueAsString(root), StandardCharsets.UTF_8);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+        return JSON.writeValueAsString(root);
     }
 
     /** The recorded epochs up to the checkpoint (none when the file is missing). */
-    private static List<EpochStats> readHistory(Path file, Checkpoint upTo) {
+    private List<EpochStats> readHistory(Checkpoint upTo) {
         List<EpochStats> out = new ArrayList<>();
-        if (!Files.isRegularFile(file)) return out;
+        String file = checkpoints.location() + "/" + HISTORY_FILE;
         try {
-            JsonNode root = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
+            if (!checkpoints.exists(HISTORY_FILE)) return out;
+            JsonNode root;
+            try (InputStream in = checkpoints.open(HISTORY_FILE)) {
+                root = JSON.readTree(in);
+            }
             for (JsonNode e : root.path("epochs")) {
                 int step = e.path("step").asInt(), epoch = e.path("epoch").asInt();
                 if (step > upTo.step || (step == upTo.step && epoch > upTo.epoch)) continue;

@@ -2,6 +2,7 @@ package org.mrf.scq.spark.hadoop;
 
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileAlreadyExistsException;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.mrf.scq.core.util.MrfInputException;
@@ -10,6 +11,8 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.time.Instant;
 
 /**
@@ -92,6 +95,27 @@ public final class RunLock implements AutoCloseable {
 
     public Path file() {
         return file;
+    }
+
+    /**
+     * Removes the folders {@code dir/PREFIX*} other than {@code keep}: the work folders of earlier runs under this
+     * lock that were killed before they could remove their own. Call it only while holding the lock: no other live
+     * run can then own such a folder. Each removal is reported on {@code log}.
+     */
+    public List<Path> sweep(Path dir, String prefix, Path keep, PrintStream log) throws IOException {
+        if (released) throw new IllegalStateException("the lock " + file + " is released");
+        List<Path> removed = new ArrayList<>();
+        if (!fs.exists(dir)) return removed;
+        String own = keep == null ? null : keep.getName();
+        for (FileStatus st : fs.listStatus(dir)) {
+            String name = st.getPath().getName();
+            if (!name.startsWith(prefix) || name.equals(own)) continue;
+            if (fs.delete(st.getPath(), true)) {
+                removed.add(st.getPath());
+                log.println("removed " + st.getPath() + ", left by a killed run (this run holds the lock " + file + ")");
+            }
+        }
+        return removed;
     }
 
     /** Removes the lock if it is still ours (a --break-lock from elsewhere may have taken it over). */

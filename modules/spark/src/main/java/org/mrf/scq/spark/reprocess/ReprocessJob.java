@@ -168,6 +168,7 @@ public final class ReprocessJob {
         record.put("code_version", CodeVersion.get());
         Path staging = new Path(root, ".reprocess-" + runId);
         try {
+            lock.sweep(root, ".reprocess-", staging, log);
             Result r = work(spark, fs, root, state, staging, cohort, model, inference, runId, record, log, t0);
             record.put("outcome", "ok");
             if (r.nothingToDo()) record.put("note", "nothing to do");

@@ -22,6 +22,7 @@ import org.mrf.scq.model.ModelMetadata;
 import org.mrf.scq.model.Property;
 import org.mrf.scq.model.ScqModel;
 import org.mrf.scq.model.data.TrainingSlice;
+import org.mrf.scq.model.train.CheckpointStore;
 import org.mrf.scq.model.train.EpochExamples;
 import org.mrf.scq.model.train.EpochRunner;
 import org.mrf.scq.model.train.ScqTrainer;
@@ -29,8 +30,9 @@ import org.mrf.scq.spark.store.MapsStore;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -54,7 +56,7 @@ import java.util.Map;
  * agree bit for bit when a round is exactly an epoch's minibatches.
  * <p>
  * After every epoch it exports the DL4J Spark training statistics as {@code stats/step<s>-epoch<NNN>.html} and
- * {@code .txt} in the checkpoint directory (a temporary directory without one); {@link ScqTrainer#save} copies them
+ * {@code .txt} in the checkpoint store (a temporary directory without one); {@link ScqTrainer#save} copies them
  * to the model as {@value #STATS_DIR}.
  */
 public final class SparkEpochRunner implements EpochRunner {
@@ -68,7 +70,7 @@ public final class SparkEpochRunner implements EpochRunner {
     private boolean ownTrain;
     private boolean ownVal;
     private final List<TrainingHook> hooks = new ArrayList<>();
-    private Path statsDir;
+    private CheckpointStore stats;
     private SparkTrainingStats lastStats;
 
     /** @param val held-out slices, or null */
@@ -85,11 +87,6 @@ public final class SparkEpochRunner implements EpochRunner {
     public SparkEpochRunner hook(TrainingHook h) {
         hooks.add(h);
         return this;
-    }
-
-    /** Where the per-epoch DL4J Spark statistics are written (null before training). */
-    public Path statsDir() {
-        return statsDir;
     }
 
     private int workers() {
@@ -138,15 +135,14 @@ public final class SparkEpochRunner implements EpochRunner {
     // ------------------------------------------------------------------------------------------ epochs
 
     @Override
-    public void start(Path checkpointDir) {
+    public void start(CheckpointStore checkpoints) {
         defaultTimeSource();
         ownTrain = train.getStorageLevel().equals(StorageLevel.NONE());
         if (ownTrain) train = train.persist(StorageLevel.MEMORY_AND_DISK_SER());
         ownVal = val != null && val.getStorageLevel().equals(StorageLevel.NONE());
         if (ownVal) val = val.persist(StorageLevel.MEMORY_AND_DISK_SER());
         try {
-            statsDir = checkpointDir != null ? Files.createDirectories(checkpointDir.resolve("stats"))
-                    : Files.createTempDirectory("scq-spark-stats");
+            stats = checkpoints != null ? checkpoints.folder("stats") : CheckpointStore.local(Files.createTempDirectory("scq-spark-stats"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the statistics directory", e);
         }
@@ -266,21 +262,19 @@ public final class SparkEpochRunner implements EpochRunner {
     @Override
     public void epochDone(String name) {
         if (lastStats == null) return;
+        SparkTrainingStats epochStats = lastStats;
         try {
-            Files.writeString(statsDir.resolve(name + ".txt"), lastStats.statsAsString(), StandardCharsets.UTF_8);
+            stats.write(name + ".txt", out -> out.write(epochStats.statsAsString().getBytes(StandardCharsets.UTF_8)));
         } catch (IOException e) {
             log.println("warning: cannot write training statistics " + name + ".txt (" + e.getMessage() + ")");
         }
-        Path html = statsDir.resolve(name + ".html");
-        try (OutputStream out = Files.newOutputStream(html)) {
-            StatsUtils.exportStatsAsHTML(lastStats, out);
+        try {
+            // Exported to memory first: a failed export leaves no file behind.
+            ByteArrayOutputStream html = new ByteArrayOutputStream();
+            StatsUtils.exportStatsAsHTML(epochStats, html);
+            stats.write(name + ".html", html::writeTo);
         } catch (Exception | LinkageError e) {
             log.println("warning: cannot export training statistics as HTML (" + e + ")");
-            try {
-                Files.deleteIfExists(html);
-            } catch (IOException ignored) {
-                // best effort
-            }
         }
     }
 
@@ -294,10 +288,14 @@ public final class SparkEpochRunner implements EpochRunner {
 
     @Override
     public void record(Path modelDir) throws IOException {
-        if (statsDir == null || !Files.isDirectory(statsDir)) return;
+        if (stats == null) return;
+        List<String> names = stats.list();
+        if (names.isEmpty()) return;
         Path out = Files.createDirectories(modelDir.resolve(STATS_DIR));
-        try (var files = Files.list(statsDir)) {
-            for (Path f : files.toList()) Files.copy(f, out.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+        for (String f : names) {
+            try (InputStream in = stats.open(f)) {
+                Files.copy(in, out.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+            }
         }
     }
 }

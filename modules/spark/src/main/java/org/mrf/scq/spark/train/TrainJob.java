@@ -48,7 +48,8 @@ import static org.apache.spark.sql.functions.col;
  * Trains a {@link ModelSet} on Spark ({@link ScqTrainer} over a {@link SparkEpochRunner}, DL4J parameter averaging) against the DM
  * ground truth (ar 1 maps of {@code mrf ground-truth}), or against a simulated cohort's true maps
  * ({@link TrainingTargets}): one network per property on the first T = Tfull / ar
- * time points, checkpoints after every epoch in a local checkpoint directory (so a killed run resumes), and the
+ * time points, checkpoints after every epoch in a checkpoint directory on any Hadoop path (so a killed run resumes,
+ * on another machine too when they are on a cluster file system; {@link HadoopCheckpointStore}), and the
  * set published atomically with the DL4J Spark training statistics and history of each network.
  */
 public final class TrainJob {
@@ -81,17 +82,17 @@ public final class TrainJob {
     }
 
     /**
-     * @param checkpoints local checkpoint directory (one sub-directory per property); null = {@link #defaultCheckpoints}
+     * @param checkpoints checkpoint directory, any Hadoop path (one sub-directory per property); null = {@link #defaultCheckpoints}
      * @param dictionary  dictionary whose SVD basis is the fixed input projection; null = the ground truth's
      */
-    public record Options(String slices, String groundTruth, String dictionary, String out, Path checkpoints, boolean resume,
+    public record Options(String slices, String groundTruth, String dictionary, String out, String checkpoints, boolean resume,
                           boolean overwrite, Settings settings) {
         /**
          * The settings of a built-in profile with the given epochs and learning rates ({@link #trainConfig}), for code
          * that has no configuration to read.
          */
         public Options(String slices, String groundTruth, String out, String profile, int ar, Variant variant,
-                       List<Property> properties, List<String> validation, String dictionary, boolean resume, Path checkpoints,
+                       List<Property> properties, List<String> validation, String dictionary, boolean resume, String checkpoints,
                        int workers, int averagingFrequency, int pixelEpochs, int patchEpochs, double lr, double patchLr,
                        boolean overwrite, TrainingTargets targets) {
             this(slices, groundTruth, dictionary, out, checkpoints, resume, overwrite,
@@ -105,7 +106,7 @@ public final class TrainJob {
         }
     }
 
-    public record Result(ModelSet.Info set, int trainSlices, int valSlices, Map<Property, Double> valErrPct, Path checkpoints,
+    public record Result(ModelSet.Info set, int trainSlices, int valSlices, Map<Property, Double> valErrPct, String checkpoints,
                          double seconds) {
         public String summary() {
             String errs = valErrPct.entrySet().stream().map(e -> String.format(Locale.ROOT, "%s %.2f %%", e.getKey(), e.getValue()))
@@ -117,18 +118,17 @@ public final class TrainJob {
         }
     }
 
-    /** {@code OUT.checkpoints} next to a local output; for a cluster path, {@code <name>.checkpoints} in the working directory. */
-    public static Path defaultCheckpoints(String out, Configuration conf) {
+    /** {@code OUT.checkpoints} next to the output, on the output's file system (so a cluster output's survive the driver). */
+    public static String defaultCheckpoints(String out, Configuration conf) {
         org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(out);
         try {
             FileSystem fs = p.getFileSystem(conf);
-            if ("file".equals(fs.getUri().getScheme())) {
-                return Path.of(fs.makeQualified(p).toUri()).resolveSibling(p.getName() + ".checkpoints");
-            }
+            org.apache.hadoop.fs.Path q = fs.makeQualified(p);
+            if ("file".equals(fs.getUri().getScheme())) return Path.of(q.toUri()).resolveSibling(p.getName() + ".checkpoints").toString();
+            return new org.apache.hadoop.fs.Path(q.getParent(), p.getName() + ".checkpoints").toString();
         } catch (IOException e) {
             throw new MrfInputException("output " + out + ": " + e.getMessage(), e);
         }
-        return Path.of(p.getName() + ".checkpoints").toAbsolutePath();
     }
 
     private static void refuseExisting(String out, Configuration conf, boolean overwrite) {
@@ -200,7 +200,7 @@ public final class TrainJob {
                 ? projection(spark, dictionaryFor(o, conf, net), meta, t, net.projectionComponents()) : null;
         if (net.projectsInput()) net = fitSubspace(net, projection, log);
 
-        Path ckpt = o.checkpoints() != null ? o.checkpoints() : defaultCheckpoints(o.out(), conf);
+        String ckpt = o.checkpoints() != null && !o.checkpoints().isBlank() ? o.checkpoints() : defaultCheckpoints(o.out(), conf);
         List<String> val = st.validation();
         JavaRDD<MrfSlice> slices = SliceStore.slices(spark, o.slices(), t);
         JavaRDD<TrainingSlice> train = SparkEpochRunner.trainingSlices(jsc, slices.filter(s -> !val.contains(s.subject())), gt, st.targets(), o.slices())
@@ -214,16 +214,18 @@ public final class TrainJob {
             staging = Files.createTempDirectory("mrf-train-");
             Map<Property, Double> valErr = new EnumMap<>(Property.class);
             for (Property p : st.properties()) {
-                Path dir = ckpt.resolve(ModelSet.dirName(p));
-                if (!o.resume() && Files.exists(dir)) org.apache.commons.io.FileUtils.deleteDirectory(dir.toFile());
+                String dir = new org.apache.hadoop.fs.Path(ckpt, ModelSet.dirName(p)).toString();
+                if (!o.resume()) HadoopCheckpointStore.clear(dir, conf);
                 log.printf(Locale.ROOT, "train %s %s at ar %d (T=%d) on %d slices, %d validation slices, profile %s, targets %s%n",
                         st.variant(), p, st.ar(), t, nTrain, nVal, st.model().profile(), st.targets().key());
-                ScqTrainer trainer = new ScqTrainer(p, net, sc.train(), meta.scheduleHash(), (double) meta.timepoints() / t,
-                        dir, log).projection(projection).resume(o.resume());
-                ScqModel model = trainer.train(new SparkEpochRunner(jsc, sc, train, valRdd, log));
-                Double e = model.metadata().metrics().get("val_rel_err_pct");
-                if (e != null) valErr.put(p, e);
-                trainer.save(model, staging.resolve(ModelSet.dirName(p)));
+                try (HadoopCheckpointStore store = HadoopCheckpointStore.open(dir, conf, log::println)) {
+                    ScqTrainer trainer = new ScqTrainer(p, net, sc.train(), meta.scheduleHash(), (double) meta.timepoints() / t,
+                            null, log).checkpoints(store).projection(projection).resume(o.resume());
+                    ScqModel model = trainer.train(new SparkEpochRunner(jsc, sc, train, valRdd, log));
+                    Double e = model.metadata().metrics().get("val_rel_err_pct");
+                    if (e != null) valErr.put(p, e);
+                    trainer.save(model, staging.resolve(ModelSet.dirName(p)));
+                }
             }
             Map<String, Object> provenance = new LinkedHashMap<>();
             provenance.put("slices", o.slices());
@@ -234,7 +236,7 @@ public final class TrainJob {
             provenance.put("switches", st.model().switches());
             provenance.put("workers", st.workers());
             provenance.put("averaging_frequency", st.averagingFrequency());
-            provenance.put("checkpoints", ckpt.toString());
+            provenance.put("checkpoints", ckpt);
             ModelSet.Info info = ModelSet.publish(staging, o.out(), conf, o.overwrite(), provenance);
             return new Result(info, nTrain, nVal, valErr, ckpt, (System.nanoTime() - t0) / 1e9);
         } catch (IOException e) {

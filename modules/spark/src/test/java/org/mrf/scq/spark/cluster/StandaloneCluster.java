@@ -57,9 +57,15 @@ public final class StandaloneCluster implements AutoCloseable {
     private final Path dir;
     private final Path sparkHome;
     private final List<Path> projectJars;
+    private final List<Path> testOutputs;
+    private final Path appJars;
+    private List<Path> testJars;
     private final List<String> javaOpens;
     private final List<Process> processes = new ArrayList<>();
     private final List<Path> workerDirs = new ArrayList<>();
+    private final List<Process> workers = new ArrayList<>();
+    private int coresPerWorker;
+    private String memoryPerWorker;
     private final Map<Process, Path> logs = new LinkedHashMap<>();
     private final Thread shutdownHook = new Thread(this::destroyAll, "standalone-cluster-shutdown");
     private int masterPort;
@@ -90,15 +96,16 @@ public final class StandaloneCluster implements AutoCloseable {
                 "logger.deploy.name = org.apache.spark.deploy", "logger.deploy.level = info",
                 "logger.executor.name = org.apache.spark.executor.Executor", "logger.executor.level = info", ""));
         Path jars = Files.createDirectories(sparkHome.resolve("jars"));
-        Path appJars = Files.createDirectories(dir.resolve("app-jars"));
-        List<Path> project = new ArrayList<>();
+        this.appJars = Files.createDirectories(dir.resolve("app-jars"));
+        List<Path> project = new ArrayList<>(), tests = new ArrayList<>();
         Set<Path> linked = new LinkedHashSet<>();
         for (String entry : classPath()) {
             Path p = Path.of(entry).toAbsolutePath().normalize();
             if (!Files.exists(p)) continue;
             if (isBuildOutput(p)) {
-                if (isTestOutput(p)) continue; // tests are not part of any application
-                project.add(Files.isDirectory(p) ? jarOf(p, appJars) : p);
+                // Tests are not part of any application; a test that runs its own code on executors ships them.
+                if (isTestOutput(p)) tests.add(p);
+                else project.add(Files.isDirectory(p) ? jarOf(p, appJars, "") : p);
             } else if (p.toString().endsWith(".jar") && linked.add(p)) {
                 // Artifacts of different groups may share a file name (guava, jackson ...): keep both.
                 Path link = jars.resolve(p.getFileName());
@@ -107,6 +114,7 @@ public final class StandaloneCluster implements AutoCloseable {
             }
         }
         this.projectJars = List.copyOf(project);
+        this.testOutputs = List.copyOf(tests);
     }
 
     /**
@@ -118,23 +126,67 @@ public final class StandaloneCluster implements AutoCloseable {
         StandaloneCluster c = new StandaloneCluster(dir);
         Runtime.getRuntime().addShutdownHook(c.shutdownHook);
         try {
+            c.coresPerWorker = coresPerWorker;
+            c.memoryPerWorker = memoryPerWorker;
             c.masterPort = freePort();
             c.masterWebPort = freePort();
             c.launch("master", List.of("-Xmx256m"), "org.apache.spark.deploy.master.Master",
                     List.of("--host", "127.0.0.1", "--port", String.valueOf(c.masterPort), "--webui-port", String.valueOf(c.masterWebPort)));
             for (int i = 0; i < workers; i++) {
-                Path work = Files.createDirectories(dir.resolve("worker-" + i));
-                c.workerDirs.add(work);
-                c.launch("worker-" + i, List.of("-Xmx256m"), "org.apache.spark.deploy.worker.Worker",
-                        List.of("--host", "127.0.0.1", "--cores", String.valueOf(coresPerWorker), "--memory", memoryPerWorker,
-                                "--webui-port", String.valueOf(freePort()), "--work-dir", work.toString(), c.masterUrl()));
+                c.workerDirs.add(Files.createDirectories(dir.resolve("worker-" + i)));
+                c.workers.add(c.launchWorker(i, "worker-" + i));
             }
-            c.awaitWorkers(workers);
+            c.awaitWorkers(workers, null);
             return c;
         } catch (IOException | InterruptedException | RuntimeException | Error e) {
             c.close();
             throw e;
         }
+    }
+
+    private Process launchWorker(int i, String logName) throws IOException {
+        return launch(dir.resolve(logName + ".log"), List.of("-Xmx256m"), "org.apache.spark.deploy.worker.Worker",
+                List.of("--host", "127.0.0.1", "--cores", String.valueOf(coresPerWorker), "--memory", memoryPerWorker,
+                        "--webui-port", String.valueOf(freePort()), "--work-dir", workerDirs.get(i).toString(), masterUrl()), dir);
+    }
+
+    /**
+     * Worker {@code i} and the executors it started die at once by SIGKILL, as when their machine is lost: no
+     * shutdown hook, no goodbye to the master or the driver. Waits until the master no longer counts the worker alive.
+     */
+    public void killWorker(int i) throws IOException, InterruptedException {
+        Process w = workers.get(i);
+        int before = aliveWorkers();
+        List<ProcessHandle> all = new ArrayList<>(w.descendants().toList());
+        all.add(w.toHandle());
+        all.forEach(ProcessHandle::destroyForcibly);
+        for (ProcessHandle h : all) h.onExit().join();
+        awaitWorkers(before - 1, w);
+    }
+
+    /** Starts worker {@code i} again (a new JVM on the same work directory) and waits until it has registered. */
+    public void restartWorker(int i) throws IOException, InterruptedException {
+        if (workers.get(i).isAlive()) throw new IllegalStateException("worker " + i + " is running");
+        Process old = workers.get(i);
+        int before = aliveWorkers();
+        workers.set(i, launchWorker(i, "worker-" + i + "-" + System.nanoTime()));
+        awaitWorkers(before + 1, old);
+    }
+
+    private int aliveWorkers() {
+        int n = 0;
+        for (Process w : workers) if (w.isAlive()) n++;
+        return n;
+    }
+
+    /** Jars of this build's test classes, for a test whose own code (e.g. a training hook) runs on the executors. */
+    public synchronized List<Path> testJars() throws IOException {
+        if (testJars == null) {
+            List<Path> jars = new ArrayList<>();
+            for (Path p : testOutputs) jars.add(Files.isDirectory(p) ? jarOf(p, appJars, "-tests") : p);
+            testJars = List.copyOf(jars);
+        }
+        return testJars;
     }
 
     public String masterUrl() {
@@ -243,6 +295,32 @@ public final class StandaloneCluster implements AutoCloseable {
         return counts;
     }
 
+    /**
+     * How many lines of the stdout of every executor worker {@code i} has run (for any application, restarts included)
+     * match {@code line}: what code on the executors prints, e.g. a test's training hook.
+     */
+    public long executorStdoutLines(int i, java.util.function.Predicate<String> line) {
+        long n = 0;
+        try (Stream<Path> files = Files.walk(workerDirs.get(i), 3)) {
+            for (Path f : files.filter(f -> f.getFileName().toString().equals("stdout")).toList()) {
+                n += read(f).lines().filter(line).count();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + workerDirs.get(i), e);
+        }
+        return n;
+    }
+
+    /** The worker that started executor {@code executorId} (of any application: its folder in the worker's work directory). */
+    public int workerOfExecutor(String executorId) throws IOException {
+        for (int i = 0; i < workerDirs.size(); i++) {
+            try (Stream<Path> apps = Files.list(workerDirs.get(i))) {
+                if (apps.anyMatch(a -> Files.isDirectory(a.resolve(executorId)))) return i;
+            }
+        }
+        throw new IllegalStateException("no worker started executor " + executorId);
+    }
+
     /** The ids of the applications the workers ran executors for (their work-dir entries), oldest first. */
     public List<String> applicationIds() throws IOException {
         Set<String> ids = new TreeSet<>();
@@ -329,26 +407,30 @@ public final class StandaloneCluster implements AutoCloseable {
         return p;
     }
 
-    private void awaitWorkers(int workers) throws IOException, InterruptedException {
+    /** Waits until the master counts exactly {@code workers} alive; {@code dead} (a killed worker, or null) may have exited. */
+    private void awaitWorkers(int expected, Process dead) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         String last = "master web UI not answering yet";
         while (System.nanoTime() < deadline) {
-            for (Process p : processes) {
+            List<Process> daemons = new ArrayList<>(workers);
+            daemons.add(processes.get(0)); // the master
+            daemons.remove(dead);
+            for (Process p : daemons) {
                 if (!p.isAlive()) {
-                    throw new IllegalStateException("a Spark daemon exited with " + p.exitValue() + " during start-up\n" + diagnostics(40));
+                    throw new IllegalStateException("a Spark daemon exited with " + p.exitValue() + "\n" + diagnostics(40));
                 }
             }
             try {
                 JsonNode s = masterState();
                 int alive = s.path("aliveworkers").asInt(0);
-                if (alive >= workers) return;
-                last = alive + " of " + workers + " workers alive";
+                if (alive == expected) return;
+                last = alive + " of " + expected + " workers alive";
             } catch (IOException notYet) {
                 last = "master web UI: " + notYet;
             }
             Thread.sleep(500);
         }
-        throw new IllegalStateException("the standalone cluster did not start within " + START_TIMEOUT.toSeconds() + " s (" + last
+        throw new IllegalStateException("the master did not count " + expected + " workers alive within " + START_TIMEOUT.toSeconds() + " s (" + last
                 + ")\n" + diagnostics(40));
     }
 
@@ -369,10 +451,10 @@ public final class StandaloneCluster implements AutoCloseable {
         return n.equals("test-classes") || n.endsWith("-tests.jar");
     }
 
-    /** modules/core/target/classes -> mrf-core.jar (the module's artifact name). */
-    private static Path jarOf(Path classes, Path outDir) throws IOException {
+    /** modules/core/target/classes -> mrf-core.jar (the module's artifact name); test-classes -> mrf-core-tests.jar. */
+    private static Path jarOf(Path classes, Path outDir, String suffix) throws IOException {
         Path module = classes.getParent().getParent();
-        Path jar = outDir.resolve("mrf-" + module.getFileName() + ".jar");
+        Path jar = outDir.resolve("mrf-" + module.getFileName() + suffix + ".jar");
         Manifest mf = new Manifest();
         mf.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), mf);

@@ -14,8 +14,10 @@ import org.mrf.scq.model.TrainConfig;
 import org.mrf.scq.model.Variant;
 import org.mrf.scq.model.data.SyntheticSlices;
 import org.mrf.scq.model.data.TrainingSlice;
+import org.mrf.scq.model.train.CheckpointStore;
 import org.mrf.scq.model.train.ScqTrainer;
 import org.mrf.scq.spark.hadoop.SparkSessions;
+import org.mrf.scq.spark.train.HadoopCheckpointStore;
 import org.mrf.scq.spark.train.SparkEpochRunner;
 import org.mrf.scq.spark.train.SparkTrainConfig;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
@@ -28,7 +30,8 @@ import java.util.Map;
  * A training driver for {@code ResumeAfterKillTest}, run as its own JVM so the test can kill it for real:
  * SCQ (both steps) for T2 on {@code local[1]} with a tiny net and synthetic EPG phantoms (T = 24).
  * <p>
- * Arguments: {@code CHECKPOINT_DIR MODEL_OUT RESUME(true|false) PAUSE_MS}. Every minibatch prints
+ * Arguments: {@code CHECKPOINTS MODEL_OUT RESUME(true|false) PAUSE_MS}; CHECKPOINTS is a local directory or a Hadoop
+ * URI (hdfs://...: a {@link HadoopCheckpointStore}, whose removals of earlier runs' leftovers are printed). Every minibatch prints
  * {@code MINIBATCH step=<1|2> epoch=<n>} (n counts from 0) before it is fitted, so the test knows when it is
  * inside an epoch; {@code PAUSE_MS} slows each minibatch down so that an epoch lasts long enough to be killed in.
  * The pause changes no number: it only sleeps.
@@ -37,18 +40,21 @@ public final class TrainDriver {
     static final int T = 24;
 
     public static void main(String[] args) throws Exception {
-        Path ckpt = Path.of(args[0]);
+        String ckpt = args[0];
+        boolean onHadoop = ckpt.contains("://");
         Path out = Path.of(args[1]);
         boolean resume = Boolean.parseBoolean(args[2]);
         long pauseMs = Long.parseLong(args[3]);
-        SparkSession spark = SparkSessions.create("resume-driver", "local[1]", "ERROR", Map.of());
-        try {
+        SparkSession spark = SparkSessions.create("resume-driver", "local[1]", "ERROR",
+                onHadoop ? Map.of("spark.hadoop.dfs.replication", "1") : Map.of());
+        try (CheckpointStore store = onHadoop ? HadoopCheckpointStore.open(ckpt, spark.sparkContext().hadoopConfiguration(), System.out::println)
+                : CheckpointStore.local(Path.of(ckpt))) {
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             FispSequence seq = Schedules.paperDefault(2.0, 18.0).truncate(T);
             List<TrainingSlice> train = new SyntheticSlices(seq).slices("train", 4, 16, 16, 6, 0.0, 11);
             TrainConfig tc = config();
             NetConfig net = new NetConfig(T, Variant.SCQ, new int[]{16, 8}, new int[]{4, 8}, 8, 1, 0.9, 1L);
-            ScqTrainer trainer = new ScqTrainer(Property.T2, net, tc, seq.hash(), 2304.0 / T, ckpt, System.out).resume(resume);
+            ScqTrainer trainer = new ScqTrainer(Property.T2, net, tc, seq.hash(), 2304.0 / T, null, System.out).checkpoints(store).resume(resume);
             SparkTrainConfig sc = new SparkTrainConfig(tc, 1, 1000, 0, true, false, SparkTrainConfig.DEFAULT_GROUP_BYTES);
             // One worker averaging once per epoch (a no-op) and no DL4J statistics: each averaging round is a Spark job,
             // and this driver must start, train and stop three times within the test's time budget.

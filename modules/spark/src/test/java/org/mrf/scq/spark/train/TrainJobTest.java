@@ -38,7 +38,7 @@ class TrainJobTest extends FixtureSparkTest {
         // One epoch on two slices: only that the held-out subject was scored, not how well.
         r.valErrPct().values().forEach(e -> assertTrue(Double.isFinite(e) && e > 0, "validation error " + e));
         Path ckpt = dir.resolve("model.checkpoints");
-        assertEquals(ckpt, r.checkpoints());
+        assertEquals(ckpt.toString(), r.checkpoints());
         for (String p : List.of("t1", "t2")) {
             Path m = Path.of(out, p);
             for (String f : List.of("model.zip", "metadata.json", "training-history.json")) assertTrue(Files.size(m.resolve(f)) > 0, m + "/" + f);
