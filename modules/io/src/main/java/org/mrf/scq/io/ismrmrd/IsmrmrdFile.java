@@ -263,6 +263,10 @@ public final class IsmrmrdFile {
             long type = payload ? acquisitionType(floatPairs, false) : headOnlyType();
             long fspace = H5Dget_space(dd);
             long n = H5Sget_simple_extent_npoints(fspace);
+            if (dd < 0 || fspace < 0 || n < 0 || n > Integer.MAX_VALUE) {
+                throw new MrfInputException(file + ": /dataset/data cannot be opened as a list of acquisitions (damaged HDF5 "
+                        + "dataset, or not an ISMRMRD file). Copy the file again from its source.");
+            }
             int recSize = payload ? RECORD_SIZE : HEAD_SIZE;
             List<IsmrmrdAcquisition> out = new ArrayList<>((int) n);
             try (BytePointer buf = new BytePointer((long) recSize * READ_BLOCK)) {

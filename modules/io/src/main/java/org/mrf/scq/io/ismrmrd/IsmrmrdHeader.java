@@ -5,7 +5,11 @@ import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
 import org.w3c.dom.NodeList;
+import org.xml.sax.SAXException;
+import org.xml.sax.SAXParseException;
+import org.xml.sax.helpers.DefaultHandler;
 
+import javax.xml.parsers.DocumentBuilder;
 import javax.xml.parsers.DocumentBuilderFactory;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -105,7 +109,15 @@ public record IsmrmrdHeader(int[] encodedMatrix, double[] encodedFovMm, int[] re
             DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
             f.setNamespaceAware(false);
             f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-            doc = f.newDocumentBuilder().parse(new ByteArrayInputStream(xml.strip().getBytes(StandardCharsets.UTF_8)));
+            DocumentBuilder builder = f.newDocumentBuilder();
+            // The default handler prints "[Fatal Error] ..." to stderr before throwing; the exception alone is reported.
+            builder.setErrorHandler(new DefaultHandler() {
+                @Override
+                public void fatalError(SAXParseException e) throws SAXException {
+                    throw e;
+                }
+            });
+            doc = builder.parse(new ByteArrayInputStream(xml.strip().getBytes(StandardCharsets.UTF_8)));
         } catch (Exception e) {
             throw new MrfInputException(source + ": /dataset/xml is not well-formed XML (" + e.getMessage()
                     + "). It must be an ISMRMRD header (ismrmrd.xsd).", e);
