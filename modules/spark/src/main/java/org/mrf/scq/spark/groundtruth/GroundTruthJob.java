@@ -60,8 +60,7 @@ public final class GroundTruthJob {
                 throw new MrfInputException("acceleration rate " + ar + " is not usable with T=" + fullT + "; use 1 <= ar <= T.");
             }
         }
-        List<SliceBlock> probe = SliceStore.blocks(spark, slicesPath, 0).limit(1).collectAsList();
-        if (probe.isEmpty()) throw new MrfInputException("slices dataset " + slicesPath + " is empty. Ingest a cohort first.");
+        if (SliceStore.withoutSeries(spark, slicesPath).isEmpty()) throw new MrfInputException("slices dataset " + slicesPath + " is empty. Ingest a cohort first.");
         MatchMethod dm = new MatchMethod("dm", dictionaryPath, 0);
         try (AtomicOutput target = AtomicOutput.begin(out, spark.sparkContext().hadoopConfiguration(), overwrite);
              SparkProgress ignored = new SparkProgress(spark, "ground-truth")) {

@@ -190,15 +190,7 @@ public final class SliceStore {
 
     /** Blocks of the dataset with series cut to the first {@code timepoints} (0 = all). */
     public static Dataset<SliceBlock> blocks(SparkSession spark, String path, int timepoints) {
-        Dataset<Row> ds;
-        try {
-            ds = spark.read().parquet(path);
-        } catch (Exception e) {
-            throw new MrfInputException("slices dataset " + path + " is missing or unreadable ("
-                    + DictionaryStore.firstLine(e) + "). Create it with 'mrf ingest --out " + path + "'.", e);
-        }
-        ParquetSchemas.require("slices dataset", path, ds.schema(), SCHEMA, java.util.Set.of("subject"),
-                "Re-create it with 'mrf ingest'.");
+        Dataset<Row> ds = stored(spark, path);
         if (timepoints > 0) {
             ds = ds.withColumn("re", expr("substring(re, 1, 4 * " + timepoints + " * rows * width)"))
                     .withColumn("im", expr("substring(im, 1, 4 * " + timepoints + " * rows * width)"))
@@ -208,6 +200,29 @@ public final class SliceStore {
                         col("width"), col("t"), col("re"), col("im"), col("mask"), col("t1_ms"), col("t2_ms"), col("pd"),
                         col("source"))
                 .map((MapFunction<Row, SliceBlock>) SliceStore::block, Encoders.bean(SliceBlock.class));
+    }
+
+    /**
+     * The stored rows without their series (keys, shapes, mask and maps, under {@link #SCHEMA}'s column names): for
+     * queries of keys or maps, which then read no samples. {@link #blocks} decodes every row's series.
+     */
+    public static Dataset<Row> withoutSeries(SparkSession spark, String path) {
+        return stored(spark, path).drop("re", "im");
+    }
+
+    /** The dataset as stored, its schema checked. */
+    private static Dataset<Row> stored(SparkSession spark, String path) {
+        Dataset<Row> ds;
+        try {
+            ds = spark.read().parquet(path);
+        } catch (Exception e) {
+            throw new MrfInputException("slices dataset " + path + " is missing or unreadable ("
+                    + DictionaryStore.firstLine(e) + "). Create it with 'mrf ingest --out " + path + "'.", e);
+        }
+        ParquetSchemas.require("slices dataset", path, ds.schema(), SCHEMA, java.util.Set.of("subject"),
+                "Re-create it with 'mrf ingest'.");
+        // A partition column: Spark may infer its type from the directory names.
+        return ds.withColumn("subject", col("subject").cast("string"));
     }
 
     /** A row of {@link #blocks}' projection (the stored columns in {@link #SCHEMA}'s order) as a block. */

@@ -173,7 +173,7 @@ public final class TrainJob {
         NetConfig net = st.model().net(t, st.variant());
         SparkTrainConfig sc = st.spark();
 
-        TreeSet<String> subjects = new TreeSet<>(SliceStore.blocks(spark, o.slices(), 0).select(col("subject")).distinct()
+        TreeSet<String> subjects = new TreeSet<>(SliceStore.withoutSeries(spark, o.slices()).select(col("subject")).distinct()
                 .collectAsList().stream().map(r -> r.getString(0)).toList());
         if (subjects.isEmpty()) {
             throw new MrfInputException("slices dataset " + o.slices() + " holds no slices: nothing to train on. Ingest a cohort "
@@ -194,7 +194,7 @@ public final class TrainJob {
             gt = groundTruth(spark, o, t);
         } else {
             gt = List.of();
-            requireTrueMaps(SliceStore.blocks(spark, o.slices(), 0), o.slices());
+            requireTrueMaps(SliceStore.withoutSeries(spark, o.slices()), o.slices());
         }
         float[][] projection = net.projectionComponents() > 0
                 ? projection(spark, dictionaryFor(o, conf, net), meta, t, net.projectionComponents()) : null;
@@ -259,7 +259,7 @@ public final class TrainJob {
         for (MapsStore.SliceMaps m : MapsStore.read(spark, o.groundTruth() + "/maps")) if (m.ar() == 1) gt.add(m);
         TreeSet<String> have = new TreeSet<>();
         gt.forEach(m -> have.add(m.key()));
-        List<String> missing = SliceStore.blocks(spark, o.slices(), 0).select(col("subject"), col("slice")).distinct().collectAsList()
+        List<String> missing = SliceStore.withoutSeries(spark, o.slices()).select(col("subject"), col("slice")).distinct().collectAsList()
                 .stream().map(r -> r.getString(0) + "/" + r.getInt(1)).filter(k -> !have.contains(k)).sorted().toList();
         if (!missing.isEmpty()) {
             throw new MrfInputException("ground truth " + o.groundTruth() + " has no ar 1 maps for " + missing.size() + " slice(s) of "
@@ -271,10 +271,10 @@ public final class TrainJob {
 
     /**
      * Refuses, before training, slices that carry no true maps to train on: a query on the map columns of the stored
-     * blocks, as the ground-truth coverage check is, so no series is read.
+     * rows ({@link SliceStore#withoutSeries}), as the ground-truth coverage check is, so no series is read.
      */
     static void requireTrueMaps(Dataset<?> blocks, String dataset) {
-        List<Row> bare = blocks.filter(col("t1Ms").isNull().or(col("t2Ms").isNull())).select(col("subject"), col("slice"))
+        List<Row> bare = blocks.filter(col("t1_ms").isNull().or(col("t2_ms").isNull())).select(col("subject"), col("slice"))
                 .orderBy(col("subject"), col("slice")).limit(1).collectAsList();
         if (!bare.isEmpty()) throw TrainingTargets.noTrueMaps(bare.get(0).getString(0) + "/" + bare.get(0).getInt(1), dataset);
     }

@@ -143,10 +143,10 @@ class TrainJobTest extends FixtureSparkTest {
         assertTrue(e.getMessage().contains("no --ground-truth names one") && e.getMessage().contains("pass --dictionary"), e.getMessage());
 
         // Scanner data: slices without true maps (here sub-001's T1 map removed from the stored blocks).
-        var bare = SliceStore.blocks(spark, fx.slices, 0).withColumn("t1Ms", org.apache.spark.sql.functions.when(
+        var bare = SliceStore.withoutSeries(spark, fx.slices).withColumn("t1_ms", org.apache.spark.sql.functions.when(
                 col("subject").equalTo("sub-001"), org.apache.spark.sql.functions.lit(null)
                         .cast(org.apache.spark.sql.types.DataTypes.createArrayType(org.apache.spark.sql.types.DataTypes.FloatType)))
-                .otherwise(col("t1Ms")));
+                .otherwise(col("t1_ms")));
         e = assertThrows(MrfInputException.class, () -> TrainJob.requireTrueMaps(bare, "scanner-slices"));
         assertTrue(e.getMessage().startsWith("slice sub-001/") && e.getMessage().contains("of scanner-slices carries no true T1 / T2 maps")
                 && e.getMessage().contains("--targets gt"), e.getMessage());
