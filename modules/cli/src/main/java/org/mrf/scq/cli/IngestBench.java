@@ -29,7 +29,7 @@ import java.util.stream.Stream;
                 "  mrf bench ingest", "  mrf bench ingest --quick", "  mrf bench ingest --formats npy --repeats 5"})
 final class IngestBench implements Runnable {
     @Mixin
-    Common common;
+    SparkCommon common;
     @Option(names = "--side", defaultValue = "256", description = "Slice side in pixels (default 256, the paper's matrix).")
     int side;
     @Option(names = "--timepoints", defaultValue = "2304", description = "Time points T (default 2304).")
@@ -42,8 +42,6 @@ final class IngestBench implements Runnable {
     boolean quick;
     @Option(names = "--dir", description = "Working folder (default: a temporary folder, removed afterwards).")
     Path dir;
-    @Option(names = "--master", description = "Spark master URL (default local[*]).")
-    String master;
 
     @Override
     public void run() {
@@ -56,7 +54,6 @@ final class IngestBench implements Runnable {
             Path work = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("mrf-bench-ingest");
             double mb = 8.0 * s * s * t / 1e6;
             var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-            common.flag("mrf.spark.master", master);
             SparkSession spark = common.spark();
             try {
                 List<String> exts = formats.stream().map(f -> f.strip().replaceFirst("^\\.", "")).toList();

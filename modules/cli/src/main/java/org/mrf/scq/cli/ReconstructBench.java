@@ -30,7 +30,7 @@ import java.util.stream.Stream;
                 "  nice -n 10 mrf bench reconstruct", "  mrf bench reconstruct --matrix 128 --frames 500 --coils-compress 4"})
 final class ReconstructBench implements Runnable {
     @Mixin
-    Common common;
+    SparkCommon common;
     @Option(names = "--matrix", defaultValue = "256", description = "Image matrix (default 256).")
     int matrix;
     @Option(names = "--frames", defaultValue = "2304", description = "Time frames (default 2304, the default schedule).")
@@ -41,8 +41,6 @@ final class ReconstructBench implements Runnable {
     int coilsCompress;
     @Option(names = "--repeats", defaultValue = "3", description = "Timed repeats (default 3).")
     int repeats;
-    @Option(names = "--master", description = "Spark master URL (default local[*]).")
-    String master;
 
     @Override
     public void run() {
@@ -54,7 +52,6 @@ final class ReconstructBench implements Runnable {
                 Files.createDirectories(dir.resolve("raw"));
                 IsmrmrdRaw.write(dir.resolve("raw/slice-000.h5"), series(matrix, coils, frames), matrix * 1.0, seq);
                 double writeS = (System.nanoTime() - w0) / 1e9;
-                common.flag("mrf.spark.master", master);
                 SparkSession spark = common.spark();
                 double[] sec = new double[repeats], cpu = new double[repeats];
                 var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
