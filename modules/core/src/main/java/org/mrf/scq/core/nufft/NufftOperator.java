@@ -107,17 +107,7 @@ public final class NufftOperator implements LinearOperator {
         Work wk = WORK.get().computeIfAbsent(((long) gy << 32) | gx, key -> new Work(gy, gx));
         double[] grid = wk.grid;
         java.util.Arrays.fill(grid, 0);
-        for (int iy = 0; iy < ny; iy++) {
-            int row = Math.floorMod(iy - ny / 2, gy) * gx;
-            double sy = scaleY[iy];
-            for (int ix = 0; ix < nx; ix++) {
-                double s = sy * scaleX[ix];
-                int g = 2 * (row + imageCols[ix]);
-                int p = 2 * (iy * nx + ix);
-                grid[g] = image[p] * s;
-                grid[g + 1] = image[p + 1] * s;
-            }
-        }
+        deapodise(image, grid, true);
         wk.fft.forward(grid, imageCols);
         interpolate(grid, samples);
     }
@@ -129,6 +119,15 @@ public final class NufftOperator implements LinearOperator {
         java.util.Arrays.fill(grid, 0);
         spread(samples, grid);
         wk.fft.inverse(grid, imageCols);
+        deapodise(image, grid, false);
+    }
+
+    /**
+     * The image's pixels times the kernel's deapodisation, centred on the oversampled grid: written into {@code grid}
+     * ({@code toGrid}, before the forward FFT) or read back from it into {@code image} (after the inverse FFT). The
+     * operator is real-valued and diagonal, so the adjoint's step is the forward's transposed.
+     */
+    private void deapodise(double[] image, double[] grid, boolean toGrid) {
         for (int iy = 0; iy < ny; iy++) {
             int row = Math.floorMod(iy - ny / 2, gy) * gx;
             double sy = scaleY[iy];
@@ -136,8 +135,13 @@ public final class NufftOperator implements LinearOperator {
                 double s = sy * scaleX[ix];
                 int g = 2 * (row + imageCols[ix]);
                 int p = 2 * (iy * nx + ix);
-                image[p] = grid[g] * s;
-                image[p + 1] = grid[g + 1] * s;
+                if (toGrid) {
+                    grid[g] = image[p] * s;
+                    grid[g + 1] = image[p + 1] * s;
+                } else {
+                    image[p] = grid[g] * s;
+                    image[p + 1] = grid[g + 1] * s;
+                }
             }
         }
     }
