@@ -103,6 +103,11 @@ public record ModelMetadata(Property property, int t, double ar, String schedule
         }
         ObjectNode m = root.putObject("metrics");
         metrics.forEach(m::put);
+        return signed(root, codeVersion, createdUtc);
+    }
+
+    /** {@code root} with the code version and time that wrote it, as the indented JSON text of a model's metadata file. */
+    public static String signed(ObjectNode root, String codeVersion, String createdUtc) {
         root.put("codeVersion", codeVersion);
         root.put("createdUtc", createdUtc);
         try {

@@ -182,23 +182,22 @@ public record IsmrmrdHeader(int[] encodedMatrix, double[] encodedFovMm, int[] re
     }
 
     private static int[] matrix(Element space, String name, String source) {
-        Element m = required(space, "matrixSize", source);
-        int[] v = new int[3];
-        String[] axes = {"x", "y", "z"};
-        for (int i = 0; i < 3; i++) {
-            Element a = child(m, axes[i]);
-            v[i] = a == null ? 1 : (int) number(a, "encoding/" + name + "/matrixSize/" + axes[i], source);
-        }
-        return v;
+        double[] v = xyz(space, name, "matrixSize", 1, source);
+        return new int[]{(int) v[0], (int) v[1], (int) v[2]};
     }
 
     private static double[] fov(Element space, String name, String source) {
-        Element m = required(space, "fieldOfView_mm", source);
+        return xyz(space, name, "fieldOfView_mm", 0, source);
+    }
+
+    /** The x, y, z children of the required element {@code vector} of an encoding space; {@code absent} for a missing axis. */
+    private static double[] xyz(Element space, String name, String vector, double absent, String source) {
+        Element m = required(space, vector, source);
         double[] v = new double[3];
         String[] axes = {"x", "y", "z"};
         for (int i = 0; i < 3; i++) {
             Element a = child(m, axes[i]);
-            v[i] = a == null ? 0 : number(a, "encoding/" + name + "/fieldOfView_mm/" + axes[i], source);
+            v[i] = a == null ? absent : number(a, "encoding/" + name + "/" + vector + "/" + axes[i], source);
         }
         return v;
     }

@@ -44,13 +44,7 @@ public record DroneMetadata(int t, double ar, String scheduleHash, int dictionar
         tr.put("snrDbMin", settings.snrDbMin());
         tr.put("snrDbMax", settings.snrDbMax());
         tr.put("seed", settings.seed());
-        root.put("codeVersion", codeVersion);
-        root.put("createdUtc", createdUtc);
-        try {
-            return MAPPER.writeValueAsString(root);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return ModelMetadata.signed(root, codeVersion, createdUtc);
     }
 
     public static DroneMetadata fromJson(String json, String where) {
