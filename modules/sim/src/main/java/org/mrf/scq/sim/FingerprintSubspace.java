@@ -1,7 +1,9 @@
 package org.mrf.scq.sim;
 
 import org.mrf.scq.core.epg.EpgSimulator;
+import org.mrf.scq.core.nufft.ComplexVectors;
 import org.mrf.scq.core.sequence.FispSequence;
+import org.mrf.scq.core.util.Pools;
 
 import java.util.Arrays;
 import java.util.concurrent.ForkJoinPool;
@@ -93,7 +95,7 @@ public final class FingerprintSubspace {
         double[][] f = new double[nodes][];
         java.util.concurrent.ConcurrentHashMap<Integer, FispSequence> scaled = new java.util.concurrent.ConcurrentHashMap<>();
         ThreadLocal<java.util.Map<Integer, EpgSimulator>> sims = ThreadLocal.withInitial(java.util.HashMap::new);
-        run(pool, () -> IntStream.range(0, nodes).parallel().forEach(n -> {
+        Pools.run(pool, () -> IntStream.range(0, nodes).parallel().forEach(n -> {
             double t1 = Math.exp(unpack(keys[n], 42) * logStep);
             double t2 = Math.exp(unpack(keys[n], 21) * logStep);
             int i3 = unpack(keys[n], 0);
@@ -132,7 +134,7 @@ public final class FingerprintSubspace {
             double[] v = f[pivot].clone();
             for (int pass = 0; pass < 2; pass++) {   // twice is enough (Kahan-Parlett) for orthogonality
                 for (double[] u : us) {
-                    double[] p = dot(u, v);
+                    double[] p = ComplexVectors.dot(u, v);
                     for (int i = 0; i < t; i++) {
                         v[2 * i] -= p[0] * u[2 * i] - p[1] * u[2 * i + 1];
                         v[2 * i + 1] -= p[0] * u[2 * i + 1] + p[1] * u[2 * i];
@@ -146,8 +148,8 @@ public final class FingerprintSubspace {
             for (int i = 0; i < v.length; i++) v[i] /= nv;
             us.add(v);
             double[] uu = v;
-            run(pool, () -> IntStream.range(0, nodes).parallel().forEach(n -> {
-                double[] p = dot(uu, f[n]);
+            Pools.run(pool, () -> IntStream.range(0, nodes).parallel().forEach(n -> {
+                double[] p = ComplexVectors.dot(uu, f[n]);
                 residual[n] = Math.max(0, residual[n] - (p[0] * p[0] + p[1] * p[1]));
             }));
             residual[pivot] = 0;
@@ -162,10 +164,10 @@ public final class FingerprintSubspace {
             }
         }
         double[][] coef = new double[nodes][];
-        run(pool, () -> IntStream.range(0, nodes).parallel().forEach(n -> {
+        Pools.run(pool, () -> IntStream.range(0, nodes).parallel().forEach(n -> {
             double[] c = new double[2 * k];
             for (int j = 0; j < k; j++) {
-                double[] p = dot(us.get(j), f[n]);
+                double[] p = ComplexVectors.dot(us.get(j), f[n]);
                 c[2 * j] = p[0];
                 c[2 * j + 1] = p[1];
             }
@@ -186,27 +188,6 @@ public final class FingerprintSubspace {
             ph[i] = seq.phaseDeg(i);
         }
         return FispSequence.ofDegrees(seq.name() + "*B1=" + b1, flip, tr, te, ph, seq.inversionMs());
-    }
-
-    static void run(ForkJoinPool pool, Runnable r) {
-        try {
-            pool.submit(r).get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException re) throw re;
-            throw new IllegalStateException(e.getCause());
-        }
-    }
-
-    private static double[] dot(double[] a, double[] b) {
-        double re = 0, im = 0;
-        for (int i = 0; i < a.length; i += 2) {
-            re += a[i] * b[i] + a[i + 1] * b[i + 1];
-            im += a[i] * b[i + 1] - a[i + 1] * b[i];
-        }
-        return new double[]{re, im};
     }
 
     public int rank() { return rank; }

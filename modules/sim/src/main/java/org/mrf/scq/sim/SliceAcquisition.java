@@ -10,6 +10,7 @@ import org.mrf.scq.core.recon.GriddingReconstruction;
 import org.mrf.scq.core.recon.RawSeries;
 import org.mrf.scq.core.sequence.FispSequence;
 import org.mrf.scq.core.util.MrfInputException;
+import org.mrf.scq.core.util.Pools;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -450,7 +451,7 @@ public final class SliceAcquisition {
         int m = maps.height(), n2 = m * m, k = model.rank(), coils = options.coils();
         // Coefficient images c_k(r) = PD(r) e^{i phi(r)} c_k(T1(r), T2(r), B1(r)).
         double[][] coefImages = new double[k][2 * n2];
-        FingerprintSubspace.run(pool, () -> IntStream.range(0, n2).parallel().forEach(i -> {
+        Pools.run(pool, () -> IntStream.range(0, n2).parallel().forEach(i -> {
             if (!maps.hasSignal(i)) return;
             double[] c = new double[2 * k];
             model.coefficients(maps.t1Ms()[i], maps.t2Ms()[i], f.b1() == null ? 1.0 : f.b1()[i], c);
@@ -469,7 +470,7 @@ public final class SliceAcquisition {
                 new KaiserBesselKernel(NufftOperator.DEFAULT_WIDTH, options.gridOversampling()));
         // S[c][k] = A (S_c c_k) over the full trajectory: all P interleaves' A_p S_c c_k at once.
         double[][][] s = new double[coils][k][];
-        FingerprintSubspace.run(pool, () -> IntStream.range(0, coils * k).parallel().forEach(ck -> {
+        Pools.run(pool, () -> IntStream.range(0, coils * k).parallel().forEach(ck -> {
             int c = ck / k, j = ck % k;
             double[] img = coefImages[j];
             if (sens != null) {
@@ -567,7 +568,7 @@ public final class SliceAcquisition {
     /** Every frame's samples, as {@link #frameSamples} gives them. */
     private float[][][] samples(Forward fw, long noiseSeed, ForkJoinPool pool) {
         float[][][] data = new float[sequence.length()][][];
-        FingerprintSubspace.run(pool, () -> IntStream.range(0, data.length).parallel().forEach(ti -> data[ti] = frameSamples(ti, fw, noiseSeed)));
+        Pools.run(pool, () -> IntStream.range(0, data.length).parallel().forEach(ti -> data[ti] = frameSamples(ti, fw, noiseSeed)));
         return data;
     }
 
@@ -651,7 +652,7 @@ public final class SliceAcquisition {
             ComplexSeries truth = trueImages(maps);
             int n2 = matrix * matrix, t = sequence.length();
             ComplexSeries out = ComplexSeries.zeros(t, matrix, matrix);
-            FingerprintSubspace.run(pool, () -> IntStream.range(0, t).parallel().forEach(ti -> {
+            Pools.run(pool, () -> IntStream.range(0, t).parallel().forEach(ti -> {
                 int p = ti % interleaf.length;
                 double[] x = new double[2 * n2];
                 for (int i = 0; i < n2; i++) {

@@ -6,6 +6,7 @@ import org.mrf.scq.core.nufft.NufftOperator;
 import org.mrf.scq.core.svd.RandomizedSvd;
 import org.mrf.scq.core.svd.SvdBasis;
 import org.mrf.scq.core.util.MrfInputException;
+import org.mrf.scq.core.util.Pools;
 
 import java.util.concurrent.ForkJoinPool;
 import java.util.stream.IntStream;
@@ -326,17 +327,9 @@ public final class Csmr {
         private double[][] accumulate(Term term) {
             int tasks = Math.min(o.threads(), trajectories * coils);
             double[][][] partial = new double[tasks][k][2 * n2];
-            try {
-                pool.submit(() -> IntStream.range(0, tasks).parallel().forEach(task -> {
-                    for (int q = task; q < trajectories * coils; q += tasks) term.add(q / coils, q % coils, partial[task]);
-                })).get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("csmr interrupted", e);
-            } catch (java.util.concurrent.ExecutionException e) {
-                if (e.getCause() instanceof RuntimeException re) throw re;
-                throw new IllegalStateException(e.getCause());
-            }
+            Pools.run(pool, () -> IntStream.range(0, tasks).parallel().forEach(task -> {
+                for (int q = task; q < trajectories * coils; q += tasks) term.add(q / coils, q % coils, partial[task]);
+            }));
             double[][] sum = partial[0];
             for (int task = 1; task < tasks; task++) {
                 for (int j = 0; j < k; j++) for (int i = 0; i < 2 * n2; i++) sum[j][i] += partial[task][j][i];
@@ -375,46 +368,39 @@ public final class Csmr {
 
         /** P: each object pixel's coefficients become the best atom times its least-squares scale; others zero. */
         private void project(double[][] c, int[] index, double[] scaleRe, double[] scaleIm) {
-            try {
-                pool.submit(() -> IntStream.range(0, n2).parallel().forEach(p -> {
-                    index[p] = -1;
-                    if (!object[p]) {
-                        for (int j = 0; j < k; j++) c[j][2 * p] = c[j][2 * p + 1] = 0;
-                        return;
-                    }
-                    double best = -1, bestRe = 0, bestIm = 0;
-                    int arg = -1;
-                    for (int e = 0; e < atoms.length; e++) {
-                        double[] a = atoms[e];
-                        double re = 0, im = 0;
-                        for (int j = 0; j < k; j++) {
-                            double ar = a[2 * j], ai = a[2 * j + 1], xr = c[j][2 * p], xi = c[j][2 * p + 1];
-                            re += ar * xr + ai * xi;
-                            im += ar * xi - ai * xr;
-                        }
-                        double mag = re * re + im * im;
-                        if (mag > best) {
-                            best = mag;
-                            arg = e;
-                            bestRe = re;
-                            bestIm = im;
-                        }
-                    }
-                    index[p] = arg;
-                    scaleRe[p] = bestRe;
-                    scaleIm[p] = bestIm;
-                    double[] a = atoms[arg];
+            Pools.run(pool, () -> IntStream.range(0, n2).parallel().forEach(p -> {
+                index[p] = -1;
+                if (!object[p]) {
+                    for (int j = 0; j < k; j++) c[j][2 * p] = c[j][2 * p + 1] = 0;
+                    return;
+                }
+                double best = -1, bestRe = 0, bestIm = 0;
+                int arg = -1;
+                for (int e = 0; e < atoms.length; e++) {
+                    double[] a = atoms[e];
+                    double re = 0, im = 0;
                     for (int j = 0; j < k; j++) {
-                        c[j][2 * p] = a[2 * j] * bestRe - a[2 * j + 1] * bestIm;
-                        c[j][2 * p + 1] = a[2 * j] * bestIm + a[2 * j + 1] * bestRe;
+                        double ar = a[2 * j], ai = a[2 * j + 1], xr = c[j][2 * p], xi = c[j][2 * p + 1];
+                        re += ar * xr + ai * xi;
+                        im += ar * xi - ai * xr;
                     }
-                })).get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("csmr interrupted", e);
-            } catch (java.util.concurrent.ExecutionException e) {
-                throw new IllegalStateException(e.getCause());
-            }
+                    double mag = re * re + im * im;
+                    if (mag > best) {
+                        best = mag;
+                        arg = e;
+                        bestRe = re;
+                        bestIm = im;
+                    }
+                }
+                index[p] = arg;
+                scaleRe[p] = bestRe;
+                scaleIm[p] = bestIm;
+                double[] a = atoms[arg];
+                for (int j = 0; j < k; j++) {
+                    c[j][2 * p] = a[2 * j] * bestRe - a[2 * j + 1] * bestIm;
+                    c[j][2 * p + 1] = a[2 * j] * bestIm + a[2 * j + 1] * bestRe;
+                }
+            }));
         }
     }
 }
