@@ -485,18 +485,9 @@ public final class MatFiles {
         return out;
     }
 
-    /** Row-major slabs (rows x cols) to column-major slabs. */
+    /** Row-major slabs (rows x cols) to column-major slabs: a row-major rows x cols slab is a column-major cols x rows one. */
     static float[] toColumnMajor(float[] rm, int rows, int cols) {
-        int slab = rows * cols;
-        float[] out = new float[rm.length];
-        if (slab == 0) return out;
-        for (int base = 0; base < rm.length; base += slab) {
-            for (int r = 0; r < rows; r++) {
-                int src = base + r * cols;
-                for (int c = 0; c < cols; c++) out[base + c * rows + r] = rm[src + c];
-            }
-        }
-        return out;
+        return transposeSlabs(rm, cols, rows);
     }
 
     private static MrfInputException duplicate(String target, String name) {
