@@ -2,6 +2,7 @@ package org.mrf.scq.sim;
 
 import org.mrf.scq.core.sequence.FispSequence;
 import org.mrf.scq.core.util.MrfInputException;
+import org.mrf.scq.io.cohort.CohortManifest;
 import org.mrf.scq.io.ismrmrd.IsmrmrdRaw;
 
 import java.io.IOException;
@@ -233,13 +234,7 @@ public final class CohortSimulator {
         cohort.put("truth_supersampling", options.supersample());
         cohort.put("anatomy_per_subject", options.anatomyPerSubject());
         if (options.heldOutAnatomy() != null) cohort.put("held_out_anatomy", options.heldOutAnatomy());
-        Map<String, Object> schedule = new LinkedHashMap<>();
-        schedule.put("name", sequence.name());
-        schedule.put("hash", sequence.hash());
-        schedule.put("timepoints", sequence.length());
-        schedule.put("te_ms", sequence.teMs(0));
-        schedule.put("inversion_ms", sequence.inversionMs());
-        cohort.put("schedule", schedule);
+        cohort.put("schedule", CohortManifest.Schedule.json(sequence));
         SliceAcquisition.Options a = options.acquisition();
         Map<String, Object> acq = new LinkedHashMap<>();
         acq.put("trajectory", "variable-density spiral, one interleaf per time point, rotated by 360/interleaves deg per time point");

@@ -1,7 +1,11 @@
 package org.mrf.scq.io.cohort;
 
+import org.mrf.scq.core.sequence.FispSequence;
+
 import java.io.Serializable;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A parsed, validated {@code cohort.json}.
@@ -26,5 +30,15 @@ public record CohortManifest(String format, int version, String exportFormat, Li
      * {@code inversion_ms}.
      */
     public record Schedule(String name, String hash, int timepoints, double teMs, double inversionMs) implements Serializable {
+        /** The schedule block of {@code seq} as the writers of cohort.json put it (the simulator, mrf reconstruct). */
+        public static Map<String, Object> json(FispSequence seq) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", seq.name());
+            m.put("hash", seq.hash());
+            m.put("timepoints", seq.length());
+            m.put("te_ms", seq.teMs(0));
+            m.put("inversion_ms", seq.inversionMs());
+            return m;
+        }
     }
 }
