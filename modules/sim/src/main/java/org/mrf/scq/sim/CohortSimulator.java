@@ -268,20 +268,8 @@ public final class CohortSimulator {
 
     /** The maps sampled at the centres of the M x M pixels: fine pixel (s iy, s ix) of an s M grid. */
     static SubjectMaps pixelCentres(SubjectMaps fine, int s) {
-        int m = fine.height() / s, fm = fine.height();
-        float[] t1 = new float[m * m], t2 = new float[m * m], pd = new float[m * m];
-        byte[] mask = new byte[m * m], labels = new byte[m * m];
-        for (int iy = 0; iy < m; iy++) {
-            for (int ix = 0; ix < m; ix++) {
-                int i = iy * m + ix, f = s * iy * fm + s * ix;
-                t1[i] = fine.t1Ms()[f];
-                t2[i] = fine.t2Ms()[f];
-                pd[i] = fine.pd()[f];
-                mask[i] = fine.mask()[f];
-                labels[i] = fine.labels()[f];
-            }
-        }
-        return new SubjectMaps(m, m, t1, t2, pd, mask, labels);
+        int fm = fine.height();
+        return fine.resampled(fm / s, (iy, ix) -> s * iy * fm + s * ix);
     }
 
     private static void writeText(Path file, String text) throws IOException {

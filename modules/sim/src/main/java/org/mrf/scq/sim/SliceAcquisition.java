@@ -385,25 +385,14 @@ public final class SliceAcquisition {
     /** The maps moved by a pose {deg, dy, dx (FOV)}: pull-back onto the same grid, nearest neighbour. */
     static SubjectMaps moved(SubjectMaps maps, double[] pose) {
         if (pose[0] == 0 && pose[1] == 0 && pose[2] == 0) return maps;
-        int m = maps.height(), n2 = m * m;
+        int m = maps.height();
         double c = Math.cos(Math.toRadians(pose[0])), sn = Math.sin(Math.toRadians(pose[0]));
-        float[] t1 = new float[n2], t2 = new float[n2], pd = new float[n2];
-        byte[] mask = new byte[n2], labels = new byte[n2];
-        for (int iy = 0; iy < m; iy++) {
-            for (int ix = 0; ix < m; ix++) {
-                double y = (iy - m / 2) / (double) m - pose[1], x = (ix - m / 2) / (double) m - pose[2];
-                double ys = c * y + sn * x, xs = -sn * y + c * x;   // rotation by -deg
-                int sy = (int) Math.round(ys * m + m / 2), sx = (int) Math.round(xs * m + m / 2);
-                if (sy < 0 || sy >= m || sx < 0 || sx >= m) continue;
-                int i = iy * m + ix, j = sy * m + sx;
-                t1[i] = maps.t1Ms()[j];
-                t2[i] = maps.t2Ms()[j];
-                pd[i] = maps.pd()[j];
-                mask[i] = maps.mask()[j];
-                labels[i] = maps.labels()[j];
-            }
-        }
-        return new SubjectMaps(m, m, t1, t2, pd, mask, labels);
+        return maps.resampled(m, (iy, ix) -> {
+            double y = (iy - m / 2) / (double) m - pose[1], x = (ix - m / 2) / (double) m - pose[2];
+            double ys = c * y + sn * x, xs = -sn * y + c * x;   // rotation by -deg
+            int sy = (int) Math.round(ys * m + m / 2), sx = (int) Math.round(xs * m + m / 2);
+            return sy < 0 || sy >= m || sx < 0 || sx >= m ? -1 : sy * m + sx;
+        });
     }
 
     /** All poses' maps stacked vertically with the B1+ map repeated: what the subspace model must cover. */
