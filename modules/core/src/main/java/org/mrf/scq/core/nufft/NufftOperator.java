@@ -97,6 +97,18 @@ public final class NufftOperator implements LinearOperator {
     @Override public int[] inputShape() { return new int[]{ny, nx}; }
     @Override public int[] outputShape() { return new int[]{m}; }
 
+    /** The n x n unit-spaced Cartesian k-space points, {ky, kx}, row by row from -n/2: the fully sampled limit. */
+    public static double[][] cartesianGrid(int n) {
+        double[] ky = new double[n * n], kx = new double[n * n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                ky[i * n + j] = i - n / 2;
+                kx[i * n + j] = j - n / 2;
+            }
+        }
+        return new double[][]{ky, kx};
+    }
+
     public int samples() { return m; }
     public KaiserBesselKernel kernel() { return kernel; }
     public double[] ky() { return kyIn.clone(); }

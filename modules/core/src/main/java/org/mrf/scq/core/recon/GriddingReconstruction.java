@@ -300,14 +300,8 @@ public final class GriddingReconstruction {
     /** sum_i C(k_j - k_i) over a full unit-spaced Cartesian grid: the same at every sample by periodicity. */
     private static double cartesianLevel(KaiserBesselKernel kernel) {
         int m = 16;
-        double[] ky = new double[m * m], kx = new double[m * m];
-        for (int i = 0; i < m; i++) {
-            for (int j = 0; j < m; j++) {
-                ky[i * m + j] = i - m / 2;
-                kx[i * m + j] = j - m / 2;
-            }
-        }
-        NufftOperator op = new NufftOperator(m, m, ky, kx, kernel);
+        double[][] k = NufftOperator.cartesianGrid(m);
+        NufftOperator op = new NufftOperator(m, m, k[0], k[1], kernel);
         double[] ones = new double[2 * m * m], conv = new double[2 * m * m];
         for (int j = 0; j < m * m; j++) ones[2 * j] = 1;
         double[] grid = new double[2 * op.gridRows() * op.gridCols()];

@@ -102,14 +102,8 @@ class NufftOperatorTest {
     @Test
     void fullySampledCartesianLimitReproducesTheImage() {
         int n = 24;
-        double[] ky = new double[n * n], kx = new double[n * n];
-        for (int a = 0; a < n; a++) {
-            for (int b = 0; b < n; b++) {
-                ky[a * n + b] = a - n / 2;
-                kx[a * n + b] = b - n / 2;
-            }
-        }
-        NufftOperator op = new NufftOperator(n, n, ky, kx);
+        double[][] k = NufftOperator.cartesianGrid(n);
+        NufftOperator op = new NufftOperator(n, n, k[0], k[1]);
         CartesianFft fft = new CartesianFft(n, n);
         double[] x = randomComplex(n * n, 21);
         // On the Cartesian grid the NUFFT is the (unnormalised) centred DFT.
