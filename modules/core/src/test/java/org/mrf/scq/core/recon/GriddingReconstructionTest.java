@@ -12,17 +12,6 @@ import static org.junit.jupiter.api.Assertions.*;
 
 class GriddingReconstructionTest {
 
-    private static double[][] cartesian(int n) {
-        double[] ky = new double[n * n], kx = new double[n * n];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < n; j++) {
-                ky[i * n + j] = i - n / 2;
-                kx[i * n + j] = j - n / 2;
-            }
-        }
-        return new double[][]{ky, kx};
-    }
-
     @Test
     void theReconstructionKernelIsAsAccurateAsTheNufftDefault() {
         // The 1.25x grid with a width-9 kernel against the exact adjoint sum on random points, next to
@@ -58,7 +47,7 @@ class GriddingReconstructionTest {
     void computedWeightsOfAFullCartesianGridAreOneOverNSquared() {
         // Every sample covers one Nyquist cell (area 1), so D = 1 / N^2 and A^H D A = identity.
         int n = 16;
-        double[][] k = cartesian(n);
+        double[][] k = NufftOperator.cartesianGrid(n);
         double[][] w = GriddingReconstruction.densityWeights(n, new double[][]{k[0]}, new double[][]{k[1]},
                 new KaiserBesselKernel(6, 2.0));
         for (double v : w[0]) assertEquals(1.0 / (n * n), v, 1e-3 / (n * n));
@@ -87,7 +76,7 @@ class GriddingReconstructionTest {
     void oneCoilFullCartesianFramesComeBackExactly() {
         // A^H D A = I on a full grid and one coil combines to itself: each frame is returned as it was.
         int n = 12, frames = 3;
-        double[][] k = cartesian(n);
+        double[][] k = NufftOperator.cartesianGrid(n);
         NufftOperator op = new NufftOperator(n, n, k[0], k[1]);
         Random rnd = new Random(1);
         double[][] x = new double[frames][2 * n * n];
