@@ -3,7 +3,8 @@ package org.mrf.scq.spark.reconstruct;
 import org.mrf.scq.core.recon.Csmr;
 import org.mrf.scq.io.ismrmrd.IsmrmrdAcquisition.Counter;
 import org.mrf.scq.io.ismrmrd.IsmrmrdRaw;
-import org.mrf.scq.spark.method.MapMethod;
+import org.mrf.scq.spark.method.DictionaryMethod;
+import org.mrf.scq.spark.method.SharedDictionary;
 import org.mrf.scq.spark.method.TrainingData;
 
 /**
@@ -12,16 +13,17 @@ import org.mrf.scq.spark.method.TrainingData;
  * ({@code mrf evaluate --raw DIR}: the folder {@code mrf reconstruct} read, or a cohort written by
  * {@code mrf simulate-cohort --raw}). Nothing is learned; fit lists the raw folder on the driver.
  */
-public final class CsmrMethod implements MapMethod {
+public final class CsmrMethod extends DictionaryMethod {
     public static final String NAME = "csmr";
 
-    private final String rawDir, dictionaryPath;
+    private final String rawDir;
     private final int rank, iterations;
     private final Counter frameCounter;
 
+    /** The dictionary is read on the executors (by {@link CsmrModel}), never on the driver. */
     public CsmrMethod(String rawDir, String dictionaryPath, int rank, int iterations, Counter frameCounter) {
+        super(NAME, new SharedDictionary(dictionaryPath));
         this.rawDir = rawDir;
-        this.dictionaryPath = dictionaryPath;
         this.rank = rank;
         this.iterations = iterations;
         this.frameCounter = frameCounter;
@@ -33,17 +35,7 @@ public final class CsmrMethod implements MapMethod {
     }
 
     @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public boolean learns() {
-        return false;
-    }
-
-    @Override
     public CsmrModel fit(TrainingData data) {
-        return CsmrModel.of(rawDir, dictionaryPath, data.t(), data.ar(), rank, iterations, frameCounter);
+        return CsmrModel.of(rawDir, dictionary.path(), data.t(), data.ar(), rank, iterations, frameCounter);
     }
 }
