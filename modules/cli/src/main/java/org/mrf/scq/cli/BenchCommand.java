@@ -7,7 +7,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
@@ -22,13 +21,13 @@ public final class BenchCommand implements Runnable {
 
     @Command(name = "epg", mixinStandardHelpOptions = true,
             description = "EPG throughput over the configured grid and schedule at the configured tolerance, all cores of one JVM.",
-            footer = {"", "Prints 'epg entry_tr_per_s=<median>' plus each repeat.", "Examples:", "  mrf bench epg",
+            footer = {"", "Prints 'epg entry_tr_per_s=<median>' plus each repeat (after one warm-up).", "Examples:", "  mrf bench epg",
                     "  mrf bench epg --repeats 5 --threads 1"})
     static final class Epg implements Runnable {
         @Mixin
         Common common;
-        @Option(names = "--repeats", defaultValue = "3", description = "Timed repeats after one warm-up (default 3).")
-        int repeats;
+        @Mixin
+        Repeats repeats;
         @Option(names = "--threads", defaultValue = "0", description = "Threads (0 = all cores).")
         int threads;
 
@@ -40,8 +39,8 @@ public final class BenchCommand implements Runnable {
                     c.strings("mrf.dictionary.t2-ranges"), c.bool("mrf.dictionary.t2-at-most-t1"), "mrf.dictionary");
             double tol = c.number("mrf.epg.tolerance");
             int th = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-            double[] rates = new double[repeats];
-            for (int r = -1; r < repeats; r++) {
+            double[] rates = new double[repeats.count];
+            for (int r = -1; r < repeats.count; r++) {
                 long t0 = System.nanoTime();
                 AtomicInteger next = new AtomicInteger();
                 IntStream.range(0, th).parallel().forEach(w -> {
@@ -59,9 +58,8 @@ public final class BenchCommand implements Runnable {
                             grid.size(), seq.length(), sec, rate);
                 }
             }
-            Arrays.sort(rates);
             System.out.printf(Locale.ROOT, "epg entry_tr_per_s=%.4e threads=%d tolerance=%g entries=%d timepoints=%d%n",
-                    rates[repeats / 2], th, tol, grid.size(), seq.length());
+                    Repeats.median(rates), th, tol, grid.size(), seq.length());
         }
     }
 
@@ -76,8 +74,8 @@ public final class BenchCommand implements Runnable {
         int side;
         @Option(names = "--quick", description = "A 64 x 64 slice and one repeat.")
         boolean quick;
-        @Option(names = "--repeats", defaultValue = "3", description = "Timed repeats of exact DM and SDM (default 3).")
-        int repeats;
+        @Mixin
+        Repeats repeats;
         @Option(names = "--noise", defaultValue = "0.03", description = "Noise per component, relative to the pixel's RMS (default 0.03).")
         double noise;
         @Option(names = "--ars", defaultValue = "1,2,4,8,16", split = ",", description = "Acceleration rates, t = 2304 / ar (default 1,2,4,8,16).")
@@ -91,7 +89,7 @@ public final class BenchCommand implements Runnable {
         public void run() {
             org.mrf.scq.core.match.bench.MatchBench.Options o = new org.mrf.scq.core.match.bench.MatchBench.Options();
             o.side = quick ? 64 : side;
-            o.repeats = quick ? 1 : repeats;
+            o.repeats = quick ? 1 : repeats.count;
             o.noise = noise;
             o.ars = ars;
             o.energy = energy;
@@ -116,17 +114,17 @@ public final class BenchCommand implements Runnable {
         int timepoints;
         @Option(names = "--profiles", defaultValue = "quick,paper", split = ",", description = "Network profiles (default quick,paper).")
         java.util.List<String> profiles;
-        @Option(names = "--repeats", defaultValue = "3", description = "Timed fits per figure (default 3).")
-        int repeats;
+        @Mixin
+        Repeats repeats;
         @Option(names = "--quick", description = "The quick profile only, one repeat.")
         boolean quick;
 
         @Override
         public void run() {
-            if (timepoints < 1 || repeats < 1) {
+            if (timepoints < 1 || repeats.count < 1) {
                 throw new org.mrf.scq.core.util.MrfInputException("mrf bench train: need --timepoints >= 1 and --repeats >= 1.");
             }
-            org.mrf.scq.model.bench.ModelBench.trainKeys(timepoints, quick ? 1 : repeats,
+            org.mrf.scq.model.bench.ModelBench.trainKeys(timepoints, quick ? 1 : repeats.count,
                     quick ? java.util.List.of("quick") : profiles.stream().map(String::strip).toList(), System.out);
         }
     }

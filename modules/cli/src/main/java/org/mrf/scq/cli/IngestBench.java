@@ -36,8 +36,8 @@ final class IngestBench implements Runnable {
     int timepoints;
     @Option(names = "--formats", defaultValue = "npy,nii,mat", split = ",", description = "Export formats: npy, nii, nii.gz, mat, h5 (default npy,nii,mat).")
     List<String> formats;
-    @Option(names = "--repeats", defaultValue = "3", description = "Timed repeats per format (default 3).")
-    int repeats;
+    @Mixin
+    Repeats repeats;
     @Option(names = "--quick", description = "128 x 128 x 576 and one repeat.")
     boolean quick;
     @Option(names = "--dir", description = "Working folder (default: a temporary folder, removed afterwards).")
@@ -45,7 +45,7 @@ final class IngestBench implements Runnable {
 
     @Override
     public void run() {
-        int s = quick ? 128 : side, t = quick ? 576 : timepoints, reps = quick ? 1 : repeats;
+        int s = quick ? 128 : side, t = quick ? 576 : timepoints, reps = quick ? 1 : repeats.count;
         if (s < 1 || t < 1 || reps < 1 || (long) s * s * t > Integer.MAX_VALUE) {
             throw new org.mrf.scq.core.util.MrfInputException("mrf bench ingest: need --side >= 1, --timepoints >= 1, --repeats >= 1 "
                     + "and side^2 x timepoints < 2^31.");
@@ -53,7 +53,6 @@ final class IngestBench implements Runnable {
         try {
             Path work = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("mrf-bench-ingest");
             double mb = 8.0 * s * s * t / 1e6;
-            var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
             SparkSession spark = common.spark();
             try {
                 List<String> exts = formats.stream().map(f -> f.strip().replaceFirst("^\\.", "")).toList();
@@ -76,10 +75,9 @@ final class IngestBench implements Runnable {
                         var pools = java.lang.management.ManagementFactory.getMemoryPoolMXBeans().stream()
                                 .filter(p -> p.getType() == java.lang.management.MemoryType.HEAP).toList();
                         pools.forEach(java.lang.management.MemoryPoolMXBean::resetPeakUsage);
-                        long c0 = os.getProcessCpuTime(), t0 = System.nanoTime();
-                        IngestJob.run(spark, cohort.toString(), out.toString());
-                        sec[r] = (System.nanoTime() - t0) / 1e9;
-                        cpu[r] = (os.getProcessCpuTime() - c0) / 1e9;
+                        double[] wallCpu = Repeats.time(() -> IngestJob.run(spark, cohort.toString(), out.toString()));
+                        sec[r] = wallCpu[0];
+                        cpu[r] = wallCpu[1];
                         peak[r] = pools.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum() / 1e6;
                         long r0 = System.nanoTime();
                         long samples = SliceStore.blocks(spark, out.toString(), 0).javaRDD()
@@ -88,14 +86,14 @@ final class IngestBench implements Runnable {
                         if (samples != 2L * s * s * t) throw new IllegalStateException("read back " + samples + " samples");
                         System.out.printf(Locale.ROOT, "repeat %d %s: ingest %.2f s (%.1f CPU-s, %.0f MB/s, peak heap %.0f MB), "
                                         + "read %.2f s, stored %.0f MB, load average %.1f%n", r + 1, ext, sec[r], cpu[r], mb / sec[r],
-                                peak[r], read[r], size(out) / 1e6, os.getSystemLoadAverage());
+                                peak[r], read[r], size(out) / 1e6, Repeats.loadAverage());
                         ReconstructBench.deleteTree(out);
                     }
                     ReconstructBench.deleteTree(cohort);
-                    double m = median(sec), rm = median(read);
+                    double m = Repeats.median(sec), rm = Repeats.median(read);
                     System.out.printf(Locale.ROOT, "ingest format=%s seconds=%.2f cpu_seconds=%.2f mb_per_s=%.0f read_seconds=%.2f "
                                     + "read_mb_per_s=%.0f peak_heap_mb=%.0f mb=%.0f side=%d timepoints=%d repeats=%d input_write_seconds=%.1f "
-                                    + "cores=%d%n", ext, m, median(cpu), mb / m, rm, mb / rm, Arrays.stream(peak).max().orElse(0), mb, s, t, reps,
+                                    + "cores=%d%n", ext, m, Repeats.median(cpu), mb / m, rm, mb / rm, Arrays.stream(peak).max().orElse(0), mb, s, t, reps,
                             writeS, Runtime.getRuntime().availableProcessors());
                 }
             } finally {
@@ -133,12 +131,6 @@ final class IngestBench implements Runnable {
                 + "\"schedule\": {\"name\": \"bench\", \"timepoints\": " + t + ", \"te_ms\": 2.0, \"inversion_ms\": 20.0}}\n");
         Files.writeString(cohort.resolve("sub-000").resolve("subject.json"), "{\"subject\": \"sub-000\", \"slices\": "
                 + "[{\"slice\": 0, \"files\": {\"series\": \"" + file + "\"}}]}\n");
-    }
-
-    private static double median(double[] v) {
-        double[] c = v.clone();
-        Arrays.sort(c);
-        return c[c.length / 2];
     }
 
     private static long size(Path p) throws IOException {

@@ -16,7 +16,6 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Locale;
 import java.util.stream.Stream;
@@ -39,8 +38,8 @@ final class ReconstructBench implements Runnable {
     int coils;
     @Option(names = "--coils-compress", defaultValue = "0", description = "Virtual coils (0 = none, default).")
     int coilsCompress;
-    @Option(names = "--repeats", defaultValue = "3", description = "Timed repeats (default 3).")
-    int repeats;
+    @Mixin
+    Repeats repeats;
 
     @Override
     public void run() {
@@ -53,28 +52,23 @@ final class ReconstructBench implements Runnable {
                 IsmrmrdRaw.write(dir.resolve("raw/slice-000.h5"), series(matrix, coils, frames), matrix * 1.0, seq);
                 double writeS = (System.nanoTime() - w0) / 1e9;
                 SparkSession spark = common.spark();
-                double[] sec = new double[repeats], cpu = new double[repeats];
-                var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+                double[] sec = new double[repeats.count], cpu = new double[repeats.count];
                 try {
-                    for (int r = 0; r < repeats; r++) {
+                    for (int r = 0; r < repeats.count; r++) {
                         Path out = dir.resolve("cohort-" + r);
-                        long c0 = os.getProcessCpuTime();
-                        long t0 = System.nanoTime();
-                        ReconstructJob.run(spark, new ReconstructJob.Settings(dir.resolve("raw").toString(), out.toString(),
-                                coilsCompress, null, Counter.REPETITION));
-                        sec[r] = (System.nanoTime() - t0) / 1e9;
-                        cpu[r] = (os.getProcessCpuTime() - c0) / 1e9;
+                        double[] wallCpu = Repeats.time(() -> ReconstructJob.run(spark, new ReconstructJob.Settings(dir.resolve("raw").toString(),
+                                out.toString(), coilsCompress, null, Counter.REPETITION)));
+                        sec[r] = wallCpu[0];
+                        cpu[r] = wallCpu[1];
                         System.out.printf(Locale.ROOT, "repeat %d: %.1f s wall, %.1f s CPU (this JVM, all threads), load average %.1f%n",
-                                r + 1, sec[r], cpu[r], os.getSystemLoadAverage());
+                                r + 1, sec[r], cpu[r], Repeats.loadAverage());
                         deleteTree(out);
                     }
                 } finally {
                     spark.stop();
                 }
-                Arrays.sort(sec);
-                Arrays.sort(cpu);
                 System.out.printf(Locale.ROOT, "reconstruct median_s=%.1f median_cpu_s=%.1f matrix=%d frames=%d coils=%d coils_compress=%d "
-                                + "cores=%d raw_write_s=%.1f raw_mb=%.0f%n", sec[repeats / 2], cpu[repeats / 2], matrix, frames, coils,
+                                + "cores=%d raw_write_s=%.1f raw_mb=%.0f%n", Repeats.median(sec), Repeats.median(cpu), matrix, frames, coils,
                         coilsCompress, Runtime.getRuntime().availableProcessors(), writeS, Files.size(dir.resolve("raw/slice-000.h5")) / 1e6);
             } finally {
                 deleteTree(dir);
