@@ -2,19 +2,16 @@ package org.mrf.scq.cli;
 
 import org.apache.spark.sql.SparkSession;
 import org.mrf.scq.core.util.MrfInputException;
-import org.mrf.scq.model.Variant;
 import org.mrf.scq.spark.evaluate.Evaluation;
+import org.mrf.scq.model.ScqSettings;
 import org.mrf.scq.spark.method.MapMethod;
+import org.mrf.scq.spark.method.MethodCatalog;
 import org.mrf.scq.model.drone.DroneSettings;
-import org.mrf.scq.spark.method.DroneMethod;
-import org.mrf.scq.spark.method.MatchMethod;
 import org.mrf.scq.spark.method.ModelMethod;
-import org.mrf.scq.spark.reconstruct.CsmrMethod;
 import org.mrf.scq.spark.store.DictionaryStore;
 import org.mrf.scq.spark.store.SliceStore;
 import org.mrf.scq.spark.train.SparkTrainConfig;
 import org.mrf.scq.spark.train.TrainJob;
-import org.mrf.scq.spark.train.TrainingTargets;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -22,10 +19,8 @@ import picocli.CommandLine.Option;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 
@@ -44,16 +39,12 @@ import java.util.concurrent.Callable;
                 "  mrf evaluate --slices slices/ --ground-truth gt/ --dictionary dict/ --out eval/ --methods dm,scq \\",
                 "      --d-values 8,16,46"})
 public final class EvaluateCommand implements Callable<Integer> {
-    static final List<String> BUILT_IN = MatchMethod.NAMES;
-
     @Mixin
     SparkCommon common;
-    @Option(names = "--slices", required = true, description = "Slices dataset written by 'mrf ingest'.")
-    String slices;
+    @Mixin
+    SliceInputs in;
     @Option(names = "--ground-truth", required = true, description = "Output directory of 'mrf ground-truth' (needs ar 1).")
     String groundTruth;
-    @Option(names = "--dictionary", required = true, description = "Dictionary of the slices' schedule (all time points).")
-    String dictionary;
     @Option(names = "--out", required = true, description = "Report directory to create.")
     String out;
     @Option(names = "--ars", split = ",", description = "Acceleration rates (mrf.evaluate.ars).")
@@ -82,24 +73,15 @@ public final class EvaluateCommand implements Callable<Integer> {
         MrfConfig c = common.config();
         List<Integer> rates = c.get().getIntList("mrf.evaluate.ars");
         String prof = c.string("mrf.train.profile");
-        List<String> builtIn = new ArrayList<>();
-        List<String> learnedNames = new ArrayList<>();
-        boolean csmr = false, dl = false;
-        for (String m : c.strings("mrf.evaluate.methods")) {
-            String k = m.trim().toLowerCase(Locale.ROOT);
-            if (k.equals(CsmrMethod.NAME)) {
-                if (raw == null) throw new MrfInputException("--methods csmr reconstructs from k-space: pass the slices' raw folder with --raw DIR.");
-                csmr = true;
-            } else if (k.equals(DroneMethod.NAME)) {
-                dl = true;
-            } else if (BUILT_IN.contains(k)) {
-                builtIn.add(k);
-            } else {
-                learnedVariant(k);
-                learnedNames.add(k);
-            }
+        MethodCatalog catalog = new MethodCatalog(in.dictionary, c.number("mrf.match.energy"), raw,
+                DroneSettings.defaults(c.get().getLong("mrf.train.seed")));
+        List<String> names;
+        try {
+            names = catalog.check(c.strings("mrf.evaluate.methods"));
+        } catch (MrfInputException e) {
+            throw new MrfInputException("--methods " + e.getMessage(), e);
         }
-        if (builtIn.isEmpty() && learnedNames.isEmpty() && !csmr && !dl) throw new MrfInputException("--methods / mrf.evaluate.methods is empty.");
+        if (names.isEmpty()) throw new MrfInputException("--methods / mrf.evaluate.methods is empty.");
         TreeSet<Integer> ds = new TreeSet<>(c.get().getIntList("mrf.evaluate.d-values"));
         for (int d : ds) {
             if (d < 1) {
@@ -109,14 +91,14 @@ public final class EvaluateCommand implements Callable<Integer> {
         }
         TrainJob.Settings ts = common.read(TrainSettings::job);
         SparkTrainConfig sc = ts.spark();
-        network = ts.model();
+        ScqSettings network = ts.model();
         SparkSession spark = common.spark();
         Path work = Files.createTempDirectory("mrf-evaluate-");
         try {
             var conf = spark.sparkContext().hadoopConfiguration();
-            DictionaryStore.Metadata dm = DictionaryStore.metadata(dictionary, conf);
-            SliceStore.Metadata sm = SliceStore.metadata(slices, conf);
-            ModelMethod.Projection projections = TrainJob.projections(spark, dictionary, sm);
+            DictionaryStore.Metadata dm = DictionaryStore.metadata(in.dictionary, conf);
+            SliceStore.Metadata sm = SliceStore.metadata(in.slices, conf);
+            ModelMethod.Projection projections = TrainJob.projections(spark, in.dictionary, sm);
             if (!ds.isEmpty()) {
                 // SCQ_S's D / 2 complex components cannot exceed T: refuse before hours of training, not at the sweep's end.
                 int t = dm.timepoints() / java.util.Collections.max(rates), d = ds.last();
@@ -126,57 +108,17 @@ public final class EvaluateCommand implements Callable<Integer> {
                             2 * t + 1));
                 }
             }
-            List<MapMethod> evaluated = new ArrayList<>();
-            for (String name : builtIn) evaluated.add(new MatchMethod(name, dictionary, c.number("mrf.match.energy")));
-            if (csmr) evaluated.add(new CsmrMethod(raw, dictionary));
-            // DRONE learns from the dictionary's noisy fingerprints only, never from subjects (Cohen et al., MRM 2018).
-            if (dl) evaluated.add(new DroneMethod(dictionary, DroneSettings.defaults(c.get().getLong("mrf.train.seed"))));
-            List<MapMethod> learned = new ArrayList<>();
-            Map<TrainingTargets, ModelMethod> feOnly = new EnumMap<>(TrainingTargets.class);
-            for (String name : learnedNames) {
-                Variant v = learnedVariant(name);
-                TrainingTargets targets = TrainingTargets.ofMethod(name);
-                ModelMethod mm = method(name, v, 0, prof, sc, dm, projections, work).targets(targets);
-                if (v == Variant.FE_ONLY) feOnly.put(targets, mm);
-                // SCQ's step 1 is FE-only's network of the same fold and targets when FE-only runs first: train it once.
-                if (v == Variant.SCQ && feOnly.containsKey(targets)) mm.stepOneFrom(feOnly.get(targets));
-                learned.add(mm);
-            }
+            MethodCatalog.Learned learned = (name, v, d) -> new ModelMethod(name, v, prof, sc, dm.scheduleHash(), dm.timepoints(),
+                    work.resolve(name), System.out).network(network).featureDim(d).projection(projections);
+            List<MapMethod> evaluated = new ArrayList<>(catalog.create(names, learned));
             // The sweep always runs both methods it compares, whether or not --methods names scq / scq_s.
-            for (int d : ds) {
-                for (Variant v : List.of(Variant.SCQ, Variant.SCQ_S)) {
-                    learned.add(method(Evaluation.sweepName(v.name().toLowerCase(Locale.ROOT), d), v, d, prof, sc, dm, projections, work));
-                }
-            }
-            evaluated.addAll(learned);
-            Evaluation.Report r = Evaluation.run(spark, slices, groundTruth, dictionary, rates, evaluated, heldOut, out);
+            evaluated.addAll(MethodCatalog.sweep(ds, learned));
+            Evaluation.Report r = Evaluation.run(spark, in.slices, groundTruth, in.dictionary, rates, evaluated, heldOut, out);
             System.out.println(r.summaryText());
         } finally {
             spark.stop();
             org.apache.commons.io.FileUtils.deleteQuietly(work.toFile());
         }
         return 0;
-    }
-
-    /** The variant of a learned method name: {@code scq}, or {@code scq_true} for SCQ trained on the true maps. */
-    static Variant learnedVariant(String name) {
-        if (TrainingTargets.ofMethod(name) == TrainingTargets.TRUE_MAPS) {
-            String base = name.substring(0, name.length() - TrainingTargets.TRUE_SUFFIX.length());
-            if (BUILT_IN.contains(base)) {
-                throw new MrfInputException("--methods " + name + ": " + base + " is not trained, so it has no targets; '"
-                        + TrainingTargets.TRUE_SUFFIX + "' applies to the learned methods (e.g. scq" + TrainingTargets.TRUE_SUFFIX + ").");
-            }
-            return Variant.parse(base);
-        }
-        return Variant.parse(name);
-    }
-
-    /** A learned method; {@code d} > 0 trains it with feature dimension D (the sweep), 0 with the profile's. */
-    private org.mrf.scq.model.ScqSettings network;
-
-    private ModelMethod method(String name, Variant v, int d, String prof, SparkTrainConfig sc, DictionaryStore.Metadata dm,
-                               ModelMethod.Projection projections, Path work) {
-        return new ModelMethod(name, v, prof, sc, dm.scheduleHash(), dm.timepoints(), work.resolve(name), System.out)
-                .network(network).featureDim(d).projection(projections);
     }
 }

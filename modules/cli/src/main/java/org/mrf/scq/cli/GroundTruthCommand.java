@@ -18,10 +18,8 @@ import java.util.concurrent.Callable;
 public final class GroundTruthCommand implements Callable<Integer> {
     @Mixin
     SparkCommon common;
-    @Option(names = "--slices", required = true, description = "Slices dataset written by 'mrf ingest'.")
-    String slices;
-    @Option(names = "--dictionary", required = true, description = "Dictionary of the slices' schedule (all time points).")
-    String dictionary;
+    @Mixin
+    SliceInputs in;
     @Option(names = "--out", required = true, description = "Output directory.")
     String out;
     @Option(names = "--ars", split = ",", defaultValue = "1,2,4,8,16", description = "Acceleration rates (default 1,2,4,8,16).")
@@ -31,6 +29,6 @@ public final class GroundTruthCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return common.runJob(spark -> GroundTruthJob.run(spark, slices, dictionary, out, ars, overwrite).summary());
+        return common.runJob(spark -> GroundTruthJob.run(spark, in.slices, in.dictionary, out, ars, overwrite).summary());
     }
 }

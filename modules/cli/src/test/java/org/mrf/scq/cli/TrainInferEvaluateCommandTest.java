@@ -290,6 +290,12 @@ class TrainInferEvaluateCommandTest {
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--methods dm_true: dm is not trained, so it has no targets"), r.err());
 
+        r = mrf("evaluate", "--slices", slices, "--ground-truth", gt, "--dictionary", dict, "--out", dir.resolve("o8b").toString(),
+                "--methods", "dm,svm", LOCAL);
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--methods svm: no such method. The methods are dm, sdm, csmr, dl, scq, scq_s, sq_only, fe_only, "
+                + "scq_m"), r.err());
+
         r = mrf("train", "--slices", slices, "--ground-truth", gt, "--out", dir.resolve("o9").toString(), "--targets", "truth", LOCAL);
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--targets / mrf.train.targets 'truth': use gt"), r.err());
