@@ -313,7 +313,7 @@ public final class Csmr {
             for (int r0 = 0; r0 < trajectories; r0 += TRAJECTORY_BLOCK) {
                 int from = r0, nb = Math.min(TRAJECTORY_BLOCK, trajectories - r0);
                 double[][] spectra = new double[nb][];
-                run(() -> IntStream.range(0, nb).parallel().forEach(i -> {
+                onPool(() -> IntStream.range(0, nb).parallel().forEach(i -> {
                     int r = from + i;
                     double[] ky = raw.ky()[r].clone(), kx = raw.kx()[r].clone();
                     // The 2N grid's k unit is cycles per 2N pixels: the same frequencies are twice the numbers.
@@ -338,7 +338,7 @@ public final class Csmr {
                     new Fft2D(g, g).forward(wrapped);
                     spectra[i] = wrapped;
                 }));
-                run(() -> IntStream.range(0, k * k).parallel().forEach(kj -> {
+                onPool(() -> IntStream.range(0, k * k).parallel().forEach(kj -> {
                     double[] qq = out[kj];
                     for (int i = 0; i < nb; i++) {
                         double cr = gRe[from + i][kj], ci = gIm[from + i][kj];
@@ -358,7 +358,7 @@ public final class Csmr {
         double[][] normal(double[][] c) {
             int g2 = g * g;
             double[][][] perCoil = new double[coils][][];
-            run(() -> IntStream.range(0, coils).parallel().forEach(coil -> {
+            onPool(() -> IntStream.range(0, coils).parallel().forEach(coil -> {
                 Fft2D fft = new Fft2D(g, g);
                 double[] s = sens[coil];
                 double[][] z = new double[k][2 * g2];
@@ -408,7 +408,7 @@ public final class Csmr {
             return sum;
         }
 
-        private void run(Runnable r) {
+        private void onPool(Runnable r) {
             try {
                 pool.submit(r).get();
             } catch (InterruptedException e) {
@@ -428,7 +428,7 @@ public final class Csmr {
         private double[][] accumulate(Term term) {
             int tasks = Math.min(o.threads(), trajectories * coils);
             double[][][] partial = new double[tasks][k][2 * n2];
-            run(() -> IntStream.range(0, tasks).parallel().forEach(task -> {
+            onPool(() -> IntStream.range(0, tasks).parallel().forEach(task -> {
                 for (int q = task; q < trajectories * coils; q += tasks) term.add(q / coils, q % coils, partial[task]);
             }));
             double[][] sum = partial[0];
@@ -469,7 +469,7 @@ public final class Csmr {
 
         /** P: each object pixel's coefficients become the best atom times its least-squares scale; others zero. */
         private void project(double[][] c, int[] index, double[] scaleRe, double[] scaleIm) {
-            run(() -> IntStream.range(0, n2).parallel().forEach(p -> {
+            onPool(() -> IntStream.range(0, n2).parallel().forEach(p -> {
                 index[p] = -1;
                 if (!object[p]) {
                     for (int j = 0; j < k; j++) c[j][2 * p] = c[j][2 * p + 1] = 0;
