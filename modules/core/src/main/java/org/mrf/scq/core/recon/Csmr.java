@@ -1,6 +1,7 @@
 package org.mrf.scq.core.recon;
 
 import org.mrf.scq.core.dictionary.Dictionary;
+import org.mrf.scq.core.nufft.Fft2D;
 import org.mrf.scq.core.nufft.KaiserBesselKernel;
 import org.mrf.scq.core.nufft.NufftOperator;
 import org.mrf.scq.core.svd.RandomizedSvd;
@@ -40,8 +41,21 @@ import java.util.stream.IntStream;
  * <p>The iteration is not convex: it converges to a fixed point of gradient step and projection, which need not be
  * the global optimum. CsmrTest measures how close it comes on a noise-free phantom.
  *
- * <p>Plain Java; one slice per call. Cost per iteration: twice (trajectories x coils x K) forward and adjoint NUFFTs, plus
- * pixels x entries x K complex products for the projection.
+ * <h2>The normal operator by Toeplitz embedding</h2>
+ * A_r^H D_r A_r is a convolution with the point-spread function psf_r(d) = sum_s w_s e^{2 pi i k_s d / N}, d in
+ * [-N, N)^2, so on a 2N x 2N grid it is crop(F^-1 (F psf_r . F pad(x))) (Wajer and Pruessmann, ISMRM 2001; Fessler
+ * et al., IEEE Trans Signal Process 2005). F being linear, the trajectory sum folds into K x K kernels
+ * Q_{kj} = sum_r G_r(k, j) F psf_r, computed once per slice, and
+ * <pre>
+ *   (M c)_k = sum_c conj(s_c) crop F^-1 ( sum_j Q_{kj} . F pad(s_c c_j) )
+ * </pre>
+ * takes 2 x coils x K FFTs of 2N x 2N per application instead of 2 x trajectories x coils x K NUFFTs (the subspace
+ * form of Tamir et al., MRM 2017, "T2 shuffling"). psf_r comes from the NUFFT adjoint on the 2N grid, so M agrees
+ * with the gridded A^H D A to the NUFFT's accuracy (CsmrTest compares the two).
+ *
+ * <p>Plain Java; one slice per call. Cost per iteration: two normal applications (above), plus pixels x entries x K
+ * complex products for the projection; once per slice, K NUFFT adjoints per trajectory and coil for b and one per
+ * trajectory for the kernels.
  */
 public final class Csmr {
     /**
@@ -119,6 +133,9 @@ public final class Csmr {
         final double[][] w;
         final double[] vRe, vIm;          // V, frames x K
         final double[][] gRe, gIm;        // G_r, K x K per trajectory
+        final int g;                      // 2N: the side of the Toeplitz embedding grid
+        final double[][] q;               // Q_{kj} / (2N)^2 at [k K + j], interleaved complex 2N x 2N, wrap-around order
+        final int[] imageCols;            // grid columns (and rows) holding image columns (rows), wrap-around
         final double[][] sens;            // per coil, interleaved complex N x N
         final double[][] atoms;           // per entry, interleaved complex K: V^H d / ||V^H d||
         final double[] atomNorm;          // ||V^H d|| of the raw entry (M0 = 1): the proton density's divisor
@@ -161,6 +178,10 @@ public final class Csmr {
                     }
                 }
             }
+            this.g = 2 * n;
+            this.imageCols = new int[n];
+            for (int i = 0; i < n; i++) imageCols[i] = Math.floorMod(i - n / 2, g);
+            this.q = toeplitzKernels(raw, o);
             double[][] ref = GriddingReconstruction.timeAverage(ops, w, raw.frameTrajectory(), raw.data(), n);
             CoilCombination cc = CoilCombination.fromReference(ref, n, n, o.halfWindow());
             sens = new double[coils][2 * n2];
@@ -283,40 +304,109 @@ public final class Csmr {
             });
         }
 
-        /** (M c)_k = sum_c conj(s_c) sum_r A_r^H D_r A_r (s_c sum_j G_r(k, j) c_j). */
-        double[][] normal(double[][] c) {
-            return accumulate((r, coil, out) -> {
-                int m = ops[r].samples();
-                double[] img = new double[2 * n2];
-                double[][] kc = new double[k][];
-                for (int j = 0; j < k; j++) {
-                    for (int p = 0; p < n2; p++) {
-                        double sr = sens[coil][2 * p], si = sens[coil][2 * p + 1];
-                        double xr = c[j][2 * p], xi = c[j][2 * p + 1];
-                        img[2 * p] = sr * xr - si * xi;
-                        img[2 * p + 1] = sr * xi + si * xr;
+        /** Trajectories whose point-spread spectra are held at once while the kernels are summed. */
+        private static final int TRAJECTORY_BLOCK = 8;
+
+        /** Q_{kj} = sum_r G_r(k, j) F psf_r, scaled by the inverse FFT's 1 / (2N)^2; sums in trajectory order. */
+        private double[][] toeplitzKernels(RawSeries raw, Options o) {
+            int g2 = g * g;
+            double[][] out = new double[k * k][2 * g2];
+            for (int r0 = 0; r0 < trajectories; r0 += TRAJECTORY_BLOCK) {
+                int from = r0, nb = Math.min(TRAJECTORY_BLOCK, trajectories - r0);
+                double[][] spectra = new double[nb][];
+                Pools.run(pool, () -> IntStream.range(0, nb).parallel().forEach(i -> {
+                    int r = from + i;
+                    double[] ky = raw.ky()[r].clone(), kx = raw.kx()[r].clone();
+                    // The 2N grid's k unit is cycles per 2N pixels: the same frequencies are twice the numbers.
+                    for (int s = 0; s < ky.length; s++) {
+                        ky[s] *= 2;
+                        kx[s] *= 2;
                     }
-                    kc[j] = new double[2 * m];
-                    ops[r].forward(img, kc[j]);
-                }
-                double[] z = new double[2 * m];
-                double[] g = gRe[r], gi = gIm[r];
-                for (int a = 0; a < k; a++) {
-                    java.util.Arrays.fill(z, 0);
-                    for (int j = 0; j < k; j++) {
-                        double cr = g[a * k + j], ci = gi[a * k + j];
-                        if (cr == 0 && ci == 0) continue;
-                        double[] y = kc[j];
-                        for (int s = 0; s < m; s++) {
-                            z[2 * s] += cr * y[2 * s] - ci * y[2 * s + 1];
-                            z[2 * s + 1] += cr * y[2 * s + 1] + ci * y[2 * s];
+                    double[] wc = new double[2 * ky.length];
+                    for (int s = 0; s < ky.length; s++) wc[2 * s] = w[r][s];
+                    double[] psf = new double[2 * g2];
+                    new NufftOperator(g, g, ky, kx, o.kernel()).adjoint(wc, psf);
+                    // Pixel (iy, ix) of the adjoint is the offset d = (iy - N, ix - N): to wrap-around order.
+                    double[] wrapped = new double[2 * g2];
+                    for (int iy = 0; iy < g; iy++) {
+                        int row = Math.floorMod(iy - n, g) * g;
+                        for (int ix = 0; ix < g; ix++) {
+                            int dst = 2 * (row + Math.floorMod(ix - n, g)), src = 2 * (iy * g + ix);
+                            wrapped[dst] = psf[src] / g2;
+                            wrapped[dst + 1] = psf[src + 1] / g2;
                         }
                     }
-                    weigh(z, w[r]);
-                    ops[r].adjoint(z, img);
-                    addConjSensTimes(coil, img, out[a]);
+                    new Fft2D(g, g).forward(wrapped);
+                    spectra[i] = wrapped;
+                }));
+                Pools.run(pool, () -> IntStream.range(0, k * k).parallel().forEach(kj -> {
+                    double[] qq = out[kj];
+                    for (int i = 0; i < nb; i++) {
+                        double cr = gRe[from + i][kj], ci = gIm[from + i][kj];
+                        if (cr == 0 && ci == 0) continue;
+                        double[] p = spectra[i];
+                        for (int x = 0; x < g2; x++) {
+                            qq[2 * x] += cr * p[2 * x] - ci * p[2 * x + 1];
+                            qq[2 * x + 1] += cr * p[2 * x + 1] + ci * p[2 * x];
+                        }
+                    }
+                }));
+            }
+            return out;
+        }
+
+        /** (M c)_k = sum_c conj(s_c) sum_r A_r^H D_r A_r (s_c sum_j G_r(k, j) c_j), by the Toeplitz kernels. */
+        double[][] normal(double[][] c) {
+            int g2 = g * g;
+            double[][][] perCoil = new double[coils][][];
+            Pools.run(pool, () -> IntStream.range(0, coils).parallel().forEach(coil -> {
+                Fft2D fft = new Fft2D(g, g);
+                double[] s = sens[coil];
+                double[][] z = new double[k][2 * g2];
+                for (int j = 0; j < k; j++) {
+                    double[] zj = z[j], cj = c[j];
+                    for (int y = 0; y < n; y++) {
+                        int row = imageCols[y] * g;
+                        for (int x = 0; x < n; x++) {
+                            int p = 2 * (y * n + x), dst = 2 * (row + imageCols[x]);
+                            double sr = s[p], si = s[p + 1], xr = cj[p], xi = cj[p + 1];
+                            zj[dst] = sr * xr - si * xi;
+                            zj[dst + 1] = sr * xi + si * xr;
+                        }
+                    }
+                    fft.forward(zj, imageCols);
                 }
-            });
+                double[][] out = new double[k][2 * n2];
+                double[] acc = new double[2 * g2];
+                for (int a = 0; a < k; a++) {
+                    java.util.Arrays.fill(acc, 0);
+                    for (int j = 0; j < k; j++) {
+                        double[] qq = q[a * k + j], zj = z[j];
+                        for (int x = 0; x < g2; x++) {
+                            double qr = qq[2 * x], qi = qq[2 * x + 1], zr = zj[2 * x], zi = zj[2 * x + 1];
+                            acc[2 * x] += qr * zr - qi * zi;
+                            acc[2 * x + 1] += qr * zi + qi * zr;
+                        }
+                    }
+                    fft.inverse(acc, imageCols);
+                    double[] oa = out[a];
+                    for (int y = 0; y < n; y++) {
+                        int row = imageCols[y] * g;
+                        for (int x = 0; x < n; x++) {
+                            int p = 2 * (y * n + x), src = 2 * (row + imageCols[x]);
+                            double sr = s[p], si = -s[p + 1], xr = acc[src], xi = acc[src + 1];
+                            oa[p] = sr * xr - si * xi;
+                            oa[p + 1] = sr * xi + si * xr;
+                        }
+                    }
+                }
+                perCoil[coil] = out;
+            }));
+            double[][] sum = perCoil[0];
+            for (int coil = 1; coil < coils; coil++) {
+                for (int j = 0; j < k; j++) for (int i = 0; i < 2 * n2; i++) sum[j][i] += perCoil[coil][j][i];
+            }
+            return sum;
         }
 
         private interface Term {

@@ -158,6 +158,80 @@ class CsmrTest {
         }
     }
 
+    /**
+     * The normal operator by Toeplitz embedding against its definition, sum_c conj(s_c) sum_r A_r^H D_r A_r (s_c sum_j
+     * G_r(k, j) c_j), computed here with gridding NUFFTs per trajectory and coil on random coefficient images.
+     */
+    @Test
+    void theToeplitzNormalOperatorEqualsTheGriddedOne() {
+        int rank = 5;
+        org.mrf.scq.core.svd.SvdBasis basis = org.mrf.scq.core.svd.RandomizedSvd.ofDictionary(dict, rank,
+                org.mrf.scq.core.svd.RandomizedSvd.DEFAULT_OVERSAMPLING, org.mrf.scq.core.svd.RandomizedSvd.DEFAULT_POWER_ITERATIONS,
+                org.mrf.scq.core.svd.RandomizedSvd.DEFAULT_SEED);
+        java.util.concurrent.ForkJoinPool pool = new java.util.concurrent.ForkJoinPool(2);
+        try {
+            Csmr.Options o = Csmr.Options.defaults().withRank(rank).withThreads(2);
+            Csmr.Solver solver = new Csmr.Solver(raw, dict, basis, o, pool, sens);
+            java.util.Random rnd = new java.util.Random(3);
+            double[][] c = new double[rank][2 * N * N];
+            for (double[] cj : c) for (int i = 0; i < cj.length; i++) cj[i] = rnd.nextGaussian();
+            double[][] fast = solver.normal(c);
+
+            int kb = basis.rank();
+            float[] vr = basis.vRe(), vi = basis.vIm();
+            double[][] direct = new double[rank][2 * N * N];
+            double[][] w = GriddingReconstruction.densityWeights(N, raw.ky(), raw.kx(), o.kernel());
+            for (int r = 0; r < INTERLEAVES; r++) {
+                NufftOperator op = new NufftOperator(N, N, raw.ky()[r], raw.kx()[r], o.kernel());
+                for (int coil = 0; coil < COILS; coil++) {
+                    for (int a = 0; a < rank; a++) {
+                        // x = s_c sum_j G_r(a, j) c_j, G_r(a, j) = sum over the frames of r of conj(V(t, a)) V(t, j).
+                        double[] x = new double[2 * N * N];
+                        for (int j = 0; j < rank; j++) {
+                            double gr = 0, gi = 0;
+                            for (int t = r; t < FRAMES; t += INTERLEAVES) {
+                                double ar = vr[t * kb + a], ai = -vi[t * kb + a], br = vr[t * kb + j], bi = vi[t * kb + j];
+                                gr += ar * br - ai * bi;
+                                gi += ar * bi + ai * br;
+                            }
+                            for (int p = 0; p < N * N; p++) {
+                                double cr = c[j][2 * p], ci = c[j][2 * p + 1];
+                                double yr = gr * cr - gi * ci, yi = gr * ci + gi * cr;
+                                double sr = sens[coil][2 * p], si = sens[coil][2 * p + 1];
+                                x[2 * p] += sr * yr - si * yi;
+                                x[2 * p + 1] += sr * yi + si * yr;
+                            }
+                        }
+                        double[] y = new double[2 * op.samples()];
+                        op.forward(x, y);
+                        for (int s = 0; s < op.samples(); s++) {
+                            y[2 * s] *= w[r][s];
+                            y[2 * s + 1] *= w[r][s];
+                        }
+                        double[] img = new double[2 * N * N];
+                        op.adjoint(y, img);
+                        for (int p = 0; p < N * N; p++) {
+                            double sr = sens[coil][2 * p], si = -sens[coil][2 * p + 1];
+                            direct[a][2 * p] += sr * img[2 * p] - si * img[2 * p + 1];
+                            direct[a][2 * p + 1] += sr * img[2 * p + 1] + si * img[2 * p];
+                        }
+                    }
+                }
+            }
+            double diff = 0, ref = 0;
+            for (int a = 0; a < rank; a++) {
+                for (int i = 0; i < 2 * N * N; i++) {
+                    diff += (fast[a][i] - direct[a][i]) * (fast[a][i] - direct[a][i]);
+                    ref += direct[a][i] * direct[a][i];
+                }
+            }
+            double rel = Math.sqrt(diff / ref);
+            assertTrue(ref > 0 && rel < 1e-4, "Toeplitz vs gridded normal operator: relative difference " + rel);
+        } finally {
+            pool.shutdown();
+        }
+    }
+
     @Test
     void refusesASeriesLongerThanTheDictionary() {
         Dictionary short_ = dict.truncate(FRAMES / 2);
