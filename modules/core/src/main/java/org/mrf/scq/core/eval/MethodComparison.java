@@ -31,6 +31,8 @@ public final class MethodComparison {
     /** The quantities the evaluation has always reported, in report.json's order. */
     static final String[] BASIC = {"t1_err_pct", "t2_err_pct", "t1_err_pct_true", "t2_err_pct_true"};
     static final String SECONDS = "seconds_per_slice";
+    /** Suffix of the headline errors' std over subjects beside {@code t1_err_std_pct}: {@code t1_err_pct_std}. */
+    public static final String HEADLINE_STD = "_std";
     /** 1 when the headline errors are over the brain without CSF, 0 when over the whole brain mask (no labels). */
     public static final String HEADLINE_WITHOUT_CSF = "headline_without_csf";
     /** Per-region key suffixes of the regions of {@link TissueErrors}. */
@@ -257,6 +259,8 @@ public final class MethodComparison {
             Summary s = summary(method, ar, q);
             e.put(q, s.mean());
             e.put(stdKey(q), s.std());
+            // The headline's std also under the name issue 16's acceptance gives it (<method>.ar<N>.t1_err_pct_std).
+            if (q.startsWith("t") && q.endsWith("_err_pct")) e.put(q + HEADLINE_STD, s.std());
         }
         e.put(SECONDS, summary(method, ar, SECONDS).mean());
         e.put(HEADLINE_WITHOUT_CSF, headlineWithoutCsf() ? 1.0 : 0.0);

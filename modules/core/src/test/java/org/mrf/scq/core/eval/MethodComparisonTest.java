@@ -58,6 +58,7 @@ class MethodComparisonTest {
         Map<String, Double> f = MethodComparison.flatten(c.report());
         assertEquals(12.5, f.get("dm.ar4.t1_err_pct"), 1e-4, "mean of 10..15");
         assertEquals(Math.sqrt(3.5), f.get("dm.ar4.t1_err_std_pct"), 1e-4, "sample std of 10..15");
+        assertEquals(f.get("dm.ar4.t1_err_std_pct"), f.get("dm.ar4.t1_err_pct_std"), 0.0, "the same std under the acceptance's name");
         assertEquals(20.0, f.get("dm.ar4.t2_err_pct"), 1e-4);
         assertEquals(0.5, f.get("dm.ar4.seconds_per_slice"), 1e-12);
         assertEquals(0.0, f.get("dm.ar4." + MethodComparison.HEADLINE_WITHOUT_CSF), "no labels: the whole mask");
