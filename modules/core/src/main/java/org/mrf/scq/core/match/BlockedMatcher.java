@@ -18,7 +18,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * frees them. Only the argmax is reduced by ND4J, the winning value is read back per pixel. Calls on
  * one instance are serialised (ND4J already uses all cores for each GEMM).
  * Memory: two float buffers of pixelBlock x entries (2 x 4096 x 13,123 x 4 B = 430 MB for the
- * paper grid), twice that when the last pixel block is partial.
+ * paper grid), twice that when the last pixel block is partial. Lifted subspace scores (SDM at small
+ * rank) skip all of this: {@link LiftedArgmax} scores and reduces them without a score buffer.
  */
 abstract class BlockedMatcher implements Matcher {
     static final int DEFAULT_PIXEL_BLOCK = 4096;
