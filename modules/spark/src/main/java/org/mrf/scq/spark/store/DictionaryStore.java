@@ -247,6 +247,9 @@ public final class DictionaryStore {
             throw new MrfInputException("dictionary " + path + ": Parquet data unreadable (" + firstLine(e)
                     + "). Rebuild it with 'mrf dictionary --overwrite'.", e);
         }
+        boolean sorted = true;
+        for (int i = 1; i < n && sorted; i++) sorted = ids[i - 1] < ids[i];
+        if (sorted) return new Dictionary(t1, t2, t, re, im, meta.scheduleHash()); // as 'mrf dictionary' writes them
         Integer[] order = new Integer[n];
         for (int i = 0; i < n; i++) order[i] = i;
         java.util.Arrays.sort(order, java.util.Comparator.comparingLong(i -> ids[i]));
