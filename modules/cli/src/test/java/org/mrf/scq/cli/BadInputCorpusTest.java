@@ -213,14 +213,17 @@ class BadInputCorpusTest {
         }
         assertParquetRefused(() -> DictionaryStore.load(s, noIm.toString(), 0), noIm.toString(), "column 'im' is missing");
 
-        // ...and one whose signal columns are doubles, not floats.
-        Path doubles = dir.resolve("dict-doubles");
-        write(entries.withColumn("re", entries.col("re").cast("array<double>")), doubles);
+        // ...and one in the former format, series as array<float> columns, through both readers.
+        Path arrays = dir.resolve("dict-arrays");
+        write(entries.withColumn("re", org.apache.spark.sql.functions.array(org.apache.spark.sql.functions.lit(1f)))
+                .withColumn("im", org.apache.spark.sql.functions.array(org.apache.spark.sql.functions.lit(0f))), arrays);
         for (String side : List.of(DictionaryStore.METADATA_FILE, DictionaryStore.SCHEDULE_FILE)) {
-            Files.copy(dict.resolve(side), doubles.resolve(side));
+            Files.copy(dict.resolve(side), arrays.resolve(side));
         }
-        assertParquetRefused(() -> DictionaryStore.load(s, doubles.toString(), 0), doubles.toString(), "column 're'",
-                "array<float>");
+        assertParquetRefused(() -> DictionaryStore.load(s, arrays.toString(), 0), arrays.toString(), "column 're'",
+                "array<float>", "binary", "mrf dictionary");
+        assertParquetRefused(() -> DictionaryStore.read(arrays.toString(), new org.apache.hadoop.conf.Configuration(), 0),
+                arrays.toString(), "column 're'", "array", "binary", "mrf dictionary");
 
         // A slices dataset without its mask column.
         StructType blocks = SliceStore.SCHEMA;

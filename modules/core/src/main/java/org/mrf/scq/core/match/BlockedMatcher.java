@@ -18,7 +18,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * frees them. Only the argmax is reduced by ND4J, the winning value is read back per pixel. Calls on
  * one instance are serialised (ND4J already uses all cores for each GEMM).
  * Memory: two float buffers of pixelBlock x entries (2 x 4096 x 13,123 x 4 B = 430 MB for the
- * paper grid), twice that when the last pixel block is partial.
+ * paper grid), twice that when the last pixel block is partial. Lifted subspace scores (SDM at small
+ * rank) skip all of this: {@link LiftedArgmax} scores and reduces them without a score buffer.
  */
 abstract class BlockedMatcher implements Matcher {
     static final int DEFAULT_PIXEL_BLOCK = 4096;
@@ -29,18 +30,22 @@ abstract class BlockedMatcher implements Matcher {
         final int t;
         /** Row operands of X's projection onto the basis (K x t rows: V^T), or null for DM. */
         final INDArray[] projection;
-        /** Per entry block, the row operands of its unit-energy (working-space) rows. */
+        /** Per entry block, the row operands of its unit-energy (working-space) rows; none when lifted. */
         final INDArray[][] blocks;
         final int[] blockStart;
         /** PD = sqrt(score) * ||x|| * pdScale[n]. */
         final float[] pdScale;
-        /** 0: direct complex scores; 1 / 2: blocks hold {@link Lift} features of a real / complex dictionary. */
+        /** 0: direct complex scores; 1 / 2: {@link #features} holds the {@link Lift} features of a real / complex dictionary. */
         final int lift;
+        /** Row-major (entries x features) {@link Lift} features when lifted, else null. */
+        final float[] features;
         /** Working dimension (t for DM, K for SDM). */
         final int k;
 
-        Prepared(int t, INDArray[] projection, INDArray[][] blocks, int[] blockStart, float[] pdScale, int lift, int k) {
+        Prepared(int t, INDArray[] projection, INDArray[][] blocks, int[] blockStart, float[] pdScale, int lift, float[] features,
+                 int k) {
             this.t = t;
+            this.features = features;
             this.projection = projection;
             this.blocks = blocks;
             this.blockStart = blockStart;
@@ -112,18 +117,8 @@ abstract class BlockedMatcher implements Matcher {
             }
         }
         if (allowLift && Lift.features(k, real) <= Lift.MAX_FEATURES) {
-            int f = Lift.features(k, real);
             float[] feat = Lift.entryFeatures(re, im, n, k, real);
-            int nb = (n + entryBlock - 1) / entryBlock;
-            INDArray[][] blocks = new INDArray[nb][];
-            int[] start = new int[nb + 1];
-            for (int b = 0; b < nb; b++) {
-                int e0 = b * entryBlock, e1 = Math.min(n, e0 + entryBlock);
-                start[b] = e0;
-                blocks[b] = new INDArray[]{Nd4j.create(java.util.Arrays.copyOfRange(feat, e0 * f, e1 * f), new long[]{e1 - e0, f}, 'c')};
-            }
-            start[nb] = n;
-            return new Prepared(t, projection, blocks, start, pdScale, real ? 1 : 2, k);
+            return new Prepared(t, projection, new INDArray[0][], new int[]{0, n}, pdScale, real ? 1 : 2, feat, k);
         }
         int nb = (n + entryBlock - 1) / entryBlock;
         INDArray[][] blocks = new INDArray[nb][];
@@ -138,7 +133,7 @@ abstract class BlockedMatcher implements Matcher {
                     : ComplexMatrix.rowOperands(new ComplexMatrix(er, Nd4j.create(i, new long[]{e1 - e0, k}, 'c')));
         }
         start[nb] = n;
-        return new Prepared(t, projection, blocks, start, pdScale, 0, k);
+        return new Prepared(t, projection, blocks, start, pdScale, 0, null, k);
     }
 
     /** One clear error for a t outside [1, min(maxT, available)]; {@code subspace}: the limit is an SVD basis's T. */
@@ -254,6 +249,7 @@ abstract class BlockedMatcher implements Matcher {
                 x[q] = Nd4j.create(nb == pb ? parts[q] : java.util.Arrays.copyOf(parts[q], nb * t), shape, 'c');
             }
             boolean tm = timeMajor;
+            float[] g = null;
             tFill += System.nanoTime() - tk;
             tk = System.nanoTime();
             if (prep.projection != null) { // SDM: X -> X conj(V) (nb x K), then the operands of that
@@ -262,9 +258,9 @@ abstract class BlockedMatcher implements Matcher {
                 ComplexMatrix.conjProduct(x, tm, prep.projection, pr, pi);
                 close(x);
                 if (prep.lift != 0) {
-                    float[] g = Lift.signalFeatures(pr.data().asFloat(), pi.data().asFloat(), nb, (int) k, prep.lift == 1);
+                    g = Lift.signalFeatures(pr.data().asFloat(), pi.data().asFloat(), nb, (int) k, prep.lift == 1);
                     close(pr, pi);
-                    x = new INDArray[]{Nd4j.create(g, new long[]{nb, g.length / nb}, 'c')};
+                    x = new INDArray[0];
                 } else {
                     x = realWork ? new INDArray[]{pr, pi} : new INDArray[]{pr, pi.sub(pr), pi.addi(pr)};
                 }
@@ -272,21 +268,22 @@ abstract class BlockedMatcher implements Matcher {
             }
             tProj += System.nanoTime() - tk;
             java.util.Arrays.fill(best, 0, nb, -1f);
+            if (g != null) { // |<c, y>|^2 as lifted inner products, scored and reduced in one pass
+                tk = System.nanoTime();
+                LiftedArgmax.argmax(prep.features, prep.blockStart[1], g.length / nb, g, nb, best, bestIdx);
+                tScore += System.nanoTime() - tk;
+            }
             if (nb != pb && partial == null) partial = scoreBuffers(prep, nb);
             INDArray[][] buf = nb == pb ? full : partial;
             for (int blk = 0; blk < prep.blocks.length; blk++) {
                 INDArray[] e = prep.blocks[blk];
                 INDArray sr = buf[blk][0];
                 tk = System.nanoTime();
-                if (prep.lift != 0) { // |<c, y>|^2 as one real GEMM of lifted features
-                    Nd4j.gemm(x[0], e[0], sr, false, true, 1.0, 0.0);
-                } else {
-                    INDArray si = buf[blk][1];
-                    ComplexMatrix.conjProduct(x, tm, e, sr, si);
-                    sr.muli(sr);
-                    si.muli(si);
-                    sr.addi(si);
-                }
+                INDArray si = buf[blk][1];
+                ComplexMatrix.conjProduct(x, tm, e, sr, si);
+                sr.muli(sr);
+                si.muli(si);
+                sr.addi(si);
                 if (PROFILE) Nd4j.getExecutioner().commit();
                 tScore += System.nanoTime() - tk;
                 tk = System.nanoTime();
@@ -356,8 +353,7 @@ abstract class BlockedMatcher implements Matcher {
         INDArray[][] b = new INDArray[prep.blocks.length][];
         for (int blk = 0; blk < b.length; blk++) {
             long ne = prep.blocks[blk][0].rows();
-            b[blk] = prep.lift != 0 ? new INDArray[]{Nd4j.createUninitialized(DataType.FLOAT, rows, ne)}
-                    : new INDArray[]{Nd4j.createUninitialized(DataType.FLOAT, rows, ne),
+            b[blk] = new INDArray[]{Nd4j.createUninitialized(DataType.FLOAT, rows, ne),
                     Nd4j.createUninitialized(DataType.FLOAT, rows, ne)};
         }
         return b;

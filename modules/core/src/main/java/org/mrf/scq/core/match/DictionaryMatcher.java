@@ -44,6 +44,8 @@ public final class DictionaryMatcher implements Matcher {
     /** Subspace rank: on the paper grid the residual norms are about 1e-5 at K = 32 and no smaller at 64. */
     static final int DEFAULT_RANK = 32;
     static final int DEFAULT_PIXEL_BLOCK = 256;
+    /** Entries per tile: the pick reads the subspace scores of a pixel only in tiles whose maximum may win. */
+    static final int TILE = 32;
     /** Pixels per projection GEMM; score GEMMs then run on pixelBlock of them at a time. */
     private static final int OUTER_BLOCK = 4096;
     /**
@@ -143,6 +145,8 @@ public final class DictionaryMatcher implements Matcher {
         /** ||d_perp|| per entry, rounded up. */
         final float[] resid;
         final float residMax;
+        /** The largest ||d_perp|| of each tile of {@link #TILE} entries. */
+        final float[] tileResid;
         /** Row operands of V^T (K x t, double) for {@link ComplexMatrix#conjProduct}. */
         final INDArray[] projection;
         /** Per entry block: coefficient rows, (cr) for a real dictionary, (cr, ci) otherwise. */
@@ -161,6 +165,8 @@ public final class DictionaryMatcher implements Matcher {
             float m = 0;
             for (float r : resid) m = Math.max(m, r);
             this.residMax = m;
+            this.tileResid = new float[(resid.length + TILE - 1) / TILE];
+            for (int e = 0; e < resid.length; e++) tileResid[e / TILE] = Math.max(tileResid[e / TILE], resid[e]);
             this.projection = projection;
             this.blocks = blocks;
             this.blockStart = blockStart;
@@ -363,11 +369,12 @@ public final class DictionaryMatcher implements Matcher {
         double[] norm = new double[ob], rho = new double[ob];
         float[] scale = new float[ob];
         float[] rows = new float[2 * ib * w];
+        float[] tileMax = new float[(dict.size() + TILE - 1) / TILE * ib];
         if (scores == null || scoreRows != 2 * ib) {
             release();
             scores = new INDArray[prep.blocks.length];
             for (int blk = 0; blk < scores.length; blk++) {
-                scores[blk] = Nd4j.createUninitialized(DataType.FLOAT, 2L * ib, prep.blocks[blk].rows());
+                scores[blk] = Nd4j.createUninitialized(DataType.FLOAT, prep.blocks[blk].rows(), 2L * ib);
             }
             scoreRows = 2 * ib;
         }
@@ -414,9 +421,9 @@ public final class DictionaryMatcher implements Matcher {
             for (int i0 = 0; i0 < nb; i0 += ib) {
                 int mb = Math.min(ib, nb - i0);
                 tk = System.nanoTime();
-                // Rows 2j and 2j+1 give Re and Im of <c, y> against the coefficient rows.
+                // Rows j and mb + j give Re and Im of <c, y> against the coefficient rows.
                 for (int j = 0; j < mb; j++) {
-                    int src = (i0 + j) * k, ra = 2 * j * w, rb = ra + w;
+                    int src = (i0 + j) * k, ra = j * w, rb = (mb + j) * w;
                     for (int q = 0; q < k; q++) {
                         float u = (float) yr[src + q], v = (float) yi[src + q];
                         rows[ra + q] = u;
@@ -431,18 +438,19 @@ public final class DictionaryMatcher implements Matcher {
                 FloatBuffer[] views = new FloatBuffer[prep.blocks.length];
                 INDArray[] partial = mb == ib ? null : new INDArray[prep.blocks.length];
                 for (int blk = 0; blk < prep.blocks.length; blk++) {
-                    INDArray s = mb == ib ? scores[blk] : Nd4j.createUninitialized(DataType.FLOAT, 2L * mb, prep.blocks[blk].rows());
+                    INDArray s = mb == ib ? scores[blk] : Nd4j.createUninitialized(DataType.FLOAT, prep.blocks[blk].rows(), 2L * mb);
                     if (partial != null) partial[blk] = s;
-                    Nd4j.gemm(ys, prep.blocks[blk], s, false, true, 1.0, 0.0);
+                    Nd4j.gemm(prep.blocks[blk], ys, s, false, true, 1.0, 0.0); // entries x (Re of mb pixels, Im of mb pixels)
                     views[blk] = s.data().asNioFloat();
                 }
                 BlockedMatcher.close(ys);
                 if (PROFILE) Nd4j.getExecutioner().commit();
                 tScore += System.nanoTime() - tk;
                 tk = System.nanoTime();
+                tileMaxima(prep, views, mb, tileMax);
                 final int s0 = i0;
                 BlockedMatcher.parallel(mb, (j0, j1) -> {
-                    Scratch sc = new Scratch(prep.blockStart[prep.blocks.length]);
+                    Scratch sc = new Scratch();
                     long count = 0;
                     for (int j = j0; j < j1; j++) {
                         int jj = s0 + j, p = q0 + jj;
@@ -450,7 +458,7 @@ public final class DictionaryMatcher implements Matcher {
                             index[p] = -1;
                             continue;
                         }
-                        int n = pick(prep, views, j, rho[jj], xRe, xIm, (base + jj) * stride, 1.0 / norm[jj], sc);
+                        int n = pick(prep, views, tileMax, j, mb, rho[jj], xRe, xIm, (base + jj) * stride, 1.0 / norm[jj], sc);
                         count += sc.scored;
                         index[p] = n;
                         r1[p] = t1[n];
@@ -474,56 +482,90 @@ public final class DictionaryMatcher implements Matcher {
         return new MatchResult(index, r1, r2, pd, corr);
     }
 
-    /** Per-thread working arrays of {@link #pick}. */
+    /** What {@link #pick} leaves for its caller. */
     private static final class Scratch {
-        final float[] u;
-        final float[] q;
-        final float[] s2;
         double best;
         int scored;
-
-        Scratch(int n) {
-            u = new float[n];
-            q = new float[n];
-            s2 = new float[n];
-        }
     }
 
     /**
-     * The exact winner of pixel j of the score block (rows 2j, 2j+1 of each view); x is at
-     * {@code xRe[off ...]}, t raw samples, and 1 / ||x|| is {@code inv}. Leaves |<d, x>| / ||x|| of the
-     * winner and the number of entries scored exactly in {@code sc}. Three plain loops over the
-     * entries (squared subspace scores, their maximum, the candidate test) that the JIT vectorises.
+     * Per tile of {@link #TILE} entries and pixel of the score block, the largest squared subspace score
+     * |<c, y>|^2 (float, as {@link #pick} computes it): tileMax[tile * mb + j]. One pass over the scores,
+     * in plain loops over the block's pixels that the JIT vectorises.
      */
-    private static int pick(Prepared prep, FloatBuffer[] views, int j, double rho, float[] xRe, float[] xIm, int off,
-                            double inv, Scratch sc) {
-        int n = prep.blockStart[views.length];
-        float[] s2 = sc.s2, u = sc.u, q = sc.q;
-        for (int blk = 0; blk < views.length; blk++) {
-            int e0 = prep.blockStart[blk], len = prep.blockStart[blk + 1] - e0;
-            FloatBuffer v = views[blk].duplicate();
-            v.position(2 * j * len);
-            v.get(u, 0, len);
-            v.get(q, 0, len);
-            for (int e = 0; e < len; e++) s2[e0 + e] = u[e] * u[e] + q[e] * q[e];
+    private static void tileMaxima(Prepared prep, FloatBuffer[] views, int mb, float[] tileMax) {
+        int tiles = (prep.blockStart[views.length] + TILE - 1) / TILE;
+        IntStream.range(0, tiles).parallel().forEach(tile -> {
+            float[] u = new float[mb], q = new float[mb], m = new float[mb];
+            Arrays.fill(m, Float.NEGATIVE_INFINITY);
+            int e1 = Math.min(prep.blockStart[views.length], (tile + 1) * TILE);
+            for (int e = tile * TILE; e < e1; e++) {
+                int blk = block(prep, e), row = (e - prep.blockStart[blk]) * 2 * mb;
+                views[blk].get(row, u, 0, mb);
+                views[blk].get(row + mb, q, 0, mb);
+                squaresMax(u, q, m, mb);
+            }
+            System.arraycopy(m, 0, tileMax, tile * mb, mb);
+        });
+    }
+
+    private static void squaresMax(float[] u, float[] q, float[] m, int mb) {
+        for (int j = 0; j < mb; j++) m[j] = Math.max(m[j], u[j] * u[j] + q[j] * q[j]);
+    }
+
+    private static int block(Prepared prep, int e) {
+        int b = 0;
+        while (prep.blockStart[b + 1] <= e) b++;
+        return b;
+    }
+
+    /** |<c, y>|^2 of entry e and pixel j of the score block, bit-identical to {@link #squaresMax}'s. */
+    private static float subspaceScore(Prepared prep, FloatBuffer[] views, int e, int j, int mb) {
+        int blk = block(prep, e), row = (e - prep.blockStart[blk]) * 2 * mb;
+        float u = views[blk].get(row + j), q = views[blk].get(row + mb + j);
+        return u * u + q * q;
+    }
+
+    /**
+     * The exact winner of pixel j of the score block (column j of the Re rows, mb + j of the Im rows
+     * of each view); x is at {@code xRe[off ...]}, t raw samples, and 1 / ||x|| is {@code inv}. Leaves
+     * |<d, x>| / ||x|| of the winner and the number of entries scored exactly in {@code sc}. The tile
+     * maxima find the entry with the best subspace score and skip every tile none of whose entries
+     * can pass the candidate test, so only a few tiles are read entry by entry.
+     */
+    private static int pick(Prepared prep, FloatBuffer[] views, float[] tileMax, int j, int mb, double rho, float[] xRe,
+                            float[] xIm, int off, double inv, Scratch sc) {
+        int n = prep.blockStart[views.length], tiles = (n + TILE - 1) / TILE;
+        int topTile = 0;
+        float top = tileMax[j];
+        for (int tile = 1; tile < tiles; tile++) {
+            float v = tileMax[tile * mb + j];
+            if (v > top) {
+                top = v;
+                topTile = tile;
+            }
         }
-        float top = s2[0];
-        for (int e = 1; e < n; e++) top = Math.max(top, s2[e]);
-        int bestN = 0;
-        while (s2[bestN] != top) bestN++;
+        int bestN = topTile * TILE;
+        while (subspaceScore(prep, views, bestN, j, mb) != top) bestN++;
         double best = exactScore(prep, bestN, xRe, xIm, off) * prep.pdScale[bestN] * inv;
         int scored = 1;
         // Entries with s + ||d_perp|| rho >= best - MARGIN may win; s >= best - MARGIN - max||d_perp|| rho first.
         double floor = best - MARGIN - prep.residMax * rho;
         float floor2 = floor > 0 ? (float) (floor * floor * (1 - 1e-6)) : 0f;
         int first = bestN;
-        for (int e = 0; e < n; e++) {
-            if (s2[e] < floor2 || e == first || Math.sqrt(s2[e]) + prep.resid[e] * rho < best - MARGIN) continue;
-            double s = exactScore(prep, e, xRe, xIm, off) * prep.pdScale[e] * inv;
-            scored++;
-            if (s > best || (s == best && e < bestN)) {
-                best = s;
-                bestN = e;
+        for (int tile = 0; tile < tiles; tile++) {
+            float tm = tileMax[tile * mb + j];
+            if (tm < floor2 || Math.sqrt(tm) + prep.tileResid[tile] * rho < best - MARGIN) continue;
+            int e1 = Math.min(n, (tile + 1) * TILE);
+            for (int e = tile * TILE; e < e1; e++) {
+                float s2 = subspaceScore(prep, views, e, j, mb);
+                if (s2 < floor2 || e == first || Math.sqrt(s2) + prep.resid[e] * rho < best - MARGIN) continue;
+                double s = exactScore(prep, e, xRe, xIm, off) * prep.pdScale[e] * inv;
+                scored++;
+                if (s > best || (s == best && e < bestN)) {
+                    best = s;
+                    bestN = e;
+                }
             }
         }
         sc.best = best;

@@ -14,7 +14,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * projections renormalised to unit energy, so a noiseless entry still matches itself exactly;
  * signals are normalised over T and projected (V^H x, one blocked GEMM). The match is
  * argmax_n |<c_n, V^H x>| / ||c_n||, computed for small K through the quadratic lifting of
- * {@link Lift} (one GEMM, K(K+1)/2 features for a real dictionary); PD = <c_n, V^H x> / (||c_n|| ||d_raw,n||), which equals the DM
+ * {@link Lift} (K(K+1)/2 features for a real dictionary), scored and reduced to the arg-max in one
+ * pass by {@link LiftedArgmax}; PD = <c_n, V^H x> / (||c_n|| ||d_raw,n||), which equals the DM
  * value for signals inside the subspace. Works only at the basis's T (signals may hold more time
  * points; the first T are used). Cost about 6 (real subspace dictionary: 4) * entries * K * pixels
  * flops plus the projection.

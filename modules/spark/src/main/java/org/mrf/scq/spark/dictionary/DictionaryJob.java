@@ -65,7 +65,7 @@ public final class DictionaryJob {
         }
         int t = seq.length();
         List<Integer> ids = IntStream.range(0, parts).boxed().toList();
-        // Beans, not Rows: Spark's generated encoder copies each float[] without boxing its samples.
+        // Beans, not Rows: Spark's generated encoder copies each entry's series bytes as they are.
         JavaRDD<DictionaryStore.Entry> rows = jsc.parallelize(ids, parts).flatMap(p -> {
             FailureInjection.maybeFail("dictionary");
             int from = (int) ((long) n * p / parts), to = (int) ((long) n * (p + 1) / parts);
@@ -75,13 +75,7 @@ public final class DictionaryJob {
             for (int e = from; e < to; e++) {
                 float[] re = new float[t], im = new float[t];
                 Dictionary.simulateInto(sim, t1[e], t2[e], sr, si, re, im, 0);
-                DictionaryStore.Entry entry = new DictionaryStore.Entry();
-                entry.setEntryId(e);
-                entry.setT1(t1[e]);
-                entry.setT2(t2[e]);
-                entry.setRe(re);
-                entry.setIm(im);
-                out1.add(entry);
+                out1.add(DictionaryStore.Entry.of(e, t1[e], t2[e], re, im));
             }
             return out1.iterator();
         });
@@ -89,7 +83,7 @@ public final class DictionaryJob {
              SparkProgress ignored = new SparkProgress(spark, "dictionary", n, parts, "entries")) {
             spark.createDataset(rows.rdd(), Encoders.bean(DictionaryStore.Entry.class))
                     .select(col("entryId").as("entry_id"), col("t1").as("t1_ms"), col("t2").as("t2_ms"), col("re"), col("im"))
-                    .write().mode(SaveMode.ErrorIfExists).parquet(target.tmpUri());
+                    .write().options(DictionaryStore.WRITE_OPTIONS).mode(SaveMode.ErrorIfExists).parquet(target.tmpUri());
             DictionaryStore.Metadata meta = new DictionaryStore.Metadata(seq.name(), seq.hash(), t, seq.teMs(0),
                     seq.inversionMs(), tolerance, "none: raw complex signal, M0 = 1", spec.t1Ranges(), spec.t2Ranges(),
                     spec.t2AtMostT1(), n, CodeVersion.get(), Instant.now().toString());

@@ -19,6 +19,8 @@ import org.mrf.scq.core.util.MrfInputException;
 import org.mrf.scq.spark.hadoop.JsonFiles;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -27,9 +29,12 @@ import static org.apache.spark.sql.functions.expr;
 
 /**
  * The dictionary dataset (docs/PIPELINE.md) on any Hadoop path: Parquet rows
- * {@code entry_id long, t1_ms float, t2_ms float, re array<float>, im array<float>} plus two
+ * {@code entry_id long, t1_ms float, t2_ms float, re binary, im binary} plus two
  * sidecar files that Spark's readers skip: {@code _mrf_dictionary.json} (metadata) and
- * {@code _schedule.csv} (the exact schedule the entries were simulated with).
+ * {@code _schedule.csv} (the exact schedule the entries were simulated with). {@code re} and {@code im}
+ * hold an entry's float32 samples as little-endian bytes, as the slices dataset stores its series, so
+ * that reading them is a copy rather than a decode of one Parquet value per sample
+ * (docs/PERFORMANCE.md).
  */
 public final class DictionaryStore {
     public static final String METADATA_FILE = "_mrf_dictionary.json";
@@ -38,8 +43,13 @@ public final class DictionaryStore {
             DataTypes.createStructField("entry_id", DataTypes.LongType, false),
             DataTypes.createStructField("t1_ms", DataTypes.FloatType, false),
             DataTypes.createStructField("t2_ms", DataTypes.FloatType, false),
-            DataTypes.createStructField("re", DataTypes.createArrayType(DataTypes.FloatType, false), false),
-            DataTypes.createStructField("im", DataTypes.createArrayType(DataTypes.FloatType, false), false)});
+            DataTypes.createStructField("re", DataTypes.BinaryType, false),
+            DataTypes.createStructField("im", DataTypes.BinaryType, false)});
+    /** Parquet writer options: samples are PLAIN and uncompressed (neither a dictionary nor a codec pays on them). */
+    public static final java.util.Map<String, String> WRITE_OPTIONS = java.util.Map.of(
+            "compression", "uncompressed",
+            "parquet.enable.dictionary", "false");
+    private static final String REBUILD = "Rebuild it with 'mrf dictionary --overwrite'.";
 
     /** What produced a dictionary; enough to rebuild it and to refuse mismatched inputs. */
     public record Metadata(String scheduleName, String scheduleHash, int timepoints, double teMs, double inversionMs,
@@ -108,13 +118,11 @@ public final class DictionaryStore {
             throw new MrfInputException("dictionary " + path + ": Parquet data unreadable (" + firstLine(e)
                     + "). Rebuild it with 'mrf dictionary --overwrite'.", e);
         }
-        ParquetSchemas.require("dictionary", path, ds.schema(), SCHEMA, java.util.Set.of(),
-                "Rebuild it with 'mrf dictionary --overwrite'.");
+        ParquetSchemas.require("dictionary", path, ds.schema(), SCHEMA, java.util.Set.of(), REBUILD);
         List<Entry> rows;
         try {
-            // A bean encoder copies each array column straight into a float[] (no boxing).
             rows = ds.select(col("entry_id").as("entryId"), col("t1_ms").as("t1"), col("t2_ms").as("t2"),
-                            expr("slice(re, 1, " + t + ")").as("re"), expr("slice(im, 1, " + t + ")").as("im"))
+                            expr("substring(re, 1, " + 4L * t + ")").as("re"), expr("substring(im, 1, " + 4L * t + ")").as("im"))
                     .as(Encoders.bean(Entry.class)).collectAsList();
         } catch (Exception e) {
             throw new MrfInputException("dictionary " + path + ": Parquet data unreadable (" + firstLine(e)
@@ -131,21 +139,43 @@ public final class DictionaryStore {
             Entry r = rows.get(i);
             t1[i] = r.getT1();
             t2[i] = r.getT2();
-            if (r.getRe().length != t || r.getIm().length != t) {
-                throw new MrfInputException("dictionary " + path + ": entry " + r.getEntryId() + " has " + r.getRe().length
+            if (r.getRe().length != 4 * t || r.getIm().length != 4 * t) {
+                throw new MrfInputException("dictionary " + path + ": entry " + r.getEntryId() + " has " + r.getRe().length / 4.0
                         + " time points, expected " + t + ". Rebuild the dictionary.");
             }
-            System.arraycopy(r.getRe(), 0, re, i * t, t);
-            System.arraycopy(r.getIm(), 0, im, i * t, t);
+            floats(ByteBuffer.wrap(r.getRe()), re, i * t, t);
+            floats(ByteBuffer.wrap(r.getIm()), im, i * t, t);
         }
         return new Dictionary(t1, t2, t, re, im, meta.scheduleHash());
     }
 
-    /** One dictionary row as Spark's bean encoder sees it. */
+    /** The first n little-endian float32 samples at the buffer's position, into out[at ...]. */
+    private static void floats(ByteBuffer b, float[] out, int at, int n) {
+        b.slice().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out, at, n);
+    }
+
+    /** One dictionary row as Spark's bean encoder sees it: the series as stored, little-endian float32 bytes. */
     public static final class Entry implements java.io.Serializable {
         private long entryId;
         private float t1, t2;
-        private float[] re, im;
+        private byte[] re, im;
+
+        /** An entry with the series encoded as stored. */
+        public static Entry of(long entryId, float t1, float t2, float[] re, float[] im) {
+            Entry e = new Entry();
+            e.entryId = entryId;
+            e.t1 = t1;
+            e.t2 = t2;
+            e.re = bytes(re);
+            e.im = bytes(im);
+            return e;
+        }
+
+        private static byte[] bytes(float[] v) {
+            ByteBuffer b = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
+            b.asFloatBuffer().put(v);
+            return b.array();
+        }
 
         public long getEntryId() { return entryId; }
         public void setEntryId(long v) { entryId = v; }
@@ -153,10 +183,10 @@ public final class DictionaryStore {
         public void setT1(float v) { t1 = v; }
         public float getT2() { return t2; }
         public void setT2(float v) { t2 = v; }
-        public float[] getRe() { return re; }
-        public void setRe(float[] v) { re = v; }
-        public float[] getIm() { return im; }
-        public void setIm(float[] v) { im = v; }
+        public byte[] getRe() { return re; }
+        public void setRe(byte[] v) { re = v; }
+        public byte[] getIm() { return im; }
+        public void setIm(byte[] v) { im = v; }
     }
 
     /**
@@ -217,6 +247,9 @@ public final class DictionaryStore {
             throw new MrfInputException("dictionary " + path + ": Parquet data unreadable (" + firstLine(e)
                     + "). Rebuild it with 'mrf dictionary --overwrite'.", e);
         }
+        boolean sorted = true;
+        for (int i = 1; i < n && sorted; i++) sorted = ids[i - 1] < ids[i];
+        if (sorted) return new Dictionary(t1, t2, t, re, im, meta.scheduleHash()); // as 'mrf dictionary' writes them
         Integer[] order = new Integer[n];
         for (int i = 0; i < n; i++) order[i] = i;
         java.util.Arrays.sort(order, java.util.Comparator.comparingLong(i -> ids[i]));
@@ -244,7 +277,17 @@ public final class DictionaryStore {
             for (String name : SCHEMA.fieldNames()) {
                 if (!cols.containsKey(name)) {
                     throw new MrfInputException("dictionary " + path + ": " + file.getName() + " has no column '" + name
-                            + "'. Rebuild it with 'mrf dictionary --overwrite'.");
+                            + "'. " + REBUILD);
+                }
+            }
+            for (String name : new String[]{"re", "im"}) {
+                org.apache.parquet.column.ColumnDescriptor c = cols.get(name);
+                if (c.getMaxRepetitionLevel() != 0 || c.getPrimitiveType().getPrimitiveTypeName()
+                        != org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.BINARY) {
+                    throw new MrfInputException("dictionary " + path + ": " + file.getName() + ": column '" + name + "' is "
+                            + (c.getMaxRepetitionLevel() != 0 ? "an array" : c.getPrimitiveType().getPrimitiveTypeName().name().toLowerCase(java.util.Locale.ROOT))
+                            + ", but must be binary (little-endian float32 samples; dictionaries written before this format "
+                            + "stored array<float>). " + REBUILD);
                 }
             }
             org.apache.parquet.column.page.PageReadStore pages;
@@ -276,29 +319,21 @@ public final class DictionaryStore {
         return at;
     }
 
-    /** The first t values of each row's array (rows [at, at + count)), checking every row holds fullT. */
+    /** The first t samples of each row's series (rows [at, at + count)), checking every row holds fullT. */
     private static void readSeries(org.apache.parquet.column.ColumnReader c, org.apache.parquet.column.ColumnDescriptor desc,
                                    float[] out, int at, int count, int fullT, int t, long[] ids, String path) {
-        int maxDef = desc.getMaxDefinitionLevel();
-        long total = c.getTotalValueCount();
-        int row = at - 1, k = 0;
-        for (long v = 0; v < total; v++) {
-            if (c.getCurrentRepetitionLevel() == 0) {
-                if (row >= at) checkLength(k, fullT, ids[row], path);
-                row++;
-                k = 0;
-            }
-            if (c.getCurrentDefinitionLevel() == maxDef) {
-                float x = c.getFloat();
-                if (k < t) out[row * t + k] = x;
-                k++;
-            }
-            c.consume();
+        if (c.getTotalValueCount() != count) {
+            throw new MrfInputException("dictionary " + path + ": " + desc.getPath()[0] + " has " + c.getTotalValueCount()
+                    + " values for " + count + " rows. " + REBUILD);
         }
-        if (row >= at) checkLength(k, fullT, ids[row], path);
-        if (row != at + count - 1) {
-            throw new MrfInputException("dictionary " + path + ": " + desc.getPath()[0] + " has " + (row - at + 1) + " arrays for "
-                    + count + " rows. Rebuild it with 'mrf dictionary --overwrite'.");
+        for (int row = at; row < at + count; row++) {
+            ByteBuffer b = c.getBinary().toByteBuffer();
+            if (b.remaining() != 4L * fullT) {
+                throw new MrfInputException("dictionary " + path + ": entry " + ids[row] + " has " + b.remaining() + " bytes of "
+                        + desc.getPath()[0] + ", expected " + 4L * fullT + " (" + fullT + " float32 samples). " + REBUILD);
+            }
+            floats(b, out, row * t, t);
+            c.consume();
         }
     }
 
