@@ -4,6 +4,7 @@ import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
 import org.mrf.scq.core.util.MrfInputException;
+import org.mrf.scq.io.MatFiles;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -37,6 +38,8 @@ public final class IsmrmrdFile {
     private static final int READ_BLOCK = 256;
     private static final long DEFAULT = 0, ALL = 0;
     private static final long UNLIMITED = -1;
+    /** Largest XML header read: ISMRMRD headers are kilobytes; a larger declared size is a damaged header field. */
+    static final long MAX_XML_BYTES = 16L << 20;
 
     private IsmrmrdFile() {
     }
@@ -259,6 +262,7 @@ public final class IsmrmrdFile {
             long dd = H5Dopen2(f, "/dataset/data", DEFAULT);
             long fileType = H5Dget_type(dd);
             boolean floatPairs = dataIsFloatPairs(fileType);
+            long fileRecord = H5Tget_size(fileType);
             H5Tclose(fileType);
             long type = payload ? acquisitionType(floatPairs, false) : headOnlyType();
             long fspace = H5Dget_space(dd);
@@ -266,6 +270,15 @@ public final class IsmrmrdFile {
             if (dd < 0 || fspace < 0 || n < 0 || n > Integer.MAX_VALUE) {
                 throw new MrfInputException(file + ": /dataset/data cannot be opened as a list of acquisitions (damaged HDF5 "
                         + "dataset, or not an ISMRMRD file). Copy the file again from its source.");
+            }
+            long stored = H5Dget_storage_size(dd);
+            // Records the file cannot hold are fill values of never-written storage: a damaged extent, refused before
+            // libhdf5 converts them one by one.
+            if (n > 0 && (stored <= 0 || stored > Files.size(file)
+                    || (double) n * Math.max(1, fileRecord) > (double) MatFiles.MAX_COMPRESSION_RATIO * stored)) {
+                throw new MrfInputException(file + ": /dataset/data declares " + n + " acquisitions of " + fileRecord + " bytes, "
+                        + "but " + stored + " bytes are stored (file: " + Files.size(file) + " bytes); the dataset header is "
+                        + "damaged. Copy the file again from its source.");
             }
             int recSize = payload ? RECORD_SIZE : HEAD_SIZE;
             List<IsmrmrdAcquisition> out = new ArrayList<>((int) n);
@@ -315,31 +328,57 @@ public final class IsmrmrdFile {
         return floats;
     }
 
+    /**
+     * The XML header, read only after its dataset's header fields are found plausible: libhdf5 trusts them, and a
+     * damaged file can otherwise make H5Dread convert an unbounded number of strings (fill values of never-written
+     * storage) into a one-pointer buffer, or size a string from a corrupt length. What libismrmrd writes (and any
+     * sane writer): one string, as a scalar or a one-element dataset, of a few kilobytes, stored within the file.
+     */
     private static String readXml(long f, Path file) throws IOException {
         long xd = H5Dopen2(f, "/dataset/xml", DEFAULT);
-        long ft = H5Dget_type(xd);
+        if (xd < 0) throw damaged(file, "/dataset/xml", "cannot be opened");
+        long ft = H5Dget_type(xd), space = H5Dget_space(xd);
         try {
+            if (ft < 0 || space < 0) throw damaged(file, "/dataset/xml", "has an unreadable type or dataspace");
             if (H5Tget_class(ft) != H5T_STRING) {
                 throw new MrfInputException(file + ": /dataset/xml is not a string; it must hold the ISMRMRD XML header.");
             }
-            if (H5Tis_variable_str(ft) > 0) {
+            int kind = H5Sget_simple_extent_type(space), rank = H5Sget_simple_extent_ndims(space);
+            long n = H5Sget_simple_extent_npoints(space);
+            if (!(kind == H5S_SCALAR || kind == H5S_SIMPLE && rank == 1) || n != 1) {
+                throw new MrfInputException(file + ": /dataset/xml holds " + n + " strings (rank " + rank + "); an ISMRMRD "
+                        + "file holds the XML header as exactly one string. The file is damaged or not ISMRMRD: copy it again "
+                        + "from its source.");
+            }
+            long fileBytes = Files.size(file), stored = H5Dget_storage_size(xd);
+            boolean variable = H5Tis_variable_str(ft) > 0;
+            long bytes = variable ? 16 : H5Tget_size(ft);   // a variable-length string is stored as a 16-byte heap reference
+            if (stored <= 0 || stored > fileBytes || bytes < 1 || bytes > MAX_XML_BYTES
+                    || bytes > MatFiles.MAX_COMPRESSION_RATIO * stored) {
+                throw new MrfInputException(file + ": /dataset/xml declares a " + bytes + "-byte string with " + stored
+                        + " bytes stored (file: " + fileBytes + " bytes, header at most " + MAX_XML_BYTES + "); the dataset "
+                        + "header is damaged. Copy the file again from its source.");
+            }
+            if (variable) {
                 long st = stringType();
                 try (PointerPointer<BytePointer> buf = new PointerPointer<>(1)) {
+                    long[] need = {0};
+                    if (H5Dvlen_get_buf_size(xd, st, space, need) < 0 || need[0] > Math.min(fileBytes, MAX_XML_BYTES)) {
+                        throw new MrfInputException(file + ": /dataset/xml's string is " + need[0] + " bytes long, more than the "
+                                + "file holds, or cannot be located; the file is damaged. Copy it again from its source.");
+                    }
                     if (H5Dread(xd, st, ALL, ALL, DEFAULT, buf) < 0) {
                         throw new MrfInputException(file + ": /dataset/xml cannot be read (truncated file?).");
                     }
                     BytePointer s = buf.get(BytePointer.class, 0);
                     String xml = s == null ? "" : s.getString(StandardCharsets.UTF_8);
-                    long space = H5Dget_space(xd);
                     H5Treclaim(st, space, DEFAULT, buf);
-                    H5Sclose(space);
                     return xml;
                 } finally {
                     H5Tclose(st);
                 }
             }
-            long size = H5Tget_size(ft);
-            try (BytePointer buf = new BytePointer(size + 1)) {
+            try (BytePointer buf = new BytePointer(bytes + 1)) {
                 buf.zero();
                 if (H5Dread(xd, ft, ALL, ALL, DEFAULT, buf) < 0) {
                     throw new MrfInputException(file + ": /dataset/xml cannot be read (truncated file?).");
@@ -347,9 +386,15 @@ public final class IsmrmrdFile {
                 return buf.getString(StandardCharsets.UTF_8);
             }
         } finally {
-            H5Tclose(ft);
+            if (space >= 0) H5Sclose(space);
+            if (ft >= 0) H5Tclose(ft);
             H5Dclose(xd);
         }
+    }
+
+    private static MrfInputException damaged(Path file, String dataset, String what) {
+        return new MrfInputException(file + ": " + dataset + " " + what + " (damaged HDF5 object, or not an ISMRMRD file). "
+                + "Copy the file again from its source.");
     }
 
     private static final class Address extends Pointer {
