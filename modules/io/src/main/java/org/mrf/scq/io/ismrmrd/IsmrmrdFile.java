@@ -3,15 +3,18 @@ package org.mrf.scq.io.ismrmrd;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
+import org.bytedeco.javacpp.SizeTPointer;
 import org.mrf.scq.core.util.MrfInputException;
 import org.mrf.scq.io.MatFiles;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -246,12 +249,17 @@ public final class IsmrmrdFile {
     private static Contents readLocked(Path file, boolean payload) throws IOException {
         if (!Files.isRegularFile(file)) throw new MrfInputException(file + ": no such ISMRMRD file.");
         init();
-        long f = H5Fopen(file.toString(), H5F_ACC_RDONLY(), DEFAULT);
+        // Strong close: H5Fclose also closes what an error path left open, so a refused file leaves no descriptor.
+        long fapl = H5Pcreate(H5P_CLS_FILE_ACCESS_ID_g());
+        H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG);
+        long f = H5Fopen(file.toString(), H5F_ACC_RDONLY(), fapl);
+        H5Pclose(fapl);
         if (f < 0) {
             throw new MrfInputException(file + ": not a readable HDF5 file (truncated or not HDF5, " + Files.size(file)
                     + " bytes). Copy it again from its source, or convert the raw data with siemens_to_ismrmrd.");
         }
         try {
+            checkGlobalHeaps(file, lengthSize(f));
             for (String path : new String[]{"/dataset", "/dataset/xml", "/dataset/data"}) {
                 if (H5Lexists(f, path, DEFAULT) <= 0) {
                     throw new MrfInputException(file + ": no " + path + " in the HDF5 file; an ISMRMRD file holds the "
@@ -307,6 +315,83 @@ public final class IsmrmrdFile {
         } finally {
             H5Fclose(f);
         }
+    }
+
+    /** The file's "size of lengths" (superblock field), in bytes. */
+    private static int lengthSize(long f) {
+        long fcpl = H5Fget_create_plist(f);
+        try (SizeTPointer addr = new SizeTPointer(1); SizeTPointer len = new SizeTPointer(1)) {
+            return H5Pget_sizes(fcpl, addr, len) < 0 ? 8 : (int) len.get();
+        } finally {
+            H5Pclose(fcpl);
+        }
+    }
+
+    private static final byte[] GCOL = {'G', 'C', 'O', 'L', 1};
+
+    /**
+     * The variable-length strings and samples live in global heap collections ("GCOL", version 1, then the collection's
+     * size and its objects, each an index, a size and the data, padded to 8 bytes; HDF5 File Format Specification,
+     * III.E). libhdf5 1.12 walks a collection's objects by their sizes without checking progress: an object of size 0
+     * (fuzzing found a free-space object of size 0) makes it loop forever, and a size running past the collection makes
+     * it read outside it. Every collection in the file is walked here the same way first, and one that does not tile
+     * exactly is refused. A collection header that libhdf5 would refuse itself (past the end of the file) is skipped.
+     */
+    static void checkGlobalHeaps(Path file, int lengthSize) throws IOException {
+        if (lengthSize != 2 && lengthSize != 4 && lengthSize != 8) {
+            throw new MrfInputException(file + ": the HDF5 superblock declares " + lengthSize + "-byte lengths; the file is "
+                    + "damaged. Copy it again from its source.");
+        }
+        int header = 8 + lengthSize, objectHeader = 8 + lengthSize;
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long n = ch.size();
+            ByteBuffer block = ByteBuffer.allocate(1 << 20);
+            for (long at = 0; at < n; at += block.capacity() - (GCOL.length - 1)) {
+                block.clear();
+                ch.read(block, at);
+                block.flip();
+                for (int i = 0; i + GCOL.length <= block.limit(); i++) {
+                    if (!matches(block, i)) continue;
+                    long start = at + i, size = length(ch, start + 8, lengthSize);
+                    if (size < header || Long.compareUnsigned(size, n - start) > 0) continue;
+                    for (long p = header; p < size && p + objectHeader <= size; ) {
+                        ByteBuffer h = read(ch, start + p, 2);
+                        int index = h.getShort(0) & 0xffff;
+                        long objectSize = length(ch, start + p + 8, lengthSize);
+                        long need = index > 0 ? objectHeader + ((objectSize + 7) & ~7L) : objectSize;
+                        if (need <= 0 || Long.compareUnsigned(objectSize, size) > 0 || need > size - p) {
+                            throw new MrfInputException(file + ": the global heap collection at byte " + start + " (which holds the "
+                                    + "XML header and the variable-length samples) declares an object of " + Long.toUnsignedString(objectSize)
+                                    + " bytes at byte " + (start + p) + " that does not fit its " + size + " bytes; the file is "
+                                    + "damaged. Copy it again from its source.");
+                        }
+                        p += need;
+                    }
+                }
+                if (at + block.limit() >= n) break;
+            }
+        }
+    }
+
+    private static boolean matches(ByteBuffer b, int i) {
+        for (int k = 0; k < GCOL.length; k++) if (b.get(i + k) != GCOL[k]) return false;
+        return true;
+    }
+
+    private static ByteBuffer read(FileChannel ch, long at, int bytes) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        while (b.hasRemaining() && ch.read(b, at + b.position()) > 0) {
+            // positional reads until full or at the end of the file
+        }
+        return b;
+    }
+
+    /** An unsigned little-endian length of {@code bytes} bytes at {@code at} (bytes past the end read as 0). */
+    private static long length(FileChannel ch, long at, int bytes) throws IOException {
+        ByteBuffer b = read(ch, at, bytes);
+        long v = 0;
+        for (int k = bytes - 1; k >= 0; k--) v = v << 8 | (b.get(k) & 0xff);
+        return v;
     }
 
     private static long headOnlyType() {

@@ -98,6 +98,26 @@ class IsmrmrdDamagedHeaderTest {
         }), "/dataset/data");
     }
 
+    /**
+     * The free-space object that closes the global heap collection of the XML header and the samples, given size 0:
+     * libhdf5 1.12 would walk the collection forever (what both fuzzing hangs were).
+     */
+    @Test
+    void aGlobalHeapObjectOfSizeZeroIsRefusedBeforeLibhdf5LoopsOnIt() throws Exception {
+        Path f = damaged("heap-size-0", h -> {
+        });
+        byte[] b = java.nio.file.Files.readAllBytes(f);
+        java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        int start = new String(b, java.nio.charset.StandardCharsets.ISO_8859_1).indexOf("GCOL");
+        assertTrue(start >= 0, "the writer's file has a global heap");
+        long size = bb.getLong(start + 8), p = 16;
+        while (bb.getShort((int) (start + p)) != 0) p += 16 + ((bb.getLong((int) (start + p + 8)) + 7) & ~7L);
+        assertTrue(p < size, "a free-space object closes the collection");
+        bb.putLong((int) (start + p + 8), 0);
+        java.nio.file.Files.write(f, b);
+        refused(f, "global heap");
+    }
+
     @Test
     void theUndamagedFileReads() throws Exception {
         Path f = damaged("intact", h -> {
