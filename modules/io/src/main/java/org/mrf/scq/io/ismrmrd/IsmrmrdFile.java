@@ -281,9 +281,9 @@ public final class IsmrmrdFile {
             }
             long stored = H5Dget_storage_size(dd);
             // Records the file cannot hold are fill values of never-written storage: a damaged extent, refused before
-            // libhdf5 converts them one by one.
-            if (n > 0 && (stored <= 0 || stored > Files.size(file)
-                    || (double) n * Math.max(1, fileRecord) > (double) MatFiles.MAX_COMPRESSION_RATIO * stored)) {
+            // libhdf5 converts them one by one. A record holds at least the AcquisitionHeader.
+            if (n > 0 && (stored <= 0 || stored > Files.size(file) || fileRecord < HEAD_SIZE
+                    || (double) n * fileRecord > (double) expansion(dd) * stored)) {
                 throw new MrfInputException(file + ": /dataset/data declares " + n + " acquisitions of " + fileRecord + " bytes, "
                         + "but " + stored + " bytes are stored (file: " + Files.size(file) + " bytes); the dataset header is "
                         + "damaged. Copy the file again from its source.");
@@ -314,6 +314,16 @@ public final class IsmrmrdFile {
             return new Contents(xml, out);
         } finally {
             H5Fclose(f);
+        }
+    }
+
+    /** How many times its stored bytes a dataset may hold: deflate's largest ratio when it has filters, else 1. */
+    private static long expansion(long dataset) {
+        long dcpl = H5Dget_create_plist(dataset);
+        try {
+            return H5Pget_nfilters(dcpl) == 0 ? 1 : MatFiles.MAX_COMPRESSION_RATIO;
+        } finally {
+            H5Pclose(dcpl);
         }
     }
 
@@ -439,7 +449,7 @@ public final class IsmrmrdFile {
             boolean variable = H5Tis_variable_str(ft) > 0;
             long bytes = variable ? 16 : H5Tget_size(ft);   // a variable-length string is stored as a 16-byte heap reference
             if (stored <= 0 || stored > fileBytes || bytes < 1 || bytes > MAX_XML_BYTES
-                    || bytes > MatFiles.MAX_COMPRESSION_RATIO * stored) {
+                    || bytes > expansion(xd) * stored) {
                 throw new MrfInputException(file + ": /dataset/xml declares a " + bytes + "-byte string with " + stored
                         + " bytes stored (file: " + fileBytes + " bytes, header at most " + MAX_XML_BYTES + "); the dataset "
                         + "header is damaged. Copy the file again from its source.");
