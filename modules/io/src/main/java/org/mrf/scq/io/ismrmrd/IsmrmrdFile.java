@@ -271,6 +271,11 @@ public final class IsmrmrdFile {
             long fileType = H5Dget_type(dd);
             boolean floatPairs = dataIsFloatPairs(fileType);
             long fileRecord = H5Tget_size(fileType);
+            if (!membersFit(fileType)) {
+                H5Tclose(fileType);
+                throw new MrfInputException(file + ": /dataset/data's record type has a member outside the record (damaged "
+                        + "type header). Copy the file again from its source.");
+            }
             H5Tclose(fileType);
             long type = payload ? acquisitionType(floatPairs, false) : headOnlyType();
             long fspace = H5Dget_space(dd);
@@ -325,6 +330,25 @@ public final class IsmrmrdFile {
         } finally {
             H5Pclose(dcpl);
         }
+    }
+
+    /** Every member of a compound type (nested ones too) lies within it: libhdf5 converts by these offsets unchecked. */
+    private static boolean membersFit(long type) {
+        if (H5Tget_class(type) != H5T_COMPOUND) return true;
+        long size = H5Tget_size(type);
+        int n = H5Tget_nmembers(type);
+        if (n < 0) return false;
+        for (int i = 0; i < n; i++) {
+            long member = H5Tget_member_type(type, i);
+            if (member < 0) return false;
+            try {
+                long offset = H5Tget_member_offset(type, i), bytes = H5Tget_size(member);
+                if (offset < 0 || bytes <= 0 || offset > size - bytes || !membersFit(member)) return false;
+            } finally {
+                H5Tclose(member);
+            }
+        }
+        return true;
     }
 
     /** The file's "size of lengths" (superblock field), in bytes. */
