@@ -246,8 +246,8 @@ public final class MatFiles {
                 + "file again or re-save it with save(..., '-v7.3').", e);
     }
 
-    /** Deflate, the only compression MATLAB uses, expands at most about 1032:1. */
-    static final long MAX_COMPRESSION_RATIO = 1032;
+    /** Deflate, the only compression MATLAB uses (and HDF5's common filter), expands at most about 1032:1. */
+    public static final long MAX_COMPRESSION_RATIO = 1032;
 
     /**
      * Refuses a dataset whose dims ask for more than a Java array holds or than the file could hold (its bytes

@@ -3,14 +3,18 @@ package org.mrf.scq.io.ismrmrd;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
+import org.bytedeco.javacpp.SizeTPointer;
 import org.mrf.scq.core.util.MrfInputException;
+import org.mrf.scq.io.MatFiles;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -37,6 +41,8 @@ public final class IsmrmrdFile {
     private static final int READ_BLOCK = 256;
     private static final long DEFAULT = 0, ALL = 0;
     private static final long UNLIMITED = -1;
+    /** Largest XML header read: ISMRMRD headers are kilobytes; a larger declared size is a damaged header field. */
+    static final long MAX_XML_BYTES = 16L << 20;
 
     private IsmrmrdFile() {
     }
@@ -243,12 +249,17 @@ public final class IsmrmrdFile {
     private static Contents readLocked(Path file, boolean payload) throws IOException {
         if (!Files.isRegularFile(file)) throw new MrfInputException(file + ": no such ISMRMRD file.");
         init();
-        long f = H5Fopen(file.toString(), H5F_ACC_RDONLY(), DEFAULT);
+        // Strong close: H5Fclose also closes what an error path left open, so a refused file leaves no descriptor.
+        long fapl = H5Pcreate(H5P_CLS_FILE_ACCESS_ID_g());
+        H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG);
+        long f = H5Fopen(file.toString(), H5F_ACC_RDONLY(), fapl);
+        H5Pclose(fapl);
         if (f < 0) {
             throw new MrfInputException(file + ": not a readable HDF5 file (truncated or not HDF5, " + Files.size(file)
                     + " bytes). Copy it again from its source, or convert the raw data with siemens_to_ismrmrd.");
         }
         try {
+            checkGlobalHeaps(file, lengthSize(f));
             for (String path : new String[]{"/dataset", "/dataset/xml", "/dataset/data"}) {
                 if (H5Lexists(f, path, DEFAULT) <= 0) {
                     throw new MrfInputException(file + ": no " + path + " in the HDF5 file; an ISMRMRD file holds the "
@@ -259,6 +270,12 @@ public final class IsmrmrdFile {
             long dd = H5Dopen2(f, "/dataset/data", DEFAULT);
             long fileType = H5Dget_type(dd);
             boolean floatPairs = dataIsFloatPairs(fileType);
+            long fileRecord = H5Tget_size(fileType);
+            if (!membersFit(fileType)) {
+                H5Tclose(fileType);
+                throw new MrfInputException(file + ": /dataset/data's record type has a member outside the record (damaged "
+                        + "type header). Copy the file again from its source.");
+            }
             H5Tclose(fileType);
             long type = payload ? acquisitionType(floatPairs, false) : headOnlyType();
             long fspace = H5Dget_space(dd);
@@ -266,6 +283,15 @@ public final class IsmrmrdFile {
             if (dd < 0 || fspace < 0 || n < 0 || n > Integer.MAX_VALUE) {
                 throw new MrfInputException(file + ": /dataset/data cannot be opened as a list of acquisitions (damaged HDF5 "
                         + "dataset, or not an ISMRMRD file). Copy the file again from its source.");
+            }
+            long stored = H5Dget_storage_size(dd);
+            // Records the file cannot hold are fill values of never-written storage: a damaged extent, refused before
+            // libhdf5 converts them one by one. A record holds at least the AcquisitionHeader.
+            if (n > 0 && (stored <= 0 || stored > Files.size(file) || fileRecord < HEAD_SIZE
+                    || (double) n * fileRecord > (double) expansion(dd) * stored)) {
+                throw new MrfInputException(file + ": /dataset/data declares " + n + " acquisitions of " + fileRecord + " bytes, "
+                        + "but " + stored + " bytes are stored (file: " + Files.size(file) + " bytes); the dataset header is "
+                        + "damaged. Copy the file again from its source.");
             }
             int recSize = payload ? RECORD_SIZE : HEAD_SIZE;
             List<IsmrmrdAcquisition> out = new ArrayList<>((int) n);
@@ -296,6 +322,112 @@ public final class IsmrmrdFile {
         }
     }
 
+    /** How many times its stored bytes a dataset may hold: deflate's largest ratio when it has filters, else 1. */
+    private static long expansion(long dataset) {
+        long dcpl = H5Dget_create_plist(dataset);
+        try {
+            return H5Pget_nfilters(dcpl) == 0 ? 1 : MatFiles.MAX_COMPRESSION_RATIO;
+        } finally {
+            H5Pclose(dcpl);
+        }
+    }
+
+    /** Every member of a compound type (nested ones too) lies within it: libhdf5 converts by these offsets unchecked. */
+    private static boolean membersFit(long type) {
+        if (H5Tget_class(type) != H5T_COMPOUND) return true;
+        long size = H5Tget_size(type);
+        int n = H5Tget_nmembers(type);
+        if (n < 0) return false;
+        for (int i = 0; i < n; i++) {
+            long member = H5Tget_member_type(type, i);
+            if (member < 0) return false;
+            try {
+                long offset = H5Tget_member_offset(type, i), bytes = H5Tget_size(member);
+                if (offset < 0 || bytes <= 0 || offset > size - bytes || !membersFit(member)) return false;
+            } finally {
+                H5Tclose(member);
+            }
+        }
+        return true;
+    }
+
+    /** The file's "size of lengths" (superblock field), in bytes. */
+    private static int lengthSize(long f) {
+        long fcpl = H5Fget_create_plist(f);
+        try (SizeTPointer addr = new SizeTPointer(1); SizeTPointer len = new SizeTPointer(1)) {
+            return H5Pget_sizes(fcpl, addr, len) < 0 ? 8 : (int) len.get();
+        } finally {
+            H5Pclose(fcpl);
+        }
+    }
+
+    private static final byte[] GCOL = {'G', 'C', 'O', 'L', 1};
+
+    /**
+     * The variable-length strings and samples live in global heap collections ("GCOL", version 1, then the collection's
+     * size and its objects, each an index, a size and the data, padded to 8 bytes; HDF5 File Format Specification,
+     * III.E). libhdf5 1.12 walks a collection's objects by their sizes without checking progress: an object of size 0
+     * (fuzzing found a free-space object of size 0) makes it loop forever, and a size running past the collection makes
+     * it read outside it. Every collection in the file is walked here the same way first, and one that does not tile
+     * exactly is refused. A collection header that libhdf5 would refuse itself (past the end of the file) is skipped.
+     */
+    static void checkGlobalHeaps(Path file, int lengthSize) throws IOException {
+        if (lengthSize != 2 && lengthSize != 4 && lengthSize != 8) {
+            throw new MrfInputException(file + ": the HDF5 superblock declares " + lengthSize + "-byte lengths; the file is "
+                    + "damaged. Copy it again from its source.");
+        }
+        int header = 8 + lengthSize, objectHeader = 8 + lengthSize;
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long n = ch.size();
+            ByteBuffer block = ByteBuffer.allocate(1 << 20);
+            for (long at = 0; at < n; at += block.capacity() - (GCOL.length - 1)) {
+                block.clear();
+                ch.read(block, at);
+                block.flip();
+                for (int i = 0; i + GCOL.length <= block.limit(); i++) {
+                    if (!matches(block, i)) continue;
+                    long start = at + i, size = length(ch, start + 8, lengthSize);
+                    if (size < header || Long.compareUnsigned(size, n - start) > 0) continue;
+                    for (long p = header; p < size && p + objectHeader <= size; ) {
+                        ByteBuffer h = read(ch, start + p, 2);
+                        int index = h.getShort(0) & 0xffff;
+                        long objectSize = length(ch, start + p + 8, lengthSize);
+                        long need = index > 0 ? objectHeader + ((objectSize + 7) & ~7L) : objectSize;
+                        if (need <= 0 || Long.compareUnsigned(objectSize, size) > 0 || need > size - p) {
+                            throw new MrfInputException(file + ": the global heap collection at byte " + start + " (which holds the "
+                                    + "XML header and the variable-length samples) declares an object of " + Long.toUnsignedString(objectSize)
+                                    + " bytes at byte " + (start + p) + " that does not fit its " + size + " bytes; the file is "
+                                    + "damaged. Copy it again from its source.");
+                        }
+                        p += need;
+                    }
+                }
+                if (at + block.limit() >= n) break;
+            }
+        }
+    }
+
+    private static boolean matches(ByteBuffer b, int i) {
+        for (int k = 0; k < GCOL.length; k++) if (b.get(i + k) != GCOL[k]) return false;
+        return true;
+    }
+
+    private static ByteBuffer read(FileChannel ch, long at, int bytes) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        while (b.hasRemaining() && ch.read(b, at + b.position()) > 0) {
+            // positional reads until full or at the end of the file
+        }
+        return b;
+    }
+
+    /** An unsigned little-endian length of {@code bytes} bytes at {@code at} (bytes past the end read as 0). */
+    private static long length(FileChannel ch, long at, int bytes) throws IOException {
+        ByteBuffer b = read(ch, at, bytes);
+        long v = 0;
+        for (int k = bytes - 1; k >= 0; k--) v = v << 8 | (b.get(k) & 0xff);
+        return v;
+    }
+
     private static long headOnlyType() {
         long head = headType(false);
         long t = H5Tcreate(H5T_COMPOUND, HEAD_SIZE);
@@ -315,31 +447,57 @@ public final class IsmrmrdFile {
         return floats;
     }
 
+    /**
+     * The XML header, read only after its dataset's header fields are found plausible: libhdf5 trusts them, and a
+     * damaged file can otherwise make H5Dread convert an unbounded number of strings (fill values of never-written
+     * storage) into a one-pointer buffer, or size a string from a corrupt length. What libismrmrd writes (and any
+     * sane writer): one string, as a scalar or a one-element dataset, of a few kilobytes, stored within the file.
+     */
     private static String readXml(long f, Path file) throws IOException {
         long xd = H5Dopen2(f, "/dataset/xml", DEFAULT);
-        long ft = H5Dget_type(xd);
+        if (xd < 0) throw damaged(file, "/dataset/xml", "cannot be opened");
+        long ft = H5Dget_type(xd), space = H5Dget_space(xd);
         try {
+            if (ft < 0 || space < 0) throw damaged(file, "/dataset/xml", "has an unreadable type or dataspace");
             if (H5Tget_class(ft) != H5T_STRING) {
                 throw new MrfInputException(file + ": /dataset/xml is not a string; it must hold the ISMRMRD XML header.");
             }
-            if (H5Tis_variable_str(ft) > 0) {
+            int kind = H5Sget_simple_extent_type(space), rank = H5Sget_simple_extent_ndims(space);
+            long n = H5Sget_simple_extent_npoints(space);
+            if (!(kind == H5S_SCALAR || kind == H5S_SIMPLE && rank == 1) || n != 1) {
+                throw new MrfInputException(file + ": /dataset/xml holds " + n + " strings (rank " + rank + "); an ISMRMRD "
+                        + "file holds the XML header as exactly one string. The file is damaged or not ISMRMRD: copy it again "
+                        + "from its source.");
+            }
+            long fileBytes = Files.size(file), stored = H5Dget_storage_size(xd);
+            boolean variable = H5Tis_variable_str(ft) > 0;
+            long bytes = variable ? 16 : H5Tget_size(ft);   // a variable-length string is stored as a 16-byte heap reference
+            if (stored <= 0 || stored > fileBytes || bytes < 1 || bytes > MAX_XML_BYTES
+                    || bytes > expansion(xd) * stored) {
+                throw new MrfInputException(file + ": /dataset/xml declares a " + bytes + "-byte string with " + stored
+                        + " bytes stored (file: " + fileBytes + " bytes, header at most " + MAX_XML_BYTES + "); the dataset "
+                        + "header is damaged. Copy the file again from its source.");
+            }
+            if (variable) {
                 long st = stringType();
                 try (PointerPointer<BytePointer> buf = new PointerPointer<>(1)) {
+                    long[] need = {0};
+                    if (H5Dvlen_get_buf_size(xd, st, space, need) < 0 || need[0] > Math.min(fileBytes, MAX_XML_BYTES)) {
+                        throw new MrfInputException(file + ": /dataset/xml's string is " + need[0] + " bytes long, more than the "
+                                + "file holds, or cannot be located; the file is damaged. Copy it again from its source.");
+                    }
                     if (H5Dread(xd, st, ALL, ALL, DEFAULT, buf) < 0) {
                         throw new MrfInputException(file + ": /dataset/xml cannot be read (truncated file?).");
                     }
                     BytePointer s = buf.get(BytePointer.class, 0);
                     String xml = s == null ? "" : s.getString(StandardCharsets.UTF_8);
-                    long space = H5Dget_space(xd);
                     H5Treclaim(st, space, DEFAULT, buf);
-                    H5Sclose(space);
                     return xml;
                 } finally {
                     H5Tclose(st);
                 }
             }
-            long size = H5Tget_size(ft);
-            try (BytePointer buf = new BytePointer(size + 1)) {
+            try (BytePointer buf = new BytePointer(bytes + 1)) {
                 buf.zero();
                 if (H5Dread(xd, ft, ALL, ALL, DEFAULT, buf) < 0) {
                     throw new MrfInputException(file + ": /dataset/xml cannot be read (truncated file?).");
@@ -347,9 +505,15 @@ public final class IsmrmrdFile {
                 return buf.getString(StandardCharsets.UTF_8);
             }
         } finally {
-            H5Tclose(ft);
+            if (space >= 0) H5Sclose(space);
+            if (ft >= 0) H5Tclose(ft);
             H5Dclose(xd);
         }
+    }
+
+    private static MrfInputException damaged(Path file, String dataset, String what) {
+        return new MrfInputException(file + ": " + dataset + " " + what + " (damaged HDF5 object, or not an ISMRMRD file). "
+                + "Copy the file again from its source.");
     }
 
     private static final class Address extends Pointer {

@@ -150,9 +150,15 @@ public final class MapsStore {
             Group list = g.addGroup((String) e[0]);
             for (float v : (float[]) e[1]) list.addGroup("list").append("element", v);
         }
-        try (ParquetWriter<Group> w = ExampleParquetWriter.builder(file).withConf(conf).withType(PARQUET_SCHEMA)
+        // Built in memory and written whole: the same maps give the same bytes on any executor (StableParquet).
+        StableParquet buffer = new StableParquet();
+        try (ParquetWriter<Group> w = ExampleParquetWriter.builder(buffer).withConf(conf).withType(PARQUET_SCHEMA)
                 .withCompressionCodec(CompressionCodecName.SNAPPY).withWriteMode(ParquetFileWriter.Mode.OVERWRITE).build()) {
             w.write(g);
+        }
+        byte[] bytes = buffer.canonicalBytes();
+        try (FSDataOutputStream out = file.getFileSystem(conf).create(file, true)) {
+            out.write(bytes);
         }
     }
 

@@ -1,5 +1,7 @@
 package org.mrf.scq.spark.train;
 
+import org.apache.spark.Partitioner;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -10,7 +12,6 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
 import org.deeplearning4j.spark.api.Repartition;
-import org.deeplearning4j.spark.api.RepartitionStrategy;
 import org.deeplearning4j.spark.api.TrainingHook;
 import org.deeplearning4j.spark.api.stats.SparkTrainingStats;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
@@ -29,6 +30,7 @@ import org.mrf.scq.model.train.ScqTrainer;
 import org.mrf.scq.spark.store.MapsStore;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import scala.Tuple2;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -176,17 +178,11 @@ public final class SparkEpochRunner implements EpochRunner {
         int step = ex.step(), epoch = ex.epoch(), batch = ex.batch();
         int workers = workers();
         JavaRDD<DataSet> examples = minibatches(ex);
-        // DL4J deals each partition's minibatches out to the averaging rounds separately (SplitPartitionsFunction,
-        // one in every round per block of #rounds objects), so a partition with fewer minibatches than there are
-        // rounds leaves rounds empty, and an empty round fails the master. Spread evenly (round-robin shuffle)
-        // over `workers` partitions, the largest partition holds at least total / workers >= #rounds minibatches,
-        // so every round gets some. The cutting stays parallel on the map side of the shuffle.
-        // One worker needs no spread: its examples skip both shuffles (ours and DL4J's repartitioning) and stay
-        // deserialised in its cache, because Java serialisation writes an INDArray float by float and a patch has
-        // 2T channels per pixel. Several workers keep the balanced spread, and a serialised cache that Spark can
-        // account for.
+        // One worker needs no spread: its examples skip the shuffle and stay deserialised in its cache, because Java
+        // serialisation writes an INDArray float by float and a patch has 2T channels per pixel. Several workers get
+        // the deterministic spread (see spread), and a serialised cache that Spark can account for.
         boolean oneWorker = workers == 1;
-        examples = oneWorker ? examples.coalesce(1) : examples.repartition(workers);
+        examples = oneWorker ? examples.coalesce(1) : spread(examples, workers, cfg.repartition());
         DoubleAccumulator lossSum = jsc.sc().doubleAccumulator("scq step " + step + " epoch " + (epoch + 1) + " loss");
         LongAccumulator seen = jsc.sc().longAccumulator("scq step " + step + " epoch " + (epoch + 1) + " examples");
         List<TrainingHook> all = new ArrayList<>(hooks);
@@ -198,8 +194,7 @@ public final class SparkEpochRunner implements EpochRunner {
                 .saveUpdater(true)
                 .rngSeed(ex.epochSeed())
                 .collectTrainingStats(cfg.collectStats())
-                .repartionData(cfg.repartition() && !oneWorker ? Repartition.Always : Repartition.Never)
-                .repartitionStrategy(RepartitionStrategy.Balanced)
+                .repartionData(Repartition.Never) // spread has balanced the workers, in an order DL4J's shuffle would lose
                 .storageLevel(oneWorker ? StorageLevel.MEMORY_ONLY() : StorageLevel.MEMORY_AND_DISK_SER())
                 .rddTrainingApproach(RDDTrainingApproach.Direct)
                 .trainingHooks(all)
@@ -217,6 +212,76 @@ public final class SparkEpochRunner implements EpochRunner {
             examples.unpersist(false);
         }
         return new Fitted(lossSum.value(), seen.value());
+    }
+
+    /**
+     * The epoch's minibatches dealt over {@code workers} partitions, each in a fixed order, so that a partition that is
+     * lost with its executor is recomputed with the same minibatches in the same order and the re-run task fits exactly
+     * what the lost one did. A shuffle alone does not give that: its reducer fetches the map outputs in an order Spark
+     * does not fix (local blocks first, remote ones in random order). Every minibatch is keyed by its source partition p
+     * and its index i there, which the cutting fixes ({@link EpochExamples}); the key decides the target partition, and
+     * each target partition is sorted by (i, p): the source partitions interleaved, so that a worker's epoch mixes
+     * their slices as the single worker's one shuffled group does, rather than walking through them one after another.
+     * {@code exact}: minibatch g of the epoch (counting the partitions in order; one more pass over the cutting counts
+     * them) goes to partition g mod {@code workers}, so the partitions differ by at most one minibatch; otherwise
+     * minibatch i of source partition p goes to (p + i) mod {@code workers}, without the count.
+     * Either way the largest partition holds at least total / workers minibatches, at least one per averaging round:
+     * DL4J deals each partition's minibatches out to the rounds separately, and an empty round fails the master.
+     * DL4J's own balancing (Repartition.Always) is not used on top: it indexes the elements in their fetched order.
+     */
+    static JavaRDD<DataSet> spread(JavaRDD<DataSet> examples, int workers, boolean exact) {
+        long[] offsets = null;
+        if (exact) {
+            List<Long> counts = examples.mapPartitions((Iterator<DataSet> it) -> {
+                long n = 0;
+                for (; it.hasNext(); it.next()) n++;
+                return List.of(n).iterator();
+            }).collect();
+            offsets = new long[counts.size()];
+            for (int p = 1; p < offsets.length; p++) offsets[p] = offsets[p - 1] + counts.get(p - 1);
+        }
+        int sources = examples.getNumPartitions();
+        JavaPairRDD<Long, DataSet> keyed = examples.mapPartitionsWithIndex((Integer p, Iterator<DataSet> it) ->
+                new Iterator<Tuple2<Long, DataSet>>() {
+                    private long i;
+
+                    @Override
+                    public boolean hasNext() {
+                        return it.hasNext();
+                    }
+
+                    @Override
+                    public Tuple2<Long, DataSet> next() {
+                        return new Tuple2<>(i++ * sources + p, it.next());
+                    }
+                }, true).mapToPair(t -> t);
+        return keyed.repartitionAndSortWithinPartitions(new Dealer(workers, sources, offsets)).values();
+    }
+
+    /** The target partition of a minibatch keyed i * sources + p, as {@link #spread} describes. */
+    static final class Dealer extends Partitioner {
+        private final int workers;
+        private final int sources;
+        private final long[] offsets;
+
+        /** @param offsets per source partition, the number of minibatches before it; null to deal (p + i) mod workers */
+        Dealer(int workers, int sources, long[] offsets) {
+            this.workers = workers;
+            this.sources = sources;
+            this.offsets = offsets;
+        }
+
+        @Override
+        public int numPartitions() {
+            return workers;
+        }
+
+        @Override
+        public int getPartition(Object key) {
+            long k = (Long) key, i = k / sources;
+            int p = (int) (k % sources);
+            return (int) (((offsets == null ? p : offsets[p]) + i) % workers);
+        }
     }
 
     @Override

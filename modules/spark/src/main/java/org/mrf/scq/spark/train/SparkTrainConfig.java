@@ -14,8 +14,9 @@ import org.mrf.scq.model.TrainConfig;
  * @param workers            parallel workers (Spark tasks) per averaging round; 0 = the context's default parallelism
  * @param averagingFrequency minibatches each worker fits between two parameter averagings
  * @param prefetchBatches    minibatches each worker prepares asynchronously (0 = none)
- * @param repartition        balance each round's minibatches over exactly {@code workers} partitions (DL4J's
- *                           Repartition.Always + Balanced); false keeps the data's partitions
+ * @param repartition        with several workers, deal the epoch's minibatches over them exactly evenly (one more pass
+ *                           over the cutting counts them); false deals without counting, evenly up to one minibatch
+ *                           per data partition. Either way in a fixed order (SparkEpochRunner.spread)
  * @param collectStats       collect DL4J Spark training statistics (exported as HTML and text after every epoch)
  * @param maxGroupBytes      executor-side example buffer: the examples of a partition's slices are merged and
  *                           shuffled in groups of at most this many bytes (at least one slice per group)

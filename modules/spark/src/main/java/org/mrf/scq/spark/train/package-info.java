@@ -14,11 +14,14 @@
  * <ul>
  *   <li>Every epoch, {@link org.mrf.scq.model.train.EpochExamples} cuts the examples on the executors (PixelExamples for
  *   step 1, PatchExamples for step 2), merges and shuffles them per group of slices and cuts minibatches of the
- *   per-worker batch; the minibatch RDD is shuffled evenly into {@code workers} partitions (cutting stays parallel on
- *   the map side) because DL4J deals each partition's objects out to the averaging rounds independently, which leaves
- *   rounds empty (and fails the master) when no partition holds as many objects as there are rounds.</li>
+ *   per-worker batch; with several workers the minibatch RDD is dealt evenly into {@code workers} partitions, each
+ *   sorted by (source partition, index), so a partition lost with its executor recomputes the same minibatches in the
+ *   same order (cutting stays parallel on the map side). Spread evenly, because DL4J deals each partition's objects
+ *   out to the averaging rounds independently, which leaves rounds empty (and fails the master) when no partition
+ *   holds as many objects as there are rounds.</li>
  *   <li>One {@code ParameterAveragingTrainingMaster} per epoch (seeded from the training seed, the step and the epoch;
- *   updater state averaged and kept; Balanced repartitioning to the workers), under a {@code SparkComputationGraph}.</li>
+ *   updater state averaged and kept; DL4J's own repartitioning off: it would index the minibatches in their fetched,
+ *   unfixed order), under a {@code SparkComputationGraph}.</li>
  *   <li>{@link org.mrf.scq.spark.train.WorkerSafeConfiguration}: DL4J M2.1's {@code ComputationGraphConfiguration.clone()},
  *   which the worker uses to build its network, resets the iteration/epoch counters (Adam's bias correction and the
  *   epoch-based learning-rate schedule restart every round) and the NHWC merge axis of the U-Net's skip

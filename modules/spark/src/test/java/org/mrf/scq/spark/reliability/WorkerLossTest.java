@@ -1,6 +1,5 @@
 package org.mrf.scq.spark.reliability;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,26 +30,19 @@ import static org.junit.jupiter.api.Assertions.*;
  * parameter-averaging workers, and during {@code InferenceJob}. Every job completes, and the killed inference writes
  * the same bytes as an uninterrupted one.
  * <p>
- * Training does not repeat itself: a lost task (one worker's share of an averaging round) is re-run from the same
- * broadcast parameters, but its minibatches, cached on the lost executor, are recomputed through shuffles whose
- * fetch order Spark does not fix, so the worker may get other minibatches of the epoch, or the same in another order.
- * The run follows another SGD path; the test checks that it trains every epoch once, with finite parameters, to a
- * final training loss within {@link #LOSS_TOLERANCE} of the uninterrupted run's, and prints the parameter
- * differences. See docs/RELIABILITY.md.
+ * Training after the losses equals the uninterrupted run bit for bit (parameters and every epoch's loss): a lost task
+ * (one worker's share of an averaging round) is re-run from the same broadcast parameters, and its minibatches, cached
+ * on the lost executor, are recomputed from the lineage in the same order (SparkEpochRunner.spread). Inference writes
+ * the same bytes: a re-run task maps the same slice with the same network, and the slice's Parquet part does not
+ * depend on the executor JVM (StableParquet). When files differ, both outputs are kept under
+ * target/worker-loss-evidence. See docs/RELIABILITY.md.
  * <p>
  * The driver ({@link WorkerLossDriver}) is a child JVM; the test kills a worker when the hook on the executors reports
  * a minibatch of the epoch in question in that worker's executor stdout, so the kill lands inside a fit task. The
  * whole test takes several minutes (a cluster, three trainings, two inferences and three executor replacements).
  */
 @Tag("slow")
-@Disabled("red: after the worker loss in inference, maps/part-sub-000_slice-000.parquet (its .crc) differs in bytes from the "
-        + "uninterrupted run's; cause not found yet (Parquet metadata or map values). See docs/RELIABILITY.md.")
 class WorkerLossTest {
-    /**
-     * Relative difference allowed between the final training losses of the run with workers lost and the uninterrupted
-     * one: the runs follow different but equally valid SGD paths (see the class comment); measured 7.9 %.
-     */
-    static final double LOSS_TOLERANCE = 0.25;
     static final long WAIT_MS = 300_000;
 
     @Test
@@ -105,23 +97,36 @@ class WorkerLossTest {
         }
 
         Map<String, byte[]> refOut = files(work.resolve("infer-reference")), out = files(work.resolve("infer-killed"));
-        assertFalse(refOut.isEmpty());
-        assertEquals(refOut.keySet(), out.keySet(), "the same files");
-        for (String f : refOut.keySet()) assertArrayEquals(refOut.get(f), out.get(f), f + " differs after the worker loss");
-        System.out.printf("inference with a worker lost: %d files byte-identical%n", out.size());
+        List<String> differ = refOut.keySet().stream().filter(f -> !java.util.Arrays.equals(refOut.get(f), out.get(f))).toList();
+        if (!differ.isEmpty()) {
+            Path keep = Path.of("target", "worker-loss-evidence");
+            for (String run : List.of("infer-reference", "infer-killed")) copyTree(work.resolve(run), keep.resolve(run));
+            System.out.println("inference files that differ (kept in " + keep.toAbsolutePath() + "): " + differ);
+        }
 
         INDArray ref = params(work, "reference"), repeat = params(work, "repeat"), killed = params(work, "killed");
         List<Double> refLoss = losses(work.resolve("train-reference")), killedLoss = losses(work.resolve("train-killed"));
         double dRepeat = ref.sub(repeat).amaxNumber().doubleValue(), dKilled = ref.sub(killed).amaxNumber().doubleValue();
-        double last = refLoss.get(refLoss.size() - 1), lastKilled = killedLoss.get(killedLoss.size() - 1);
         System.out.printf("training, max |param difference| to the first uninterrupted run over %d parameters: repeated %s, "
-                        + "with two workers lost %s; losses %s (uninterrupted) vs %s (workers lost); whole test %.1f s%n",
+                        + "with two workers lost %s; losses %s (uninterrupted), %s (repeated), %s (workers lost); whole test %.1f s%n",
                 ref.length(), dRepeat, dKilled, refLoss, losses(work.resolve("train-repeat")), killedLoss, (System.nanoTime() - t0) / 1e9);
+        assertFalse(refOut.isEmpty());
+        assertEquals(refOut.keySet(), out.keySet(), "the same files");
+        assertEquals(List.of(), differ, "inference files that differ after the worker loss");
         assertTrue(ref.amaxNumber().doubleValue() > 0, "the parameters are not all zero");
-        assertTrue(Double.isFinite(killed.sumNumber().doubleValue()), "finite parameters after the worker losses");
-        assertEquals(refLoss.size(), killedLoss.size(), "every epoch trained once");
-        assertTrue(Math.abs(lastKilled - last) <= LOSS_TOLERANCE * last, "final training loss " + lastKilled
-                + " with workers lost, " + last + " uninterrupted");
+        assertEquals(refLoss, killedLoss, "training losses with workers lost");
+        assertEquals(0.0, dKilled, "max parameter difference with workers lost");
+        assertEquals(0.0, dRepeat, "max parameter difference of the repeated run");
+    }
+
+    private static void copyTree(Path from, Path to) throws java.io.IOException {
+        try (Stream<Path> all = Files.walk(from)) {
+            for (Path f : all.toList()) {
+                Path t = to.resolve(from.relativize(f).toString());
+                if (Files.isDirectory(f)) Files.createDirectories(t);
+                else Files.copy(f, t, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
     }
 
     private static INDArray params(Path work, String run) throws Exception {

@@ -64,6 +64,36 @@ class SparkEpochRunnerTest {
         spark.stop();
     }
 
+    /** Minibatches tagged by their feature value, in partitions of the given sizes (value = 100 * partition + index). */
+    private static JavaRDD<DataSet> tagged(int... sizes) {
+        List<Integer> parts = new ArrayList<>();
+        for (int p = 0; p < sizes.length; p++) parts.add(p);
+        return jsc.parallelize(parts, sizes.length).flatMap(p -> {
+            List<DataSet> l = new ArrayList<>();
+            for (int i = 0; i < sizes[p]; i++) {
+                l.add(new DataSet(org.nd4j.linalg.factory.Nd4j.scalar(100f * p + i).reshape(1, 1), org.nd4j.linalg.factory.Nd4j.zeros(1, 1)));
+            }
+            return l.iterator();
+        });
+    }
+
+    private static List<List<Integer>> tags(JavaRDD<DataSet> rdd) {
+        List<List<Integer>> out = new ArrayList<>();
+        for (List<DataSet> part : rdd.glom().collect()) out.add(part.stream().map(d -> d.getFeatures().getInt(0)).toList());
+        return out;
+    }
+
+    @Test
+    void theSpreadDealsMinibatchesInAFixedOrder() {
+        // Partitions of 5, 0 and 4: the epoch's minibatches g = 0..8 in partition order, dealt g mod 2; each worker's
+        // sorted by (index, partition).
+        assertEquals(List.of(List.of(0, 201, 2, 203, 4), List.of(200, 1, 202, 3)), tags(SparkEpochRunner.spread(tagged(5, 0, 4), 2, true)));
+        // Without the count: minibatch i of partition p to (p + i) mod 2.
+        assertEquals(List.of(List.of(0, 200, 2, 202, 4), List.of(1, 201, 3, 203)), tags(SparkEpochRunner.spread(tagged(5, 0, 4), 2, false)));
+        // Three workers, partitions of 7 and 1: sizes 3, 3, 2.
+        assertEquals(List.of(List.of(0, 3, 6), List.of(100, 1, 4), List.of(2, 5)), tags(SparkEpochRunner.spread(tagged(7, 1), 3, true)));
+    }
+
     static NetConfig small(Variant v) {
         return new NetConfig(T, v, new int[]{32, 8}, new int[]{4, 8}, 16, 1, 0.9, 1L);
     }

@@ -1,0 +1,127 @@
+package org.mrf.scq.io.ismrmrd;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mrf.scq.core.util.MrfInputException;
+import org.mrf.scq.io.ismrmrd.IsmrmrdAcquisition.Counter;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.LongConsumer;
+
+import static org.bytedeco.hdf5.global.hdf5.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Damaged dataset headers in an otherwise valid ISMRMRD file, forged with libhdf5 itself: the reader refuses each
+ * from its header fields with one {@link MrfInputException} naming the file and the dataset, before libhdf5 reads
+ * anything. Without the checks, H5Dread converts the fill value of every declared element of never-written storage
+ * (2^40 strings into a one-pointer buffer: a hang that fuzzing found, and a heap overrun).
+ */
+class IsmrmrdDamagedHeaderTest {
+    private static final Duration QUICK = Duration.ofSeconds(20);
+
+    @TempDir
+    Path dir;
+
+    /** A valid small file of the project's writer, then {@code damage} applied to it, opened read-write. */
+    private Path damaged(String name, LongConsumer damage) throws Exception {
+        Path f = dir.resolve(name + ".h5");
+        IsmrmrdRaw.write(f, IsmrmrdRawTest.spiralSeries(8, 1, 4, false, 1), 220.0, IsmrmrdRawTest.schedule(4));
+        synchronized (IsmrmrdFile.LOCK) {
+            long h = H5Fopen(f.toString(), H5F_ACC_RDWR(), 0);
+            assertTrue(h >= 0);
+            try {
+                damage.accept(h);
+            } finally {
+                H5Fclose(h);
+            }
+        }
+        return f;
+    }
+
+    /** Replaces /dataset/xml by a dataset of string type {@code type} over {@code dims}, never written. */
+    private static LongConsumer xml(long type, long... dims) {
+        return h -> {
+            assertTrue(H5Ldelete(h, "/dataset/xml", 0) >= 0);
+            long space = H5Screate_simple(dims.length, dims, null);
+            long d = H5Dcreate2(h, "/dataset/xml", type, space, 0, 0, 0);
+            assertTrue(d >= 0);
+            H5Dclose(d);
+            H5Sclose(space);
+            H5Tclose(type);
+        };
+    }
+
+    private static long variableString() {
+        long s = H5Tcopy(H5T_C_S1_g());
+        H5Tset_size(s, H5T_VARIABLE());
+        return s;
+    }
+
+    private void refused(Path f, String field) {
+        MrfInputException e = assertTimeoutPreemptively(QUICK, () -> assertThrows(MrfInputException.class,
+                () -> IsmrmrdRaw.plan(f, Counter.REPETITION)));
+        assertTrue(e.getMessage().contains(f.toString()) && e.getMessage().contains(field), e.getMessage());
+    }
+
+    @Test
+    void anXmlDatasetOfTwoToTheFortyStringsIsRefusedBeforeReading() throws Exception {
+        refused(damaged("xml-2e40", xml(variableString(), 1L << 40)), "/dataset/xml");
+    }
+
+    @Test
+    void anXmlDatasetOfRankTwoIsRefused() throws Exception {
+        refused(damaged("xml-rank2", xml(variableString(), 1, 1)), "/dataset/xml");
+    }
+
+    @Test
+    void aFixedLengthXmlStringOfAGigabyteIsRefused() throws Exception {
+        refused(damaged("xml-1g", h -> {
+            long s = H5Tcopy(H5T_C_S1_g());
+            H5Tset_size(s, 1L << 30);
+            xml(s, 1).accept(h);
+        }), "/dataset/xml");
+    }
+
+    @Test
+    void anXmlStringNeverWrittenIsRefused() throws Exception {
+        refused(damaged("xml-unwritten", xml(variableString(), 1)), "/dataset/xml");
+    }
+
+    @Test
+    void acquisitionsBeyondTheStoredDataAreRefused() throws Exception {
+        refused(damaged("data-2e30", h -> {
+            long d = H5Dopen2(h, "/dataset/data", 0);
+            assertTrue(H5Dset_extent(d, new long[]{1L << 30}) >= 0);
+            H5Dclose(d);
+        }), "/dataset/data");
+    }
+
+    /**
+     * The free-space object that closes the global heap collection of the XML header and the samples, given size 0:
+     * libhdf5 1.12 would walk the collection forever (what both fuzzing hangs were).
+     */
+    @Test
+    void aGlobalHeapObjectOfSizeZeroIsRefusedBeforeLibhdf5LoopsOnIt() throws Exception {
+        Path f = damaged("heap-size-0", h -> {
+        });
+        byte[] b = java.nio.file.Files.readAllBytes(f);
+        java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        int start = new String(b, java.nio.charset.StandardCharsets.ISO_8859_1).indexOf("GCOL");
+        assertTrue(start >= 0, "the writer's file has a global heap");
+        long size = bb.getLong(start + 8), p = 16;
+        while (bb.getShort((int) (start + p)) != 0) p += 16 + ((bb.getLong((int) (start + p + 8)) + 7) & ~7L);
+        assertTrue(p < size, "a free-space object closes the collection");
+        bb.putLong((int) (start + p + 8), 0);
+        java.nio.file.Files.write(f, b);
+        refused(f, "global heap");
+    }
+
+    @Test
+    void theUndamagedFileReads() throws Exception {
+        Path f = damaged("intact", h -> {
+        });
+        assertEquals(4, IsmrmrdRaw.plan(f, Counter.REPETITION).frames());
+    }
+}
