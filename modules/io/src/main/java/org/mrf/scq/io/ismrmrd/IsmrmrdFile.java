@@ -478,11 +478,22 @@ public final class IsmrmrdFile {
                         + " bytes stored (file: " + fileBytes + " bytes, header at most " + MAX_XML_BYTES + "); the dataset "
                         + "header is damaged. Copy the file again from its source.");
             }
+            long at = H5Dget_offset(xd);   // contiguous storage only; undefined (all ones) otherwise
+            if (at != -1 && Long.compareUnsigned(at, fileBytes - stored) > 0) {
+                throw new MrfInputException(file + ": /dataset/xml's string is stored at byte " + Long.toUnsignedString(at)
+                        + ", past the end of the file (" + fileBytes + " bytes); the dataset header is damaged. Copy the "
+                        + "file again from its source.");
+            }
             if (variable) {
                 long st = stringType();
                 try (PointerPointer<BytePointer> buf = new PointerPointer<>(1)) {
                     long[] need = {0};
-                    if (H5Dvlen_get_buf_size(xd, st, space, need) < 0 || need[0] > Math.min(fileBytes, MAX_XML_BYTES)) {
+                    // libhdf5 1.12.1's H5Dvlen_get_buf_size writes past its point-selection buffer on a scalar dataspace
+                    // (H5S_select_elements at rank 0: heap corruption, JVM abort), so only the one-element dataspace
+                    // libismrmrd writes is measured first; a scalar string is read directly, its heap object bounded by
+                    // checkGlobalHeaps.
+                    if (kind == H5S_SIMPLE && (H5Dvlen_get_buf_size(xd, st, space, need) < 0
+                            || need[0] > Math.min(fileBytes, MAX_XML_BYTES))) {
                         throw new MrfInputException(file + ": /dataset/xml's string is " + need[0] + " bytes long, more than the "
                                 + "file holds, or cannot be located; the file is damaged. Copy it again from its source.");
                     }

@@ -118,6 +118,38 @@ class IsmrmrdDamagedHeaderTest {
         refused(f, "global heap");
     }
 
+    /**
+     * The XML header as a scalar string is valid HDF5 and reads: libhdf5 1.12.1's H5Dvlen_get_buf_size corrupts the C
+     * heap on a scalar dataspace (fuzzing run 5 aborted the JVM on a file whose damaged dataspace had become scalar).
+     */
+    @Test
+    void aScalarXmlStringReads() throws Exception {
+        Path f = damaged("xml-scalar", h -> {
+        });
+        String xml = IsmrmrdFile.readHeads(f).xml();
+        synchronized (IsmrmrdFile.LOCK) {
+            long h = H5Fopen(f.toString(), H5F_ACC_RDWR(), 0);
+            assertTrue(h >= 0);
+            try {
+                assertTrue(H5Ldelete(h, "/dataset/xml", 0) >= 0);
+                long s = variableString(), space = H5Screate(H5S_SCALAR);
+                long d = H5Dcreate2(h, "/dataset/xml", s, space, 0, 0, 0);
+                try (org.bytedeco.javacpp.BytePointer text = new org.bytedeco.javacpp.BytePointer(xml, java.nio.charset.StandardCharsets.UTF_8);
+                     org.bytedeco.javacpp.PointerPointer<org.bytedeco.javacpp.BytePointer> buf = new org.bytedeco.javacpp.PointerPointer<>(1)) {
+                    buf.put(0, text);
+                    assertTrue(H5Dwrite(d, s, 0, 0, 0, buf) >= 0);
+                }
+                H5Dclose(d);
+                H5Sclose(space);
+                H5Tclose(s);
+            } finally {
+                H5Fclose(h);
+            }
+        }
+        assertEquals(xml, IsmrmrdFile.readHeads(f).xml());
+        assertEquals(4, IsmrmrdRaw.plan(f, Counter.REPETITION).frames());
+    }
+
     @Test
     void theUndamagedFileReads() throws Exception {
         Path f = damaged("intact", h -> {
