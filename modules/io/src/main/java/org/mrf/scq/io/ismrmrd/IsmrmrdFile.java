@@ -259,14 +259,14 @@ public final class IsmrmrdFile {
                     + " bytes). Copy it again from its source, or convert the raw data with siemens_to_ismrmrd.");
         }
         try {
-            checkGlobalHeaps(file, lengthSize(f));
+            GlobalHeaps heaps = new GlobalHeaps(f, file, Files.size(file));
             for (String path : new String[]{"/dataset", "/dataset/xml", "/dataset/data"}) {
                 if (H5Lexists(f, path, DEFAULT) <= 0) {
                     throw new MrfInputException(file + ": no " + path + " in the HDF5 file; an ISMRMRD file holds the "
                             + "XML header in /dataset/xml and the acquisitions in /dataset/data.");
                 }
             }
-            String xml = readXml(f, file);
+            String xml = readXml(f, file, heaps);
             long dd = H5Dopen2(f, "/dataset/data", DEFAULT);
             long fileType = H5Dget_type(dd);
             boolean floatPairs = dataIsFloatPairs(fileType);
@@ -276,7 +276,6 @@ public final class IsmrmrdFile {
                 throw new MrfInputException(file + ": /dataset/data's record type has a member outside the record (damaged "
                         + "type header). Copy the file again from its source.");
             }
-            H5Tclose(fileType);
             long type = payload ? acquisitionType(floatPairs, false) : headOnlyType();
             long fspace = H5Dget_space(dd);
             long n = H5Sget_simple_extent_npoints(fspace);
@@ -292,6 +291,11 @@ public final class IsmrmrdFile {
                 throw new MrfInputException(file + ": /dataset/data declares " + n + " acquisitions of " + fileRecord + " bytes, "
                         + "but " + stored + " bytes are stored (file: " + Files.size(file) + " bytes); the dataset header is "
                         + "damaged. Copy the file again from its source.");
+            }
+            try {
+                if (payload) heaps.checkCompound(dd, fileType, n, "/dataset/data");
+            } finally {
+                H5Tclose(fileType);
             }
             int recSize = payload ? RECORD_SIZE : HEAD_SIZE;
             List<IsmrmrdAcquisition> out = new ArrayList<>((int) n);
@@ -351,83 +355,6 @@ public final class IsmrmrdFile {
         return true;
     }
 
-    /** The file's "size of lengths" (superblock field), in bytes. */
-    private static int lengthSize(long f) {
-        long fcpl = H5Fget_create_plist(f);
-        try (SizeTPointer addr = new SizeTPointer(1); SizeTPointer len = new SizeTPointer(1)) {
-            return H5Pget_sizes(fcpl, addr, len) < 0 ? 8 : (int) len.get();
-        } finally {
-            H5Pclose(fcpl);
-        }
-    }
-
-    private static final byte[] GCOL = {'G', 'C', 'O', 'L', 1};
-
-    /**
-     * The variable-length strings and samples live in global heap collections ("GCOL", version 1, then the collection's
-     * size and its objects, each an index, a size and the data, padded to 8 bytes; HDF5 File Format Specification,
-     * III.E). libhdf5 1.12 walks a collection's objects by their sizes without checking progress: an object of size 0
-     * (fuzzing found a free-space object of size 0) makes it loop forever, and a size running past the collection makes
-     * it read outside it. Every collection in the file is walked here the same way first, and one that does not tile
-     * exactly is refused. A collection header that libhdf5 would refuse itself (past the end of the file) is skipped.
-     */
-    static void checkGlobalHeaps(Path file, int lengthSize) throws IOException {
-        if (lengthSize != 2 && lengthSize != 4 && lengthSize != 8) {
-            throw new MrfInputException(file + ": the HDF5 superblock declares " + lengthSize + "-byte lengths; the file is "
-                    + "damaged. Copy it again from its source.");
-        }
-        int header = 8 + lengthSize, objectHeader = 8 + lengthSize;
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long n = ch.size();
-            ByteBuffer block = ByteBuffer.allocate(1 << 20);
-            for (long at = 0; at < n; at += block.capacity() - (GCOL.length - 1)) {
-                block.clear();
-                ch.read(block, at);
-                block.flip();
-                for (int i = 0; i + GCOL.length <= block.limit(); i++) {
-                    if (!matches(block, i)) continue;
-                    long start = at + i, size = length(ch, start + 8, lengthSize);
-                    if (size < header || Long.compareUnsigned(size, n - start) > 0) continue;
-                    for (long p = header; p < size && p + objectHeader <= size; ) {
-                        ByteBuffer h = read(ch, start + p, 2);
-                        int index = h.getShort(0) & 0xffff;
-                        long objectSize = length(ch, start + p + 8, lengthSize);
-                        long need = index > 0 ? objectHeader + ((objectSize + 7) & ~7L) : objectSize;
-                        if (need <= 0 || Long.compareUnsigned(objectSize, size) > 0 || need > size - p) {
-                            throw new MrfInputException(file + ": the global heap collection at byte " + start + " (which holds the "
-                                    + "XML header and the variable-length samples) declares an object of " + Long.toUnsignedString(objectSize)
-                                    + " bytes at byte " + (start + p) + " that does not fit its " + size + " bytes; the file is "
-                                    + "damaged. Copy it again from its source.");
-                        }
-                        p += need;
-                    }
-                }
-                if (at + block.limit() >= n) break;
-            }
-        }
-    }
-
-    private static boolean matches(ByteBuffer b, int i) {
-        for (int k = 0; k < GCOL.length; k++) if (b.get(i + k) != GCOL[k]) return false;
-        return true;
-    }
-
-    private static ByteBuffer read(FileChannel ch, long at, int bytes) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        while (b.hasRemaining() && ch.read(b, at + b.position()) > 0) {
-            // positional reads until full or at the end of the file
-        }
-        return b;
-    }
-
-    /** An unsigned little-endian length of {@code bytes} bytes at {@code at} (bytes past the end read as 0). */
-    private static long length(FileChannel ch, long at, int bytes) throws IOException {
-        ByteBuffer b = read(ch, at, bytes);
-        long v = 0;
-        for (int k = bytes - 1; k >= 0; k--) v = v << 8 | (b.get(k) & 0xff);
-        return v;
-    }
-
     private static long headOnlyType() {
         long head = headType(false);
         long t = H5Tcreate(H5T_COMPOUND, HEAD_SIZE);
@@ -453,7 +380,7 @@ public final class IsmrmrdFile {
      * storage) into a one-pointer buffer, or size a string from a corrupt length. What libismrmrd writes (and any
      * sane writer): one string, as a scalar or a one-element dataset, of a few kilobytes, stored within the file.
      */
-    private static String readXml(long f, Path file) throws IOException {
+    private static String readXml(long f, Path file, GlobalHeaps heaps) throws IOException {
         long xd = H5Dopen2(f, "/dataset/xml", DEFAULT);
         if (xd < 0) throw damaged(file, "/dataset/xml", "cannot be opened");
         long ft = H5Dget_type(xd), space = H5Dget_space(xd);
@@ -485,13 +412,14 @@ public final class IsmrmrdFile {
                         + "file again from its source.");
             }
             if (variable) {
+                heaps.checkString(xd, "/dataset/xml");
                 long st = stringType();
                 try (PointerPointer<BytePointer> buf = new PointerPointer<>(1)) {
                     long[] need = {0};
                     // libhdf5 1.12.1's H5Dvlen_get_buf_size writes past its point-selection buffer on a scalar dataspace
                     // (H5S_select_elements at rank 0: heap corruption, JVM abort), so only the one-element dataspace
                     // libismrmrd writes is measured first; a scalar string is read directly, its heap object bounded by
-                    // checkGlobalHeaps.
+                    // GlobalHeaps.
                     if (kind == H5S_SIMPLE && (H5Dvlen_get_buf_size(xd, st, space, need) < 0
                             || need[0] > Math.min(fileBytes, MAX_XML_BYTES))) {
                         throw new MrfInputException(file + ": /dataset/xml's string is " + need[0] + " bytes long, more than the "

@@ -156,4 +156,57 @@ class IsmrmrdDamagedHeaderTest {
         });
         assertEquals(4, IsmrmrdRaw.plan(f, Counter.REPETITION).frames());
     }
+
+    /**
+     * Freed file space is not cleared, so a valid file can hold bytes that look like a damaged global heap collection
+     * (a scanner's export did, after libhdf5 reused the space): no value refers to them, libhdf5 never reads them, and
+     * the file reads as it did without them.
+     */
+    @Test
+    void bytesThatLookLikeABrokenHeapCollectionButAreNotReferencedRead() throws Exception {
+        Path f = damaged("stale-collection", h -> {
+        });
+        IsmrmrdFile.Contents intact = IsmrmrdFile.read(f);
+        java.nio.ByteBuffer stale = java.nio.ByteBuffer.allocate(64).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        stale.put(new byte[]{'G', 'C', 'O', 'L', 1, 0, 0, 0}).putLong(64).putShort((short) 1).putShort((short) 0).putInt(0)
+                .putLong(13L << 32);
+        java.nio.file.Files.write(f, stale.array(), java.nio.file.StandardOpenOption.APPEND);
+        IsmrmrdFile.Contents read = IsmrmrdFile.read(f);
+        assertEquals(intact.xml(), read.xml());
+        assertEquals(intact.acquisitions().size(), read.acquisitions().size());
+        for (int i = 0; i < read.acquisitions().size(); i++) {
+            assertArrayEquals(intact.acquisitions().get(i).data(), read.acquisitions().get(i).data(), "acquisition " + i);
+            assertArrayEquals(intact.acquisitions().get(i).traj(), read.acquisitions().get(i).traj(), "acquisition " + i);
+        }
+    }
+
+    /**
+     * A record whose sample count is one more than its heap object holds: libhdf5 would copy the whole object into a
+     * buffer sized by the count, or read past the object. Refused, naming the record and the member.
+     */
+    @Test
+    void aSampleCountThatDisagreesWithItsHeapObjectIsRefused() throws Exception {
+        Path f = damaged("vlen-length", h -> {
+        });
+        long chunkAddress;
+        synchronized (IsmrmrdFile.LOCK) {
+            long h = H5Fopen(f.toString(), H5F_ACC_RDONLY(), 0);
+            long d = H5Dopen2(h, "/dataset/data", 0);
+            long[] offset = {0}, addr = {0}, size = {0};
+            assertTrue(H5Dget_chunk_info(d, H5S_ALL(), 0, offset, new int[1], addr, size) >= 0);
+            assertEquals(0, offset[0], "the first chunk starts at record 0");
+            chunkAddress = addr[0];
+            H5Dclose(d);
+            H5Fclose(h);
+        }
+        byte[] b = java.nio.file.Files.readAllBytes(f);
+        java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        int lengthField = (int) chunkAddress + 360;   // record 0's data: 4-byte sequence length, then the heap ID
+        bb.putInt(lengthField, bb.getInt(lengthField) + 1);
+        java.nio.file.Files.write(f, b);
+        MrfInputException e = assertTimeoutPreemptively(QUICK, () -> assertThrows(MrfInputException.class,
+                () -> IsmrmrdFile.read(f)));
+        assertTrue(e.getMessage().contains(f.toString()) && e.getMessage().contains("/dataset/data record 0's data"),
+                e.getMessage());
+    }
 }
