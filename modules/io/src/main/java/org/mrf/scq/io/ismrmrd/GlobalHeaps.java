@@ -72,6 +72,11 @@ final class GlobalHeaps {
         }
     }
 
+    /** Refuses {@code dataset}, a path in open file {@code f}, if its stored datatype message is definitely damaged. */
+    void checkDatatype(long f, String dataset) throws IOException {
+        if (checkable) new DatatypeMessages(file, fileBytes, base, lengthSize).check(f, dataset);
+    }
+
     /** Checks the heap objects of a dataset holding one variable-length string in contiguous storage. */
     void checkString(long dataset, String name) throws IOException {
         long at = H5Dget_offset(dataset);   // all ones unless the storage is contiguous
@@ -247,7 +252,7 @@ final class GlobalHeaps {
     }
 
     /** {@code bytes} bytes at {@code at}, little-endian; bytes past the end of the file read as 0. */
-    private static ByteBuffer read(FileChannel ch, long at, int bytes) throws IOException {
+    static ByteBuffer read(FileChannel ch, long at, int bytes) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
         while (b.hasRemaining() && ch.read(b, at + b.position()) > 0) {
             // positional reads until full or at the end of the file

@@ -266,6 +266,9 @@ public final class IsmrmrdFile {
                             + "XML header in /dataset/xml and the acquisitions in /dataset/data.");
                 }
             }
+            // libhdf5 decodes a dataset's datatype when it opens it, and aborts the process on some damaged ones.
+            heaps.checkDatatype(f, "/dataset/xml");
+            heaps.checkDatatype(f, "/dataset/data");
             String xml = readXml(f, file, heaps);
             long dd = H5Dopen2(f, "/dataset/data", DEFAULT);
             long fileType = H5Dget_type(dd);

@@ -209,4 +209,21 @@ class IsmrmrdDamagedHeaderTest {
         assertTrue(e.getMessage().contains(f.toString()) && e.getMessage().contains("/dataset/data record 0's data"),
                 e.getMessage());
     }
+
+    /**
+     * Fuzzing run 6's input: a member of /dataset/data's record type is an array type declaring size 0. libhdf5 1.12.1
+     * divides by it while opening the dataset (SIGFPE, the JVM aborts), so the datatype message is walked first.
+     */
+    @Test
+    void aDatatypeWithAMemberTypeOfSizeZeroIsRefusedBeforeLibhdf5OpensTheDataset() throws Exception {
+        Path f = dir.resolve("sigfpe.h5");
+        try (var in = getClass().getResourceAsStream("IsmrmrdFuzzTestInputs/readIsmrmrd/crash-sigfpe-array-member-of-size-0")) {
+            assertNotNull(in, "the fuzzing input is a test resource");
+            java.nio.file.Files.copy(in, f);
+        }
+        MrfInputException e = assertTimeoutPreemptively(QUICK, () -> assertThrows(MrfInputException.class,
+                () -> IsmrmrdFile.read(f)));
+        assertTrue(e.getMessage().contains(f.toString()) && e.getMessage().contains("/dataset/data's datatype")
+                && e.getMessage().contains("size 0"), e.getMessage());
+    }
 }
