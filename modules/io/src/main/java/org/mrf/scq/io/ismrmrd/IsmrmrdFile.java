@@ -51,9 +51,25 @@ public final class IsmrmrdFile {
     public record Contents(String xml, List<IsmrmrdAcquisition> acquisitions) {
     }
 
-    private static void init() {
-        H5open();
-        H5Eset_auto2(H5E_DEFAULT(), null, null);   // errors become exceptions here, not stack dumps on stderr
+    private interface LibraryCall<T> {
+        T call() throws IOException;
+    }
+
+    /**
+     * Runs {@code call} on libhdf5 under the lock, then closes the library. libhdf5 1.12.1 keeps about 70-100 kB of
+     * type-conversion state for every file whose compound records it converts, and frees it only when the library
+     * closes; without this a process reading a cohort (or a fuzzer) grows without bound. Reopening costs milliseconds.
+     */
+    private static <T> T onLibrary(LibraryCall<T> call) throws IOException {
+        synchronized (LOCK) {
+            try {
+                H5open();
+                H5Eset_auto2(H5E_DEFAULT(), null, null);   // errors become exceptions here, not stack dumps on stderr
+                return call.call();
+            } finally {
+                H5close();
+            }
+        }
     }
 
     /**
@@ -147,9 +163,10 @@ public final class IsmrmrdFile {
     public static void write(Path file, String xml, List<IsmrmrdAcquisition> acquisitions) throws IOException {
         Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
         try {
-            synchronized (LOCK) {
+            onLibrary(() -> {
                 writeLocked(tmp, xml, acquisitions);
-            }
+                return null;
+            });
             Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(tmp);
@@ -157,7 +174,6 @@ public final class IsmrmrdFile {
     }
 
     private static void writeLocked(Path file, String xml, List<IsmrmrdAcquisition> acqs) throws IOException {
-        init();
         long f = H5Fcreate(file.toString(), H5F_ACC_TRUNC(), DEFAULT, DEFAULT);
         check(f, "create", file);
         try {
@@ -234,21 +250,16 @@ public final class IsmrmrdFile {
 
     /** Reads the header and every acquisition; a file that is not ISMRMRD gets one clear error. */
     public static Contents read(Path file) throws IOException {
-        synchronized (LOCK) {
-            return readLocked(file, true);
-        }
+        return onLibrary(() -> readLocked(file, true));
     }
 
     /** The header and the acquisition heads only (traj and data left empty): cheap, for planning. */
     public static Contents readHeads(Path file) throws IOException {
-        synchronized (LOCK) {
-            return readLocked(file, false);
-        }
+        return onLibrary(() -> readLocked(file, false));
     }
 
     private static Contents readLocked(Path file, boolean payload) throws IOException {
         if (!Files.isRegularFile(file)) throw new MrfInputException(file + ": no such ISMRMRD file.");
-        init();
         // Strong close: H5Fclose also closes what an error path left open, so a refused file leaves no descriptor.
         long fapl = H5Pcreate(H5P_CLS_FILE_ACCESS_ID_g());
         H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG);

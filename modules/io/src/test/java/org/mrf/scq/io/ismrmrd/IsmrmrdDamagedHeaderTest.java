@@ -40,9 +40,13 @@ class IsmrmrdDamagedHeaderTest {
         return f;
     }
 
-    /** Replaces /dataset/xml by a dataset of string type {@code type} over {@code dims}, never written. */
-    private static LongConsumer xml(long type, long... dims) {
+    /**
+     * Replaces /dataset/xml by a dataset of string type {@code type} over {@code dims}, never written. The type is made
+     * inside, while the file is open: the reader closes libhdf5 after each file, which invalidates every id.
+     */
+    private static LongConsumer xml(java.util.function.LongSupplier makeType, long... dims) {
         return h -> {
+            long type = makeType.getAsLong();
             assertTrue(H5Ldelete(h, "/dataset/xml", 0) >= 0);
             long space = H5Screate_simple(dims.length, dims, null);
             long d = H5Dcreate2(h, "/dataset/xml", type, space, 0, 0, 0);
@@ -67,26 +71,26 @@ class IsmrmrdDamagedHeaderTest {
 
     @Test
     void anXmlDatasetOfTwoToTheFortyStringsIsRefusedBeforeReading() throws Exception {
-        refused(damaged("xml-2e40", xml(variableString(), 1L << 40)), "/dataset/xml");
+        refused(damaged("xml-2e40", xml(IsmrmrdDamagedHeaderTest::variableString, 1L << 40)), "/dataset/xml");
     }
 
     @Test
     void anXmlDatasetOfRankTwoIsRefused() throws Exception {
-        refused(damaged("xml-rank2", xml(variableString(), 1, 1)), "/dataset/xml");
+        refused(damaged("xml-rank2", xml(IsmrmrdDamagedHeaderTest::variableString, 1, 1)), "/dataset/xml");
     }
 
     @Test
     void aFixedLengthXmlStringOfAGigabyteIsRefused() throws Exception {
-        refused(damaged("xml-1g", h -> {
+        refused(damaged("xml-1g", xml(() -> {
             long s = H5Tcopy(H5T_C_S1_g());
             H5Tset_size(s, 1L << 30);
-            xml(s, 1).accept(h);
-        }), "/dataset/xml");
+            return s;
+        }, 1)), "/dataset/xml");
     }
 
     @Test
     void anXmlStringNeverWrittenIsRefused() throws Exception {
-        refused(damaged("xml-unwritten", xml(variableString(), 1)), "/dataset/xml");
+        refused(damaged("xml-unwritten", xml(IsmrmrdDamagedHeaderTest::variableString, 1)), "/dataset/xml");
     }
 
     @Test
