@@ -22,7 +22,8 @@ import static org.bytedeco.hdf5.global.hdf5.*;
  * <p>libhdf5 1.12.1 divides by the sizes of a compound's member types when it copies a decoded type
  * ({@code H5T__complete_copy}), so a datatype message declaring a member type of size 0 raises SIGFPE inside
  * {@code H5Dopen2} and aborts the JVM (fuzzing run 6 found one). Every type reachable from the message is walked here,
- * and a type of size 0, an array dimension of 0, or a compound member reaching past its compound is refused. What this
+ * and a type of size 0, an array dimension of 0, a compound member reaching past its compound, or a
+ * variable-length string whose characters are not 1 byte (libhdf5 sizes its buffers by them: gigabytes) is refused. What this
  * walk does not understand (a shared datatype, an unknown class or version, a message that ends early) is left to
  * libhdf5: only definite damage is refused, so a valid file is never refused here.
  */
@@ -205,8 +206,11 @@ final class DatatypeMessages {
                 p += (int) Math.min(Integer.MAX_VALUE, members * baseSize);
             }
             case 9 -> {
+                long baseSize = b.getInt(p + 4) & 0xffffffffL;
                 String inner = walk(b, p, depth + 1, end);
                 if (inner != null) return "in its base type, " + inner;
+                // libhdf5 sizes a string's buffer by its length times the character size it finds here
+                if ((bits & 0x0f) == 1 && baseSize != 1) return "a variable-length string of " + baseSize + "-byte characters";
                 p = end[0];
             }
             case 10 -> {
