@@ -35,8 +35,7 @@ import java.util.concurrent.Callable;
 public final class MatchCommand implements Callable<Integer> {
     @Mixin
     Common common;
-    @Option(names = "--dictionary", required = true, description = "Dictionary written by 'mrf dictionary'.")
-    String dictionary;
+    @Mixin DatasetOptions.Dictionary dictionary;
     @Option(names = "--input", description = "Complex image series (T, H, W); required except for csmr.")
     Path input;
     @Option(names = "--out", required = true, description = "Output directory (must not exist unless --overwrite).")
@@ -63,7 +62,7 @@ public final class MatchCommand implements Callable<Integer> {
         if (Files.exists(out) && !overwrite) {
             throw new MrfInputException("output " + out + " already exists. Pass --overwrite or choose another --out.");
         }
-        if (m.equals("csmr")) return csmr.run(dictionary, out);
+        if (m.equals("csmr")) return csmr.run(dictionary.path, out);
         if (input == null) throw new MrfInputException("--input is required for --method " + m + ".");
         if (!Files.isRegularFile(input)) throw new MrfInputException("--input " + input + ": no such file.");
         NdArray x = ArrayFiles.requireComplex(ArrayFiles.read(input), input.toString());
@@ -79,7 +78,7 @@ public final class MatchCommand implements Callable<Integer> {
         // One series in the driver: no Spark session; the dictionary's Parquet files are read directly.
         Configuration conf = new Configuration();
         long d0 = System.nanoTime();
-        Dictionary dict = DictionaryStore.read(dictionary, conf, 0);
+        Dictionary dict = DictionaryStore.read(dictionary.path, conf, 0);
         double readS = (System.nanoTime() - d0) / 1e9;
         if (t > dict.timepoints()) {
             throw new MrfInputException("--input " + input + ": " + t + " time points are used but dictionary " + dictionary
@@ -93,7 +92,7 @@ public final class MatchCommand implements Callable<Integer> {
             matcher = new DictionaryMatcher(dict);
             detail = "dm";
         } else {
-            SvdBasis basis = BasisStore.read(dictionary, conf);
+            SvdBasis basis = BasisStore.read(dictionary.path, conf);
             if (basis == null || basis.timepoints() != t) basis = SvdCommand.compute(c, dict);
             SubspaceMatcher sm = SubspaceMatcher.forEnergy(dict, basis, c.number("mrf.match.energy"));
             matcher = sm;

@@ -27,15 +27,13 @@ import java.util.concurrent.Callable;
 public final class TrainCommand implements Callable<Integer> {
     @Mixin
     SparkCommon common;
-    @Option(names = "--slices", required = true, description = "Slices dataset written by 'mrf ingest'.")
-    String slices;
+    @Mixin DatasetOptions.Slices slices;
     @Option(names = "--ground-truth", description = "Output directory of 'mrf ground-truth' (needs ar 1); required unless --targets true.")
     String groundTruth;
     @Option(names = "--targets", description = "gt: the DM ground truth (the paper's protocol); true: the true maps of a simulated "
             + "cohort (mrf.train.targets).")
     String targets;
-    @Option(names = "--out", required = true, description = "Model set directory to write (any Hadoop path).")
-    String out;
+    @Mixin DatasetOptions.Out out;
     @Option(names = "--profile", description = "demo (the default) | quick | paper | paper-small: conf/profiles/<name>.conf fills in "
             + "the training settings you do not set (mrf.train.profile).")
     String profile;
@@ -77,7 +75,7 @@ public final class TrainCommand implements Callable<Integer> {
                 .flag("mrf.train.targets", targets).flag("mrf.train.checkpoints", checkpoints);
         epochs.apply(common);
         String checkpointDir = common.config().string("mrf.train.checkpoints");
-        TrainJob.Options o = new TrainJob.Options(slices, groundTruth, dictionary, out, checkpointDir.isEmpty() ? null : checkpointDir,
+        TrainJob.Options o = new TrainJob.Options(slices.path, groundTruth, dictionary, out.path, checkpointDir.isEmpty() ? null : checkpointDir,
                 resume, overwrite, common.read(TrainSettings::job));
         SparkSession spark = common.spark();
         try {
