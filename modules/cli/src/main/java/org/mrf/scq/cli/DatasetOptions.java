@@ -34,6 +34,12 @@ final class DatasetOptions {
         String path;
     }
 
+    /** {@code --overwrite}: the Spark jobs write a new output beside the old one and swap them when it is complete. */
+    static final class Overwrite {
+        @Option(names = "--overwrite", description = "Replace an existing output, once the new one is complete.")
+        boolean on;
+    }
+
     /** {@code --out}: what the command writes; its footer says what that holds and whether it may exist. */
     static final class Out {
         @Option(names = "--out", required = true, paramLabel = "PATH", description = "Output path (file://, hdfs://, s3a:// or local; "

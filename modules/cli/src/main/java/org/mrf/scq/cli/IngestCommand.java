@@ -3,7 +3,6 @@ package org.mrf.scq.cli;
 import org.mrf.scq.spark.ingest.IngestJob;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 import java.util.concurrent.Callable;
 

@@ -38,16 +38,13 @@ public final class MatchCommand implements Callable<Integer> {
     @Mixin DatasetOptions.Dictionary dictionary;
     @Option(names = "--input", description = "Complex image series (T, H, W); required except for csmr.")
     Path input;
-    @Option(names = "--out", required = true, description = "Output directory (must not exist unless --overwrite).")
-    Path out;
+    @Mixin LocalOutput output;
     @Option(names = "--method", description = "dm | sdm | csmr (iterative reconstruction from --raw k-space)")
     String method;
     @Option(names = "--energy", description = "SVD energy kept by sdm (e.g. 0.9999).")
     Double energy;
     @Option(names = "--timepoints", description = "Use the first T time points (0 = all of the input).")
     Integer timepoints;
-    @Option(names = "--overwrite", description = "Replace an existing output directory.")
-    boolean overwrite;
     @Mixin
     CsmrMatch csmr;
 
@@ -59,9 +56,7 @@ public final class MatchCommand implements Callable<Integer> {
         if (!List.of("dm", "sdm", "csmr").contains(m)) {
             throw new MrfInputException("--method / mrf.match.method = '" + m + "': use dm, sdm or csmr.");
         }
-        if (Files.exists(out) && !overwrite) {
-            throw new MrfInputException("output " + out + " already exists. Pass --overwrite or choose another --out.");
-        }
+        Path out = output.checked();
         if (m.equals("csmr")) return csmr.run(dictionary.path, out);
         if (input == null) throw new MrfInputException("--input is required for --method " + m + ".");
         if (!Files.isRegularFile(input)) throw new MrfInputException("--input " + input + ": no such file.");

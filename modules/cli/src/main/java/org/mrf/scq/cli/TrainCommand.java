@@ -63,8 +63,7 @@ public final class TrainCommand implements Callable<Integer> {
     Double lr;
     @Option(names = "--patch-lr", description = "Adam learning rate of step 2 (fine-tuning); 0 = step 1's (mrf.train.patch-lr).")
     Double patchLr;
-    @Option(names = "--overwrite", description = "Replace an existing model set once the new one is complete.")
-    boolean overwrite;
+    @Mixin DatasetOptions.Overwrite overwrite;
 
     @Override
     public Integer call() {
@@ -76,7 +75,7 @@ public final class TrainCommand implements Callable<Integer> {
         epochs.apply(common);
         String checkpointDir = common.config().string("mrf.train.checkpoints");
         TrainJob.Options o = new TrainJob.Options(slices.path, groundTruth, dictionary, out.path, checkpointDir.isEmpty() ? null : checkpointDir,
-                resume, overwrite, common.read(TrainSettings::job));
+                resume, overwrite.on, common.read(TrainSettings::job));
         SparkSession spark = common.spark();
         try {
             System.out.println(TrainJob.run(spark, o, System.out).summary());
