@@ -2,9 +2,7 @@ package org.mrf.scq.cli;
 
 import org.apache.spark.sql.SparkSession;
 import org.mrf.scq.model.Property;
-import org.mrf.scq.model.Variant;
 import org.mrf.scq.spark.train.TrainJob;
-import org.mrf.scq.spark.train.TrainingTargets;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
