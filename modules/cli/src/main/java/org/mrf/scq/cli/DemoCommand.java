@@ -3,8 +3,7 @@ package org.mrf.scq.cli;
 import org.apache.spark.sql.SparkSession;
 import org.mrf.scq.core.sequence.FispSequence;
 import org.mrf.scq.core.util.MrfInputException;
-import org.mrf.scq.model.ScqSettings;
-import org.mrf.scq.model.Variant;
+import org.mrf.scq.model.drone.DroneSettings;
 import org.mrf.scq.sim.CohortSimulator;
 import org.mrf.scq.sim.NpyExportWriter;
 import org.mrf.scq.spark.dictionary.DictionaryJob;
@@ -12,14 +11,10 @@ import org.mrf.scq.spark.evaluate.Evaluation;
 import org.mrf.scq.spark.groundtruth.GroundTruthJob;
 import org.mrf.scq.spark.ingest.IngestJob;
 import org.mrf.scq.spark.method.MapMethod;
-import org.mrf.scq.spark.method.MatchMethod;
-import org.mrf.scq.spark.method.ModelMethod;
+import org.mrf.scq.spark.method.MethodCatalog;
 import org.mrf.scq.spark.reconstruct.CsmrMethod;
-import org.mrf.scq.spark.store.DictionaryStore;
-import org.mrf.scq.spark.store.SliceStore;
 import org.mrf.scq.spark.train.TrainJob;
 import org.mrf.scq.spark.train.TrainingTargets;
-import org.mrf.scq.spark.train.SparkTrainConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -92,7 +87,6 @@ public final class DemoCommand implements Callable<Integer> {
         epochs.apply(common.profile("demo"));
         MrfConfig c = common.config();
         TrainJob.Settings training = common.read(TrainSettings::job);
-        ScqSettings settings = training.model();
         FispSequence seq = common.sequence();
         String uri = work.toUri().toString();
 
@@ -124,24 +118,14 @@ public final class DemoCommand implements Callable<Integer> {
             step("4/5 ground truth (DM on all " + seq.length() + " time points)");
             System.out.println(GroundTruthJob.run(spark, uri + "slices", uri + "dictionary", uri + "ground-truth",
                     List.of(1), false).summary());
-            String hash = DictionaryStore.metadata(uri + "dictionary", spark.sparkContext().hadoopConfiguration()).scheduleHash();
-            SparkTrainConfig tc = training.spark();
-            SliceStore.Metadata slices = SliceStore.metadata(uri + "slices", spark.sparkContext().hadoopConfiguration());
-            ModelMethod.Projection subspace = TrainJob.projections(spark, uri + "dictionary", slices);
-            List<MapMethod> learned = new java.util.ArrayList<>();
-            for (TrainingTargets tt : trainOn) {
-                ModelMethod feOnly = new ModelMethod("fe_only" + tt.methodSuffix(), Variant.FE_ONLY, settings.profile(), tc, hash, seq.length(),
-                        work.resolve("models"), System.out).network(settings).projection(subspace).targets(tt);
-                // SCQ's step 1 is the FE-only network of the same fold and targets: trained once, not twice.
-                ModelMethod scq = new ModelMethod("scq" + tt.methodSuffix(), Variant.SCQ, settings.profile(), tc, hash, seq.length(),
-                        work.resolve("models"), System.out).network(settings).projection(subspace).targets(tt).stepOneFrom(feOnly);
-                learned.addAll(List.of(feOnly, scq));
-            }
-            List<MapMethod> methods = new java.util.ArrayList<>(List.of(new MatchMethod("dm", uri + "dictionary", c.number("mrf.match.energy")),
-                    new CsmrMethod(work.resolve("cohort").toString(), uri + "dictionary")));
+            List<String> names = new java.util.ArrayList<>(List.of("dm", CsmrMethod.NAME));
+            for (TrainingTargets tt : trainOn) names.addAll(List.of("fe_only" + tt.methodSuffix(), "scq" + tt.methodSuffix()));
+            MethodCatalog catalog = new MethodCatalog(uri + "dictionary", c.number("mrf.match.energy"), work.resolve("cohort").toString(),
+                    DroneSettings.defaults(c.get().getLong("mrf.train.seed")));
+            List<MapMethod> methods = catalog.create(names, EvaluateCommand.learned(spark, uri + "dictionary", uri + "slices", training,
+                    work.resolve("models")));
             step("5/5 leave-one-subject-out evaluation at ar " + ar + ": "
-                    + String.join(", ", java.util.stream.Stream.concat(methods.stream(), learned.stream()).map(MapMethod::name).toList()));
-            methods.addAll(learned);
+                    + String.join(", ", methods.stream().map(MapMethod::name).toList()));
             Evaluation.Report r = Evaluation.run(spark, uri + "slices", uri + "ground-truth", uri + "dictionary", List.of(ar),
                     methods, heldOut.equals(List.of("all")) ? null : heldOut, uri + "evaluation");
             for (String name : List.of("report.md", "report.json", "tables", "maps", "figures")) {

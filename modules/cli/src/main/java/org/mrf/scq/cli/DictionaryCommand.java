@@ -21,14 +21,12 @@ public final class DictionaryCommand implements Callable<Integer> {
     SparkCommon common;
     @Mixin
     SequenceOptions sequence;
-    @Option(names = "--out", required = true, description = "Output path (file://, hdfs://, s3a:// or local).")
-    String out;
+    @Mixin DatasetOptions.Out out;
     @Option(names = "--timepoints", description = "Simulate only the first T time points (0 = all).")
     Integer timepoints;
     @Option(names = "--partitions", description = "Spark partitions (0 = 4 per core).")
     Integer partitions;
-    @Option(names = "--overwrite", description = "Replace an existing output (only once the new one is complete).")
-    boolean overwrite;
+    @Mixin DatasetOptions.Overwrite overwrite;
     @Option(names = "--no-svd", description = "Skip the randomized SVD (otherwise stored in OUT/_basis).")
     boolean noSvd;
 
@@ -43,7 +41,7 @@ public final class DictionaryCommand implements Callable<Integer> {
                 c.strings("mrf.dictionary.t2-ranges"), c.bool("mrf.dictionary.t2-at-most-t1"));
         SparkSession spark = common.spark();
         try {
-            DictionaryJob.Result r = DictionaryJob.run(spark, seq, grid, c.number("mrf.epg.tolerance"), out, overwrite,
+            DictionaryJob.Result r = DictionaryJob.run(spark, seq, grid, c.number("mrf.epg.tolerance"), out.path, overwrite.on,
                     c.integer("mrf.spark.partitions"));
             System.out.println(r.summary());
             if (!noSvd) {

@@ -41,12 +41,11 @@ import java.util.concurrent.Callable;
 public final class EvaluateCommand implements Callable<Integer> {
     @Mixin
     SparkCommon common;
-    @Mixin
-    SliceInputs in;
+    @Mixin DatasetOptions.Slices slices;
+    @Mixin DatasetOptions.Dictionary dictionary;
     @Option(names = "--ground-truth", required = true, description = "Output directory of 'mrf ground-truth' (needs ar 1).")
     String groundTruth;
-    @Option(names = "--out", required = true, description = "Report directory to create.")
-    String out;
+    @Mixin DatasetOptions.Out out;
     @Option(names = "--ars", split = ",", description = "Acceleration rates (mrf.evaluate.ars).")
     List<Integer> ars;
     @Option(names = "--methods", split = ",", description = "dm, sdm, csmr (needs --raw), dl (DRONE), fe_only, sq_only, scq, scq_s, scq_m (mrf.evaluate.methods); "
@@ -72,8 +71,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                 .flag("mrf.train.profile", profile).flag("mrf.evaluate.d-values", dValues);
         MrfConfig c = common.config();
         List<Integer> rates = c.get().getIntList("mrf.evaluate.ars");
-        String prof = c.string("mrf.train.profile");
-        MethodCatalog catalog = new MethodCatalog(in.dictionary, c.number("mrf.match.energy"), raw,
+        MethodCatalog catalog = new MethodCatalog(dictionary.path, c.number("mrf.match.energy"), raw,
                 DroneSettings.defaults(c.get().getLong("mrf.train.seed")));
         List<String> names;
         try {
@@ -90,15 +88,10 @@ public final class EvaluateCommand implements Callable<Integer> {
             }
         }
         TrainJob.Settings ts = common.read(TrainSettings::job);
-        SparkTrainConfig sc = ts.spark();
-        ScqSettings network = ts.model();
         SparkSession spark = common.spark();
         Path work = Files.createTempDirectory("mrf-evaluate-");
         try {
-            var conf = spark.sparkContext().hadoopConfiguration();
-            DictionaryStore.Metadata dm = DictionaryStore.metadata(in.dictionary, conf);
-            SliceStore.Metadata sm = SliceStore.metadata(in.slices, conf);
-            ModelMethod.Projection projections = TrainJob.projections(spark, in.dictionary, sm);
+            DictionaryStore.Metadata dm = DictionaryStore.metadata(dictionary.path, spark.sparkContext().hadoopConfiguration());
             if (!ds.isEmpty()) {
                 // SCQ_S's D / 2 complex components cannot exceed T: refuse before hours of training, not at the sweep's end.
                 int t = dm.timepoints() / java.util.Collections.max(rates), d = ds.last();
@@ -108,17 +101,30 @@ public final class EvaluateCommand implements Callable<Integer> {
                             2 * t + 1));
                 }
             }
-            MethodCatalog.Learned learned = (name, v, d) -> new ModelMethod(name, v, prof, sc, dm.scheduleHash(), dm.timepoints(),
-                    work.resolve(name), System.out).network(network).featureDim(d).projection(projections);
+            MethodCatalog.Learned learned = learned(spark, dictionary.path, slices.path, ts, work);
             List<MapMethod> evaluated = new ArrayList<>(catalog.create(names, learned));
             // The sweep always runs both methods it compares, whether or not --methods names scq / scq_s.
             evaluated.addAll(MethodCatalog.sweep(ds, learned));
-            Evaluation.Report r = Evaluation.run(spark, in.slices, groundTruth, in.dictionary, rates, evaluated, heldOut, out);
+            Evaluation.Report r = Evaluation.run(spark, slices.path, groundTruth, dictionary.path, rates, evaluated, heldOut, out.path);
             System.out.println(r.summaryText());
         } finally {
             spark.stop();
             org.apache.commons.io.FileUtils.deleteQuietly(work.toFile());
         }
         return 0;
+    }
+
+    /**
+     * The learned methods of an evaluation ('mrf evaluate', 'mrf demo'): trained on Spark with the training settings
+     * {@code ts}, on the dictionary's FE input subspace, each method's networks under {@code work/<name>}.
+     */
+    static MethodCatalog.Learned learned(SparkSession spark, String dictionary, String slices, TrainJob.Settings ts, Path work) {
+        var conf = spark.sparkContext().hadoopConfiguration();
+        DictionaryStore.Metadata dm = DictionaryStore.metadata(dictionary, conf);
+        ModelMethod.Projection projections = TrainJob.projections(spark, dictionary, SliceStore.metadata(slices, conf));
+        SparkTrainConfig sc = ts.spark();
+        ScqSettings network = ts.model();
+        return (name, v, d) -> new ModelMethod(name, v, network.profile(), sc, dm.scheduleHash(), dm.timepoints(), work.resolve(name),
+                System.out).network(network).featureDim(d).projection(projections);
     }
 }

@@ -18,17 +18,15 @@ import java.util.concurrent.Callable;
 public final class GroundTruthCommand implements Callable<Integer> {
     @Mixin
     SparkCommon common;
-    @Mixin
-    SliceInputs in;
-    @Option(names = "--out", required = true, description = "Output directory.")
-    String out;
+    @Mixin DatasetOptions.Slices slices;
+    @Mixin DatasetOptions.Dictionary dictionary;
+    @Mixin DatasetOptions.Out out;
     @Option(names = "--ars", split = ",", defaultValue = "1,2,4,8,16", description = "Acceleration rates (default 1,2,4,8,16).")
     List<Integer> ars;
-    @Option(names = "--overwrite", description = "Replace an existing output once the new one is complete.")
-    boolean overwrite;
+    @Mixin DatasetOptions.Overwrite overwrite;
 
     @Override
     public Integer call() {
-        return common.runJob(spark -> GroundTruthJob.run(spark, in.slices, in.dictionary, out, ars, overwrite).summary());
+        return common.runJob(spark -> GroundTruthJob.run(spark, slices.path, dictionary.path, out.path, ars, overwrite.on).summary());
     }
 }

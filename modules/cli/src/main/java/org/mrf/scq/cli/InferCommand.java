@@ -3,7 +3,6 @@ package org.mrf.scq.cli;
 import org.mrf.scq.spark.infer.InferenceJob;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 import java.util.concurrent.Callable;
 
@@ -19,15 +18,12 @@ import java.util.concurrent.Callable;
 public final class InferCommand implements Callable<Integer> {
     @Mixin
     SparkCommon common;
-    @Option(names = "--slices", required = true, description = "Slices dataset written by 'mrf ingest'.")
-    String slices;
-    @Option(names = "--model", required = true, description = "Model set directory written by 'mrf train'.")
-    String model;
-    @Option(names = "--out", required = true, description = "Output directory (created, or resumed when it holds this model's maps).")
-    String out;
+    @Mixin DatasetOptions.Slices slices;
+    @Mixin DatasetOptions.Model model;
+    @Mixin DatasetOptions.Out out;
 
     @Override
     public Integer call() {
-        return common.runJob(spark -> InferenceJob.run(spark, slices, model, out).summary());
+        return common.runJob(spark -> InferenceJob.run(spark, slices.path, model.path, out.path).summary());
     }
 }

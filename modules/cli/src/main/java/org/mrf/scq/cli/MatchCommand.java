@@ -35,20 +35,16 @@ import java.util.concurrent.Callable;
 public final class MatchCommand implements Callable<Integer> {
     @Mixin
     Common common;
-    @Option(names = "--dictionary", required = true, description = "Dictionary written by 'mrf dictionary'.")
-    String dictionary;
+    @Mixin DatasetOptions.Dictionary dictionary;
     @Option(names = "--input", description = "Complex image series (T, H, W); required except for csmr.")
     Path input;
-    @Option(names = "--out", required = true, description = "Output directory (must not exist unless --overwrite).")
-    Path out;
+    @Mixin LocalOutput output;
     @Option(names = "--method", description = "dm | sdm | csmr (iterative reconstruction from --raw k-space)")
     String method;
     @Option(names = "--energy", description = "SVD energy kept by sdm (e.g. 0.9999).")
     Double energy;
     @Option(names = "--timepoints", description = "Use the first T time points (0 = all of the input).")
     Integer timepoints;
-    @Option(names = "--overwrite", description = "Replace an existing output directory.")
-    boolean overwrite;
     @Mixin
     CsmrMatch csmr;
 
@@ -60,10 +56,8 @@ public final class MatchCommand implements Callable<Integer> {
         if (!List.of("dm", "sdm", "csmr").contains(m)) {
             throw new MrfInputException("--method / mrf.match.method = '" + m + "': use dm, sdm or csmr.");
         }
-        if (Files.exists(out) && !overwrite) {
-            throw new MrfInputException("output " + out + " already exists. Pass --overwrite or choose another --out.");
-        }
-        if (m.equals("csmr")) return csmr.run(dictionary, out);
+        Path out = output.checked();
+        if (m.equals("csmr")) return csmr.run(dictionary.path, out);
         if (input == null) throw new MrfInputException("--input is required for --method " + m + ".");
         if (!Files.isRegularFile(input)) throw new MrfInputException("--input " + input + ": no such file.");
         NdArray x = ArrayFiles.requireComplex(ArrayFiles.read(input), input.toString());
@@ -79,7 +73,7 @@ public final class MatchCommand implements Callable<Integer> {
         // One series in the driver: no Spark session; the dictionary's Parquet files are read directly.
         Configuration conf = new Configuration();
         long d0 = System.nanoTime();
-        Dictionary dict = DictionaryStore.read(dictionary, conf, 0);
+        Dictionary dict = DictionaryStore.read(dictionary.path, conf, 0);
         double readS = (System.nanoTime() - d0) / 1e9;
         if (t > dict.timepoints()) {
             throw new MrfInputException("--input " + input + ": " + t + " time points are used but dictionary " + dictionary
@@ -93,7 +87,7 @@ public final class MatchCommand implements Callable<Integer> {
             matcher = new DictionaryMatcher(dict);
             detail = "dm";
         } else {
-            SvdBasis basis = BasisStore.read(dictionary, conf);
+            SvdBasis basis = BasisStore.read(dictionary.path, conf);
             if (basis == null || basis.timepoints() != t) basis = SvdCommand.compute(c, dict);
             SubspaceMatcher sm = SubspaceMatcher.forEnergy(dict, basis, c.number("mrf.match.energy"));
             matcher = sm;

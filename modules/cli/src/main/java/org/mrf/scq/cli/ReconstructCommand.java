@@ -15,7 +15,7 @@ import java.util.concurrent.Callable;
         footer = {"", "The raw folder holds one sub-folder per subject with its .h5/.mrd files (or files directly, one",
                 "subject each). Trajectory and density weights come from the files (weights are computed when absent);",
                 "the schedule from the header's userParameters 'scheduleName' or --schedule. See docs/RAW-DATA.md.",
-                "A failed run writes nothing.", "Examples:",
+                "OUT is the cohort folder to create (it must not exist); a failed run writes nothing.", "Examples:",
                 "  mrf reconstruct --raw raw/ --out cohort/",
                 "  mrf reconstruct --raw scans/ --out cohort/ --coils-compress 8 --schedule site.csv --frame-counter contrast"})
 public final class ReconstructCommand implements Callable<Integer> {
@@ -23,8 +23,7 @@ public final class ReconstructCommand implements Callable<Integer> {
     SparkCommon common;
     @Option(names = "--raw", required = true, description = "Folder of ISMRMRD files (local path).")
     String raw;
-    @Option(names = "--out", required = true, description = "Cohort folder to create (must not exist).")
-    String out;
+    @Mixin DatasetOptions.Out out;
     @Option(names = "--coils-compress", defaultValue = "0", paramLabel = "K",
             description = "Compress the coils to K virtual coils before gridding (0 = all coils, the default).")
     int coilsCompress;
@@ -44,7 +43,7 @@ public final class ReconstructCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new org.mrf.scq.core.util.MrfInputException("--frame-counter: " + e.getMessage());
         }
-        ReconstructJob.Settings s = new ReconstructJob.Settings(raw, out, coilsCompress, schedule, counter);
+        ReconstructJob.Settings s = new ReconstructJob.Settings(raw, out.path, coilsCompress, schedule, counter);
         return common.runJob(spark -> ReconstructJob.run(spark, s).summary());
     }
 }

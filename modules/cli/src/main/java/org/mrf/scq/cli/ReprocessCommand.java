@@ -25,17 +25,14 @@ import java.util.concurrent.Callable;
 public final class ReprocessCommand implements Callable<Integer> {
     @Mixin
     SparkCommon common;
-    @Option(names = "--cohort", required = true, description = "Cohort folder (any Hadoop path) that subjects are added to.")
-    String cohort;
-    @Option(names = "--model", required = true, description = "Model set (MODEL/t1, MODEL/t2) written by 'mrf train'.")
-    String model;
-    @Option(names = "--out", required = true, description = "Reprocessing output, created on the first run.")
-    String out;
+    @Mixin DatasetOptions.Cohort cohort;
+    @Mixin DatasetOptions.Model model;
+    @Mixin DatasetOptions.Out out;
     @Option(names = "--break-lock", description = "Remove an existing lock first (only when the run that took it is dead).")
     boolean breakLock;
 
     @Override
     public Integer call() {
-        return common.runJob(spark -> ReprocessJob.run(spark, cohort, model, out, new ReprocessJob.Options(breakLock), System.err).summary());
+        return common.runJob(spark -> ReprocessJob.run(spark, cohort.path, model.path, out.path, new ReprocessJob.Options(breakLock), System.err).summary());
     }
 }

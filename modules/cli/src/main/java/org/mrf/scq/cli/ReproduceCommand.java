@@ -68,7 +68,7 @@ public final class ReproduceCommand implements Callable<Integer> {
             Tissue.WHITE_MATTER.code, Region.WHITE_MATTER, Tissue.LESION.code, Region.LESION);
 
     @Mixin
-    Common common;
+    SparkCommon common;
     @Option(names = "--out", required = true, description = "Output directory; an existing one is continued.")
     Path out;
     // Not 42: the demo cohort, on which the demo profile was chosen, has seed 42, and the reproduction must not test on it.
@@ -78,8 +78,6 @@ public final class ReproduceCommand implements Callable<Integer> {
     @Option(names = "--scale", defaultValue = "small", description = "small (64 x 64, demo profile, ar 4 and 8, for 2 cores) or paper (256 x 256, "
             + "3 slices a subject, paper profile, for a cluster or a GPU node).")
     String scale;
-    @Option(names = "--master", description = "Spark master URL (default local[*]).")
-    String master;
     @Option(names = "--subjects", description = "Override the scale's number of subjects (6).")
     Integer subjects;
     @Option(names = "--matrix", description = "Override the scale's matrix size.")
@@ -187,7 +185,8 @@ public final class ReproduceCommand implements Callable<Integer> {
         List<String> a = new ArrayList<>(List.of(args));
         if (common.configFile != null) a.addAll(List.of("--config", common.configFile.toString()));
         common.dProps.forEach((k, v) -> a.add("-D" + k + "=" + v));
-        if (master != null && !args[0].equals("simulate-cohort")) a.addAll(List.of("--master", master));
+        Object master = common.flags.get("mrf.spark.master");
+        if (master != null && !args[0].equals("simulate-cohort")) a.addAll(List.of("--master", master.toString()));
         long t0 = System.nanoTime();
         int rc = Mrf.execute(a.toArray(String[]::new));
         step(String.format(Locale.ROOT, "%s %s took %.1f min", args[0], output.getFileName(), (System.nanoTime() - t0) / 6e10));

@@ -8,7 +8,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -27,8 +26,7 @@ import java.util.concurrent.Callable;
 public final class SimulateCohortCommand implements Callable<Integer> {
     @Mixin
     Common common;
-    @Option(names = "--out", required = true, description = "Cohort folder to create (must not exist unless --overwrite).")
-    Path out;
+    @Mixin LocalOutput out;
     @Option(names = "--subjects", defaultValue = "6", description = "Number of subjects (default 6, the paper's LOSO size).")
     int subjects;
     @Option(names = "--slices", defaultValue = "1", description = "Slices per subject (default 1).")
@@ -57,8 +55,6 @@ public final class SimulateCohortCommand implements Callable<Integer> {
     @Option(names = "--raw", description = "Also write each slice's multi-coil k-space as an ISMRMRD file next to its series "
             + "(SUBJECT/slice-NNN.h5); mrf reconstruct --raw COHORT gives the series back (docs/RAW-DATA.md).")
     boolean raw;
-    @Option(names = "--overwrite", description = "Replace an existing cohort folder.")
-    boolean overwrite;
 
     @Override
     public Integer call() throws Exception {
@@ -105,11 +101,7 @@ public final class SimulateCohortCommand implements Callable<Integer> {
         if (motionMm > 0) a = a.withMotion(motionMm / o.subject().fovMm(), motionMm);
         o = o.withMatrix(matrix).withAcquisition(a);
         if (heldOutAnatomy != null) o = o.withHeldOutAnatomy(heldOutAnatomy);
-        Path abs = out.toAbsolutePath();
-        LocalFiles.restoreInterrupted(abs);
-        if (Files.exists(abs) && !overwrite) {
-            throw new MrfInputException("output " + out + " already exists. Pass --overwrite or choose another --out.");
-        }
+        Path abs = out.checked();
         if (phantoms != null) o = o.withPhantoms(phantoms);
         o = o.withRaw(raw);
         long t0 = System.nanoTime();

@@ -21,8 +21,7 @@ import java.util.concurrent.Callable;
 public final class SvdCommand implements Callable<Integer> {
     @Mixin
     Common common;
-    @Option(names = "--dictionary", required = true, description = "Dictionary written by 'mrf dictionary'.")
-    String dictionary;
+    @Mixin DatasetOptions.Dictionary dictionary;
     @Option(names = "--timepoints", defaultValue = "0", description = "Use the first T time points (0 = all).")
     int timepoints;
 
@@ -31,17 +30,17 @@ public final class SvdCommand implements Callable<Integer> {
         MrfConfig c = common.config();
         SparkSession spark = common.spark();
         try {
-            Dictionary dict = DictionaryStore.load(spark, dictionary, timepoints);
+            Dictionary dict = DictionaryStore.load(spark, dictionary.path, timepoints);
             long t0 = System.nanoTime();
             SvdBasis basis = compute(c, dict);
             double sec = (System.nanoTime() - t0) / 1e9;
             Map<String, Integer> ranks = BasisStore.ranks(basis);
             ranks.forEach((e, k) -> System.out.printf(Locale.ROOT, "svd energy=%s rank=%s%n", e, k == null ? "n/a" : k));
-            boolean full = timepoints <= 0 || timepoints == DictionaryStore.metadata(dictionary,
+            boolean full = timepoints <= 0 || timepoints == DictionaryStore.metadata(dictionary.path,
                     spark.sparkContext().hadoopConfiguration()).timepoints();
-            if (full) BasisStore.write(dictionary, basis, spark.sparkContext().hadoopConfiguration());
+            if (full) BasisStore.write(dictionary.path, basis, spark.sparkContext().hadoopConfiguration());
             System.out.printf(Locale.ROOT, "svd: entries=%d timepoints=%d rank=%d in %.1fs%s%n", dict.size(), dict.timepoints(),
-                    basis.rank(), sec, full ? " wrote " + dictionary + "/" + BasisStore.DIR : " (not stored: T differs from the dictionary's)");
+                    basis.rank(), sec, full ? " wrote " + dictionary.path + "/" + BasisStore.DIR : " (not stored: T differs from the dictionary's)");
         } finally {
             spark.stop();
         }

@@ -2,9 +2,7 @@ package org.mrf.scq.cli;
 
 import org.apache.spark.sql.SparkSession;
 import org.mrf.scq.model.Property;
-import org.mrf.scq.model.Variant;
 import org.mrf.scq.spark.train.TrainJob;
-import org.mrf.scq.spark.train.TrainingTargets;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -27,15 +25,13 @@ import java.util.concurrent.Callable;
 public final class TrainCommand implements Callable<Integer> {
     @Mixin
     SparkCommon common;
-    @Option(names = "--slices", required = true, description = "Slices dataset written by 'mrf ingest'.")
-    String slices;
+    @Mixin DatasetOptions.Slices slices;
     @Option(names = "--ground-truth", description = "Output directory of 'mrf ground-truth' (needs ar 1); required unless --targets true.")
     String groundTruth;
     @Option(names = "--targets", description = "gt: the DM ground truth (the paper's protocol); true: the true maps of a simulated "
             + "cohort (mrf.train.targets).")
     String targets;
-    @Option(names = "--out", required = true, description = "Model set directory to write (any Hadoop path).")
-    String out;
+    @Mixin DatasetOptions.Out out;
     @Option(names = "--profile", description = "demo (the default) | quick | paper | paper-small: conf/profiles/<name>.conf fills in "
             + "the training settings you do not set (mrf.train.profile).")
     String profile;
@@ -65,8 +61,7 @@ public final class TrainCommand implements Callable<Integer> {
     Double lr;
     @Option(names = "--patch-lr", description = "Adam learning rate of step 2 (fine-tuning); 0 = step 1's (mrf.train.patch-lr).")
     Double patchLr;
-    @Option(names = "--overwrite", description = "Replace an existing model set once the new one is complete.")
-    boolean overwrite;
+    @Mixin DatasetOptions.Overwrite overwrite;
 
     @Override
     public Integer call() {
@@ -77,8 +72,8 @@ public final class TrainCommand implements Callable<Integer> {
                 .flag("mrf.train.targets", targets).flag("mrf.train.checkpoints", checkpoints);
         epochs.apply(common);
         String checkpointDir = common.config().string("mrf.train.checkpoints");
-        TrainJob.Options o = new TrainJob.Options(slices, groundTruth, dictionary, out, checkpointDir.isEmpty() ? null : checkpointDir,
-                resume, overwrite, common.read(TrainSettings::job));
+        TrainJob.Options o = new TrainJob.Options(slices.path, groundTruth, dictionary, out.path, checkpointDir.isEmpty() ? null : checkpointDir,
+                resume, overwrite.on, common.read(TrainSettings::job));
         SparkSession spark = common.spark();
         try {
             System.out.println(TrainJob.run(spark, o, System.out).summary());

@@ -536,15 +536,8 @@ public final class DictionaryMatcher implements Matcher {
     private static int pick(Prepared prep, FloatBuffer[] views, float[] tileMax, int j, int mb, double rho, float[] xRe,
                             float[] xIm, int off, double inv, Scratch sc) {
         int n = prep.blockStart[views.length], tiles = (n + TILE - 1) / TILE;
-        int topTile = 0;
-        float top = tileMax[j];
-        for (int tile = 1; tile < tiles; tile++) {
-            float v = tileMax[tile * mb + j];
-            if (v > top) {
-                top = v;
-                topTile = tile;
-            }
-        }
+        int topTile = LiftedArgmax.topTile(tileMax, tiles, mb, j);
+        float top = tileMax[topTile * mb + j];
         int bestN = topTile * TILE;
         while (subspaceScore(prep, views, bestN, j, mb) != top) bestN++;
         double best = exactScore(prep, bestN, xRe, xIm, off) * prep.pdScale[bestN] * inv;

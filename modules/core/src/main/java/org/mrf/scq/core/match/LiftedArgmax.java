@@ -62,15 +62,7 @@ final class LiftedArgmax {
             System.arraycopy(m, 0, tileMax, t * np, np);
         }
         for (int p = 0; p < np; p++) {
-            int bt = 0;
-            float bv = tileMax[p];
-            for (int t = 1; t < tiles; t++) {
-                float v = tileMax[t * np + p];
-                if (v > bv) {
-                    bv = v;
-                    bt = t;
-                }
-            }
+            int bt = topTile(tileMax, tiles, np, p);
             int e0 = bt * TILE, e1 = Math.min(n, e0 + TILE), bi = e0;
             float s = Float.NEGATIVE_INFINITY;
             for (int e = e0; e < e1; e++) {
@@ -83,6 +75,24 @@ final class LiftedArgmax {
             best[p0 + p] = s;
             idx[p0 + p] = bi;
         }
+    }
+
+    /**
+     * The first tile holding the largest tile maximum of column {@code col}, where {@code tileMax} holds one row of
+     * {@code stride} maxima per tile (tile-major). Ties go to the lower tile, so the winner is the first index of the
+     * largest score, as a row-wise arg-max would give.
+     */
+    static int topTile(float[] tileMax, int tiles, int stride, int col) {
+        int top = 0;
+        float max = tileMax[col];
+        for (int t = 1; t < tiles; t++) {
+            float v = tileMax[t * stride + col];
+            if (v > max) {
+                max = v;
+                top = t;
+            }
+        }
+        return top;
     }
 
     /** a = scores of the entry at ea, b = of the entry at eb, for all np pixels; features in groups of four. */

@@ -4,7 +4,7 @@ import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
-import org.mrf.scq.core.eval.MapErrors;
+import org.mrf.scq.core.eval.MethodComparison;
 import org.mrf.scq.core.slice.MrfSlice;
 import org.mrf.scq.core.util.MrfInputException;
 import org.mrf.scq.core.util.Progress;
@@ -38,7 +38,9 @@ import static org.apache.spark.sql.functions.col;
  * subject, every method estimates T1/T2 maps of the held-out slices from their first T = Tfull/ar
  * time points (learned methods train on the other subjects first); errors against the DM ground
  * truth and against the true maps, and time per slice. Writes report.json, report.md,
- * tables/errors.csv, maps/ (NPY) and figures/ (PNG) into a new directory.
+ * tables/errors.csv, maps/ (NPY) and figures/ (PNG) into a new directory. Every map is scored, and report.json
+ * summarised, by {@link MethodComparison}, the builder of 'mrf reproduce''s report too; the slices carry no tissue
+ * labels, so the headline errors here are over the whole brain mask.
  */
 public final class Evaluation {
     public record Row(String method, int ar, String subject, int slice, double t1Err, double t2Err, double t1ErrTrue,
@@ -101,6 +103,13 @@ public final class Evaluation {
             }
         }
         List<Row> rows = new ArrayList<>();
+        // No labels, and no paired comparison: the seed only feeds the paired bootstrap, which this report leaves out.
+        MethodComparison comparison = new MethodComparison(Map.of(), 0);
+        for (MrfSlice s : all) {
+            MapsStore.SliceMaps g = gt.get(s.key());
+            comparison.addReference(new MethodComparison.Reference(s.subject(), s.slice(), s.height(), s.width(), s.mask(), g.t1Ms(),
+                    g.t2Ms(), s.t1Ms(), s.t2Ms(), null));
+        }
         try (AtomicOutput target = AtomicOutput.begin(out, conf, false)) {
             FileSystem fs = target.fs();
             Path fitted = new Path(target.tmp(), ".fitted");
@@ -129,8 +138,10 @@ public final class Evaluation {
                             if (!s.subject().equals(h)) continue;
                             org.apache.spark.sql.Row r = maps.get(s.key());
                             MapsStore.SliceMaps est = MapsStore.SliceMaps.of(r);
-                            rows.add(record(fs, target.tmp(), m.name(), ar, s, gt.get(s.key()), est.t1Ms(), est.t2Ms(),
-                                    r.getAs(MapModel.SECONDS)));
+                            double sec = r.getAs(MapModel.SECONDS);
+                            write(fs, target.tmp(), m.name(), ar, s, gt.get(s.key()), est.t1Ms(), est.t2Ms());
+                            rows.add(row(m.name(), ar, s.subject(), s.slice(), comparison.add(new MethodComparison.Estimate(m.name(), ar,
+                                    s.subject(), s.slice(), est.t1Ms(), est.t2Ms(), sec))));
                         }
                         progress.advance(1);
                     }
@@ -139,7 +150,7 @@ public final class Evaluation {
             }
             progress.finish();
             fs.delete(fitted, true);
-            Map<String, Map<String, Map<String, Double>>> summary = summarise(rows);
+            Map<String, Map<String, Map<String, Double>>> summary = summary(comparison);
             writeReport(fs, target.tmp(), summary, rows, folds, slicesPath, dictionaryPath);
             target.commit();
             return new Report(target.target().toString(), summary, rows, (System.nanoTime() - t0) / 1e9);
@@ -160,12 +171,26 @@ public final class Evaluation {
         };
     }
 
-    private static Row record(FileSystem fs, Path dir, String method, int ar, MrfSlice s, MapsStore.SliceMaps gt, float[] t1,
-                              float[] t2, double sec) throws IOException {
+    /** A row of tables/errors.csv from the quantities {@link MethodComparison#add} scored for one slice. */
+    static Row row(String method, int ar, String subject, int slice, Map<String, Double> q) {
+        return new Row(method, ar, subject, slice, q.get("t1_err_pct"), q.get("t2_err_pct"), q.get("t1_err_pct_true"),
+                q.get("t2_err_pct_true"), q.get("seconds_per_slice"));
+    }
+
+    /** report.json: per method and ar, {@link MethodComparison#report}'s summary (the paired comparisons are left out). */
+    @SuppressWarnings("unchecked")
+    static Map<String, Map<String, Map<String, Double>>> summary(MethodComparison comparison) {
+        Map<String, Map<String, Map<String, Double>>> out = new LinkedHashMap<>();
+        comparison.report().forEach((m, byAr) -> {
+            if (!m.equals(MethodComparison.PAIRED)) out.put(m, (Map<String, Map<String, Double>>) byAr);
+        });
+        return out;
+    }
+
+    /** The slice's maps (NPY, and the references once) and its figures. */
+    private static void write(FileSystem fs, Path dir, String method, int ar, MrfSlice s, MapsStore.SliceMaps gt, float[] t1,
+                              float[] t2) throws IOException {
         float[] mask = s.mask();
-        double e1 = MapErrors.meanRelativeErrorPct(t1, gt.t1Ms(), mask), e2 = MapErrors.meanRelativeErrorPct(t2, gt.t2Ms(), mask);
-        double x1 = s.t1Ms() == null ? Double.NaN : MapErrors.meanRelativeErrorPct(t1, s.t1Ms(), mask);
-        double x2 = s.t2Ms() == null ? Double.NaN : MapErrors.meanRelativeErrorPct(t2, s.t2Ms(), mask);
         Path sliceDir = new Path(new Path(new Path(dir, "maps"), s.subject()), String.format(Locale.ROOT, "slice-%03d", s.slice()));
         String stem = method + "_ar" + ar;
         npy(fs, new Path(sliceDir, stem + "_t1_ms.npy"), t1, s);
@@ -191,7 +216,6 @@ public final class Evaluation {
         Path fig = new Path(new Path(dir, "figures"), s.subject() + String.format(Locale.ROOT, "_slice-%03d_", s.slice()) + stem);
         figure(fs, fig.suffix("_t1.png"), "T1", method, gt.t1Ms(), t1, s, 3000, 500, bm);
         figure(fs, fig.suffix("_t2.png"), "T2", method, gt.t2Ms(), t2, s, 300, 50, bm);
-        return new Row(method, ar, s.subject(), s.slice(), e1, e2, x1, x2, sec);
     }
 
     /** DM ground truth | estimate | absolute error, in ms. */
@@ -211,22 +235,6 @@ public final class Evaluation {
         try (FSDataOutputStream o = fs.create(p, true)) {
             NpyArray.ofFloat(v, s.height(), s.width()).write(o);
         }
-    }
-
-    static Map<String, Map<String, Map<String, Double>>> summarise(List<Row> rows) {
-        Map<String, Map<String, Map<String, Double>>> out = new LinkedHashMap<>();
-        EvaluationTables.byMethodAndAr(rows).forEach((m, byAr) -> byAr.forEach((ar, l) -> {
-            // Mean over held-out subjects of each subject's mean over its slices.
-            EvaluationTables.Stat s = EvaluationTables.ofSubjects(l);
-            Map<String, Double> e = new LinkedHashMap<>();
-            String[] keys = EvaluationTables.QUANTITIES;
-            for (int k = 0; k < keys.length; k++) {
-                e.put(keys[k], s.mean()[k]);
-                if (k < 4) e.put(keys[k].replace("_pct", "_std_pct"), s.std()[k]);
-            }
-            out.computeIfAbsent(m, k -> new LinkedHashMap<>()).put("ar" + ar, e);
-        }));
-        return out;
     }
 
     private static void writeReport(FileSystem fs, Path dir, Map<String, Map<String, Map<String, Double>>> summary, List<Row> rows,

@@ -3,7 +3,6 @@ package org.mrf.scq.spark.train;
 import org.apache.spark.util.DoubleAccumulator;
 import org.apache.spark.util.LongAccumulator;
 import org.deeplearning4j.nn.api.Model;
-import org.deeplearning4j.spark.api.TrainingHook;
 import org.nd4j.linalg.dataset.api.DataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
@@ -12,7 +11,7 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
  * minibatch's loss (weighted as the single-JVM trainer weights it: score x n x n, see
  * RelativeDifferenceLoss) and its example count.
  */
-final class LossHook implements TrainingHook {
+final class LossHook extends GraphTrainingHook {
     private static final long serialVersionUID = 1L;
 
     private final DoubleAccumulator lossSum;
@@ -24,18 +23,10 @@ final class LossHook implements TrainingHook {
     }
 
     @Override
-    public void preUpdate(DataSet minibatch, Model model) {
-    }
-
-    @Override
     public void postUpdate(DataSet minibatch, Model model) {
         int n = minibatch.numExamples();
         lossSum.add(model.score() * n * n);
         examples.add(n);
-    }
-
-    @Override
-    public void preUpdate(MultiDataSet minibatch, Model model) {
     }
 
     @Override

@@ -1,8 +1,12 @@
 package org.mrf.scq.spark.evaluate;
 
 import org.junit.jupiter.api.Test;
+import org.mrf.scq.core.eval.MethodComparison;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -38,13 +42,43 @@ class EvaluationTablesTest {
     }
 
     @Test
-    void summaryOfReportJsonIsTheOverallRow() {
-        var e = Evaluation.summarise(ROWS).get("scq").get("ar4");
-        assertEquals(List.of("t1_err_pct", "t1_err_std_pct", "t2_err_pct", "t2_err_std_pct", "t1_err_pct_true", "t1_err_std_pct_true",
-                "t2_err_pct_true", "t2_err_std_pct_true", "seconds_per_slice"), List.copyOf(e.keySet()));
-        assertEquals(4.5, e.get("t1_err_pct"), 1e-12);
-        assertEquals(Math.sqrt(4.5), e.get("t1_err_std_pct"), 1e-12);
-        assertEquals(5.5, e.get("t1_err_pct_true"), 1e-12);
+    void reportJsonIsMethodComparisonsSummaryAndAgreesWithTheTables() {
+        // The ROWS' scq at ar 4 again, as maps: a ground truth of 100 ms and estimates 2, 4 (subject a) and 6 % (b) above
+        // it for T1, 10, 14 and 20 % for T2; no true maps, no labels.
+        MethodComparison c = new MethodComparison(Map.of(), 0);
+        List<Evaluation.Row> rows = new ArrayList<>();
+        String[] subject = {"a", "a", "b"};
+        int[] slice = {0, 1, 0};
+        double[][] errPct = {{2, 10}, {4, 14}, {6, 20}};
+        for (int i = 0; i < 3; i++) {
+            float[] gt = filled(100);
+            c.addReference(new MethodComparison.Reference(subject[i], slice[i], 8, 8, null, gt, gt, null, null, null));
+            var q = c.add(new MethodComparison.Estimate("scq", 4, subject[i], slice[i], filled(100 + errPct[i][0]),
+                    filled(100 + errPct[i][1]), 0.1 + 0.2 * i));
+            rows.add(Evaluation.row("scq", 4, subject[i], slice[i], q));
+        }
+        var e = Evaluation.summary(c).get("scq").get("ar4");
+        List<String> keys = List.of("t1_err_pct", "t1_err_std_pct", "t2_err_pct", "t2_err_std_pct", "t1_err_pct_true", "t1_err_std_pct_true",
+                "t2_err_pct_true", "t2_err_std_pct_true", "seconds_per_slice");
+        assertEquals(keys, e.keySet().stream().filter(keys::contains).toList(), "the keys report.json has always had, in their order");
+        assertEquals(4.5, e.get("t1_err_pct"), 1e-6, "float maps");
+        assertEquals(Math.sqrt(4.5), e.get("t1_err_std_pct"), 1e-6);
+        assertEquals(16, e.get("t2_err_pct"), 1e-5);
+        assertEquals(0.35, e.get("seconds_per_slice"), 1e-12);
+        assertTrue(Double.isNaN(e.get("t1_err_pct_true")), "no true maps");
+        assertEquals(0.0, e.get(MethodComparison.HEADLINE_WITHOUT_CSF), "no labels: over the whole mask");
+        // The tables aggregate the same rows the same way: report.json and the overall rows agree to the last digit.
+        EvaluationTables.Stat t = EvaluationTables.ofSubjects(rows);
+        assertEquals(t.mean()[0], e.get("t1_err_pct"), 0.0);
+        assertEquals(t.std()[0], e.get("t1_err_std_pct"), 0.0);
+        assertEquals(t.mean()[1], e.get("t2_err_pct"), 0.0);
+        assertEquals(t.mean()[4], e.get("seconds_per_slice"), 0.0);
+    }
+
+    private static float[] filled(double v) {
+        float[] m = new float[64];
+        Arrays.fill(m, (float) v);
+        return m;
     }
 
     @Test

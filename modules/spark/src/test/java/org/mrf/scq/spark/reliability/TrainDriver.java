@@ -4,7 +4,6 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.spark.api.TrainingHook;
 import org.mrf.scq.core.sequence.FispSequence;
 import org.mrf.scq.core.sequence.Schedules;
 import org.mrf.scq.model.NetConfig;
@@ -17,6 +16,7 @@ import org.mrf.scq.model.data.TrainingSlice;
 import org.mrf.scq.model.train.CheckpointStore;
 import org.mrf.scq.model.train.ScqTrainer;
 import org.mrf.scq.spark.hadoop.SparkSessions;
+import org.mrf.scq.spark.train.GraphTrainingHook;
 import org.mrf.scq.spark.train.HadoopCheckpointStore;
 import org.mrf.scq.spark.train.SparkEpochRunner;
 import org.mrf.scq.spark.train.SparkTrainConfig;
@@ -73,19 +73,11 @@ public final class TrainDriver {
     }
 
     /** Runs on the (local) worker around every minibatch. */
-    static final class Announce implements TrainingHook {
+    static final class Announce extends GraphTrainingHook {
         private final long pauseMs;
 
         Announce(long pauseMs) {
             this.pauseMs = pauseMs;
-        }
-
-        @Override
-        public void preUpdate(org.nd4j.linalg.dataset.api.DataSet minibatch, Model model) {
-        }
-
-        @Override
-        public void postUpdate(org.nd4j.linalg.dataset.api.DataSet minibatch, Model model) {
         }
 
         @Override
@@ -101,10 +93,6 @@ public final class TrainDriver {
                     Thread.currentThread().interrupt();
                 }
             }
-        }
-
-        @Override
-        public void postUpdate(MultiDataSet minibatch, Model model) {
         }
     }
 }

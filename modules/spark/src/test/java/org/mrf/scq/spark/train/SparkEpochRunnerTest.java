@@ -5,7 +5,6 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.spark.api.TrainingHook;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -139,7 +138,7 @@ class SparkEpochRunnerTest {
     // ------------------------------------------------------------------ (a) one worker == single JVM
 
     /** Records, on the (local) worker, the initial parameters and every minibatch in the order it is fitted. */
-    static final class Recorder implements TrainingHook {
+    static final class Recorder extends GraphTrainingHook {
         static final List<DataSet> MINIBATCHES = Collections.synchronizedList(new ArrayList<>());
         static volatile INDArray initial;
 
@@ -149,17 +148,9 @@ class SparkEpochRunnerTest {
         }
 
         @Override
-        public void postUpdate(org.nd4j.linalg.dataset.api.DataSet minibatch, Model model) {
-        }
-
-        @Override
         public void preUpdate(MultiDataSet minibatch, Model model) {
             if (initial == null) initial = model.params().dup();
             MINIBATCHES.add(new DataSet(minibatch.getFeatures(0).dup(), minibatch.getLabels(0).dup()));
-        }
-
-        @Override
-        public void postUpdate(MultiDataSet minibatch, Model model) {
         }
     }
 
@@ -275,16 +266,8 @@ class SparkEpochRunnerTest {
     // ------------------------------------------------------------------ (c) resume
 
     /** Fails the step-2 epoch 2 on the worker while armed: simulates a crash after the step-2 epoch-1 checkpoint. */
-    static final class Crash implements TrainingHook {
+    static final class Crash extends GraphTrainingHook {
         static volatile boolean armed;
-
-        @Override
-        public void preUpdate(org.nd4j.linalg.dataset.api.DataSet minibatch, Model model) {
-        }
-
-        @Override
-        public void postUpdate(org.nd4j.linalg.dataset.api.DataSet minibatch, Model model) {
-        }
 
         @Override
         public void preUpdate(MultiDataSet minibatch, Model model) {
@@ -292,10 +275,6 @@ class SparkEpochRunnerTest {
             if (armed && g.getConfiguration().getVertices().containsKey("final") && g.getConfiguration().getEpochCount() >= 1) {
                 throw new IllegalStateException("simulated crash");
             }
-        }
-
-        @Override
-        public void postUpdate(MultiDataSet minibatch, Model model) {
         }
     }
 
