@@ -35,6 +35,7 @@ final class TrainSettings {
         double bnDecay = cfg.getDouble(P + "bn-decay");
         if (!(bnDecay > 0 && bnDecay < 1)) throw bad("bn-decay", "must be in (0, 1)", bnDecay);
         int rank = atLeast(cfg, "subspace-rank", 0);
+        boolean phaseReference = phaseReference(cfg);
         int pixelEpochs = epochs(c, "pixel-epochs"), patchEpochs = epochs(c, "patch-epochs");
         int pixelsPerSlice = atLeast(cfg, "pixels-per-slice", 0);
         int pixelBatch = atLeast(cfg, "pixel-batch", 1);
@@ -50,7 +51,7 @@ final class TrainSettings {
         TrainConfig train = new TrainConfig(pixelEpochs, pixelsPerSlice, pixelBatch, patchEpochs, patchSize, patchStride,
                 cfg.getBoolean(P + "augment"), patchBatch, lr, patchLr == 0 ? lr : patchLr, beta1, beta2, decay, cfg.getLong(P + "seed"));
         return new ScqSettings(profile(c), fe, unet, bottom, convs, bnDecay, cfg.getLong(P + "weight-seed"), rank,
-                cfg.getBoolean(P + "residual-head"), cfg.getBoolean(P + "fold-bn"), train);
+                cfg.getBoolean(P + "residual-head"), cfg.getBoolean(P + "fold-bn"), phaseReference, train);
     }
 
     /** Everything {@code mrf train} needs besides its paths. */
@@ -84,6 +85,16 @@ final class TrainSettings {
         }
         if (out.isEmpty()) throw new MrfInputException(P + "properties: is empty; use t1, t2 or both.");
         return out;
+    }
+
+    /** Switch "phase reference": "fingerprint" = the phase convention of SliceInputs.Form.REFERENCED, "none" = re/im as acquired. */
+    private static boolean phaseReference(Config cfg) {
+        String v = cfg.getString(P + "phase-reference").trim().toLowerCase(Locale.ROOT);
+        return switch (v) {
+            case "fingerprint" -> true;
+            case "none" -> false;
+            default -> throw bad("phase-reference", "must be fingerprint (rotate each pixel's series to the dictionary's phase) or none", v);
+        };
     }
 
     /** Epochs, where -1 (older scripts) means the profile's. */

@@ -38,8 +38,9 @@ class TrainSettingsTest {
             assertEquals("demo", s.profile());
             for (Variant v : new Variant[]{Variant.FE_ONLY, Variant.SCQ}) {
                 // The former NetConfig.quick: FE 64,16 on the rank-16 subspace, U-Net 8/16/32 with one conv a block.
+                // Since then the demo's one change: the phase reference (docs/SETTINGS.md).
                 NetConfig former = new NetConfig(576, v, new int[]{64, 16}, new int[]{8, 16}, 32, 1, 0.9, 12345L, 16);
-                assertEquals(former, s.net(576, v), v.toString());
+                assertEquals(former.withPhaseReference(true), s.net(576, v), v.toString());
             }
         }
         // One Spark worker and one averaging round an epoch, as ModelMethod's single-worker constructor gave the demo.
@@ -69,6 +70,7 @@ class TrainSettingsTest {
         assertEquals(0, net.subspaceRank(), "raw 2T input");
         assertFalse(net.residualHead());
         assertFalse(net.foldBn());
+        assertTrue(net.phaseReference());
         assertEquals(new TrainConfig(20, 0, 4096, 100, 64, 32, false, 32, 2e-4, 2e-4, 0.5, 0.999, 0.5, 7L), p.train());
     }
 
@@ -91,6 +93,9 @@ class TrainSettingsTest {
         assertEquals("mrf.train.patch-lr: must be in [0, 1) (0 = step 2 at mrf.train.lr), got -1.0", e.getMessage());
         e = assertThrows(MrfInputException.class, () -> read(Map.of("mrf.train.fe-widths", "[64, 0]"), null, null));
         assertTrue(e.getMessage().startsWith("mrf.train.fe-widths: widths must be >= 1"), e.getMessage());
+        e = assertThrows(MrfInputException.class, () -> read(Map.of("mrf.train.phase-reference", "dominant-mode"), null, null));
+        assertTrue(e.getMessage().startsWith("mrf.train.phase-reference: must be fingerprint"), e.getMessage());
+        assertFalse(read(Map.of("mrf.train.phase-reference", "none"), null, null).net(576, Variant.SCQ).phaseReference());
         e = assertThrows(MrfInputException.class, () -> read(Map.of("mrf.train.patch-batch", "0"), null, null));
         assertEquals("mrf.train.patch-batch: must be >= 1, got 0", e.getMessage());
         e = assertThrows(MrfInputException.class, () -> read(Map.of("mrf.train.profile", "fast"), null, null));

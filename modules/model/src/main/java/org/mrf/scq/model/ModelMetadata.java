@@ -18,7 +18,8 @@ import java.util.Map;
  * @param t             time points the network takes (the first T of the schedule)
  * @param ar            acceleration rate of the run (full schedule length / T)
  * @param scheduleHash  {@link org.mrf.scq.core.sequence.FispSequence#hash()} of the schedule the data were acquired with
- * @param net           architecture (variant, widths, D, and the switches residual head, BN folding, subspace input)
+ * @param net           architecture (variant, widths, D, and the switches residual head, BN folding, subspace input,
+ *                      phase reference)
  * @param train         training settings (null when not trained here)
  * @param projectionRank real channels out of the fixed input projection (SCQ_S's, or the FE's subspace projection;
  *                      0 without one)
@@ -65,7 +66,7 @@ public record ModelMetadata(Property property, int t, double ar, String schedule
         root.put("d", net.variant() == Variant.SCQ_S ? projectionRank : net.variant() == Variant.SQ_ONLY ? net.inputChannels() : net.d());
         root.put("inputChannels", net.inputChannels());
         root.put("targetScaleMs", property.scaleMs());
-        root.put("normalisation", org.mrf.scq.model.data.SliceInputs.NORMALISATION);
+        root.put("normalisation", org.mrf.scq.model.data.SliceInputs.normalisation(net.inputForm()));
         root.put("scheduleHash", scheduleHash);
         root.put("projectionRank", projectionRank);
         ObjectNode n = root.putObject("net");
@@ -80,7 +81,8 @@ public record ModelMetadata(Property property, int t, double ar, String schedule
         n.put("subspaceRank", net.subspaceRank());
         n.put("residualHead", net.residualHead());
         n.put("foldBn", net.foldBn());
-        // This project's deviations from the paper's network and training, by name (all off in the paper profile);
+        n.put("phaseReference", net.phaseReference());
+        // This project's deviations from the paper's network and training, by name (ScqSettings#switches);
         // derived from net and training, written for reports and ablation tables.
         ObjectNode sw = root.putObject("switches");
         ScqSettings.switches(net, train).forEach((k, v) -> sw.set(k, MAPPER.valueToTree(v)));
@@ -157,7 +159,9 @@ public record ModelMetadata(Property property, int t, double ar, String schedule
                     req(n, "unetBottom", where).asInt(), req(n, "convsPerBlock", where).asInt(), req(n, "bnDecay", where).asDouble(),
                     req(n, "seed", where).asLong(), n.path("subspaceRank").asInt(0),
                     // Models from before these were switches all had the residual head and BN folding.
-                    n.path("residualHead").asBoolean(true), n.path("foldBn").asBoolean(true));
+                    n.path("residualHead").asBoolean(true), n.path("foldBn").asBoolean(true),
+                    // Models from before the phase convention took re/im as acquired.
+                    n.path("phaseReference").asBoolean(false));
             TrainConfig train = null;
             JsonNode tr = root.get("training");
             if (tr != null && tr.isObject()) {

@@ -1,5 +1,7 @@
 package org.mrf.scq.model;
 
+import org.mrf.scq.model.data.SliceInputs;
+
 import java.util.Arrays;
 
 /**
@@ -21,9 +23,14 @@ import java.util.Arrays;
  *                     deviation from the paper ("residual head").
  * @param foldBn       step 2 folds each FE batch norm into its dense layer at step 1's running statistics; false = the
  *                     FE's batch norms keep training in step 2, as in the paper. A deviation ("BN folding").
+ * @param phaseReference each pixel's complex series is rotated to the phase convention of
+ *                     {@link SliceInputs.Form#REFERENCED} before it enters the network (training and inference alike);
+ *                     false = re/im as acquired, as in the paper, and as every model before the convention took them.
+ *                     Without effect on magnitude input (SCQ_M). A deviation ("phase reference").
  */
 public record NetConfig(int t, Variant variant, int[] feWidths, int[] unetWidths, int unetBottom, int convsPerBlock,
-                        double bnDecay, long seed, int subspaceRank, boolean residualHead, boolean foldBn) {
+                        double bnDecay, long seed, int subspaceRank, boolean residualHead, boolean foldBn,
+                        boolean phaseReference) {
 
     public NetConfig {
         if (t < 1) throw new IllegalArgumentException("T must be >= 1, got " + t);
@@ -41,6 +48,12 @@ public record NetConfig(int t, Variant variant, int[] feWidths, int[] unetWidths
             throw new IllegalArgumentException(variant + " has no FE on complex input to project: subspaceRank must be 0");
         }
         if (subspaceRank > t) throw new IllegalArgumentException("subspaceRank " + subspaceRank + " exceeds T = " + t);
+    }
+
+    /** Re/im as acquired (every model before the phase convention). */
+    public NetConfig(int t, Variant variant, int[] feWidths, int[] unetWidths, int unetBottom, int convsPerBlock, double bnDecay,
+                     long seed, int subspaceRank, boolean residualHead, boolean foldBn) {
+        this(t, variant, feWidths, unetWidths, unetBottom, convsPerBlock, bnDecay, seed, subspaceRank, residualHead, foldBn, false);
     }
 
     /** With this project's residual head and BN folding (the settings every model had before they were switches). */
@@ -91,6 +104,11 @@ public record NetConfig(int t, Variant variant, int[] feWidths, int[] unetWidths
 
     public int inputChannels() { return variant.inputChannels(t); }
 
+    /** How {@link SliceInputs} makes this network's input from a slice. */
+    public SliceInputs.Form inputForm() {
+        return variant.magnitudeInput() ? SliceInputs.Form.MAGNITUDE : phaseReference ? SliceInputs.Form.REFERENCED : SliceInputs.Form.COMPLEX;
+    }
+
     /** D, the number of feature maps the U-Net sees (the FE's last width; 0 when there is no FE). */
     public int d() { return feWidths.length == 0 ? 0 : feWidths[feWidths.length - 1]; }
 
@@ -111,26 +129,31 @@ public record NetConfig(int t, Variant variant, int[] feWidths, int[] unetWidths
     /** The same network for variant {@code v}; the subspace projection is kept where {@code v} has a complex FE. */
     public NetConfig withVariant(Variant v) {
         return new NetConfig(t, v, feWidths, unetWidths, unetBottom, convsPerBlock, bnDecay, seed, v.complexFe() ? subspaceRank : 0,
-                residualHead, foldBn);
+                residualHead, foldBn, phaseReference);
     }
 
     /** The same network with the subspace projection of rank {@code k} (0 = raw input). */
     public NetConfig withSubspaceRank(int k) {
-        return new NetConfig(t, variant, feWidths, unetWidths, unetBottom, convsPerBlock, bnDecay, seed, k, residualHead, foldBn);
+        return new NetConfig(t, variant, feWidths, unetWidths, unetBottom, convsPerBlock, bnDecay, seed, k, residualHead, foldBn, phaseReference);
     }
     /** The same network with D (the FE's last width) set to {@code d}: the error-vs-D ablation varies only D. */
     public NetConfig withD(int d) {
         if (feWidths.length == 0) throw new IllegalArgumentException(variant + " has no FE widths to set D on");
         int[] fe = feWidths.clone();
         fe[fe.length - 1] = d;
-        return new NetConfig(t, variant, fe, unetWidths, unetBottom, convsPerBlock, bnDecay, seed, subspaceRank, residualHead, foldBn);
+        return new NetConfig(t, variant, fe, unetWidths, unetBottom, convsPerBlock, bnDecay, seed, subspaceRank, residualHead, foldBn, phaseReference);
     }
     public NetConfig withSeed(long s) {
-        return new NetConfig(t, variant, feWidths, unetWidths, unetBottom, convsPerBlock, bnDecay, s, subspaceRank, residualHead, foldBn);
+        return new NetConfig(t, variant, feWidths, unetWidths, unetBottom, convsPerBlock, bnDecay, s, subspaceRank, residualHead, foldBn, phaseReference);
     }
     /** The same network with the residual head and BN folding switched as given. */
     public NetConfig withSwitches(boolean head, boolean fold) {
-        return new NetConfig(t, variant, feWidths, unetWidths, unetBottom, convsPerBlock, bnDecay, seed, subspaceRank, head, fold);
+        return new NetConfig(t, variant, feWidths, unetWidths, unetBottom, convsPerBlock, bnDecay, seed, subspaceRank, head, fold, phaseReference);
+    }
+
+    /** The same network with the phase convention on or off. */
+    public NetConfig withPhaseReference(boolean on) {
+        return new NetConfig(t, variant, feWidths, unetWidths, unetBottom, convsPerBlock, bnDecay, seed, subspaceRank, residualHead, foldBn, on);
     }
 
     @Override public int[] feWidths() { return feWidths.clone(); }
@@ -140,12 +163,13 @@ public record NetConfig(int t, Variant variant, int[] feWidths, int[] unetWidths
         return o instanceof NetConfig c && c.t == t && c.variant == variant && Arrays.equals(c.feWidths, feWidths)
                 && Arrays.equals(c.unetWidths, unetWidths) && c.unetBottom == unetBottom && c.convsPerBlock == convsPerBlock
                 && c.bnDecay == bnDecay && c.seed == seed && c.subspaceRank == subspaceRank
-                && c.residualHead == residualHead && c.foldBn == foldBn;
+                && c.residualHead == residualHead && c.foldBn == foldBn && c.phaseReference == phaseReference;
     }
     @Override public int hashCode() { return Arrays.hashCode(feWidths) * 31 + Arrays.hashCode(unetWidths) + t * 7 + variant.hashCode(); }
     @Override public String toString() {
         return "NetConfig[T=" + t + ", " + variant + ", fe=" + Arrays.toString(feWidths) + ", unet=" + Arrays.toString(unetWidths)
                 + "/" + unetBottom + " x" + convsPerBlock + ", bnDecay=" + bnDecay + ", seed=" + seed + (subspaceRank > 0 ? ", subspace=" + subspaceRank : "")
-                + (residualHead ? "" : ", no residual head") + (foldBn ? "" : ", BN trained in step 2") + "]";
+                + (residualHead ? "" : ", no residual head") + (foldBn ? "" : ", BN trained in step 2")
+                + (phaseReference ? ", phase reference" : "") + "]";
     }
 }

@@ -70,12 +70,12 @@ public final class ScqModel {
     /** The network output (target units, i.e. value / scale) for a whole slice, [H*W]. */
     public float[] predictScaled(TrainingSlice s) {
         int t = metadata.t();
-        boolean mag = metadata.net().variant().magnitudeInput();
-        int c = SliceInputs.channels(t, mag);
+        SliceInputs.Form form = metadata.net().inputForm();
+        int c = SliceInputs.channels(t, form);
         int m = sizeMultiple();
         int h = s.h(), w = s.w();
         int hp = (h + m - 1) / m * m, wp = (w + m - 1) / m * m;
-        float[] x = SliceInputs.nhwc(s, t, mag);
+        float[] x = SliceInputs.nhwc(s, t, form);
         if (hp != h || wp != w) {
             float[] padded = new float[hp * wp * c];
             for (int y = 0; y < h; y++) System.arraycopy(x, y * w * c, padded, y * wp * c, w * c);

@@ -34,14 +34,14 @@ public final class PatchExamples {
     }
 
     /** @return null when the slice is smaller than a patch or no patch has a masked pixel */
-    public static DataSet from(TrainingSlice s, Property property, int t, boolean magnitude, int size, int stride,
+    public static DataSet from(TrainingSlice s, Property property, int t, SliceInputs.Form form, int size, int stride,
                                boolean augment, long seed) {
         float[] target = s.target(property);
         int h = s.h(), w = s.w();
-        int c = SliceInputs.channels(t, magnitude);
+        int c = SliceInputs.channels(t, form);
         List<Integer> ys = starts(h, size, stride), xs = starts(w, size, stride);
         if (ys.isEmpty() || xs.isEmpty()) return null;
-        float[] all = SliceInputs.nhwc(s, t, magnitude);
+        float[] all = SliceInputs.nhwc(s, t, form);
         float scale = (float) property.scaleMs();
         Random rnd = new Random(seed);
         List<float[]> fs = new ArrayList<>(), ls = new ArrayList<>();

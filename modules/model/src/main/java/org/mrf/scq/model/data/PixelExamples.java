@@ -19,7 +19,7 @@ public final class PixelExamples {
      * @param maxPixels at most this many pixels, drawn without replacement; 0 = all eligible pixels (shuffled)
      * @return null when the slice has no eligible pixel
      */
-    public static DataSet from(TrainingSlice s, Property property, int t, boolean magnitude, int maxPixels, long seed) {
+    public static DataSet from(TrainingSlice s, Property property, int t, SliceInputs.Form form, int maxPixels, long seed) {
         float[] target = s.target(property);
         int hw = s.pixels();
         int[] idx = new int[hw];
@@ -34,8 +34,8 @@ public final class PixelExamples {
             int tmp = idx[i]; idx[i] = idx[j]; idx[j] = tmp;
         }
         int m = maxPixels > 0 ? Math.min(maxPixels, n) : n;
-        int c = SliceInputs.channels(t, magnitude);
-        float[] all = SliceInputs.nhwc(s, t, magnitude);
+        int c = SliceInputs.channels(t, form);
+        float[] all = SliceInputs.nhwc(s, t, form);
         float[] f = new float[m * c];
         float[] l = new float[m];
         float scale = (float) property.scaleMs();

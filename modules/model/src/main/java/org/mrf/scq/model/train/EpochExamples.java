@@ -4,6 +4,7 @@ import org.mrf.scq.model.Property;
 import org.mrf.scq.model.TrainConfig;
 import org.mrf.scq.model.data.PatchExamples;
 import org.mrf.scq.model.data.PixelExamples;
+import org.mrf.scq.model.data.SliceInputs;
 import org.mrf.scq.model.data.TrainingSlice;
 import org.nd4j.linalg.dataset.DataSet;
 
@@ -30,7 +31,7 @@ public final class EpochExamples implements Serializable {
     private final int epoch;
     private final Property property;
     private final int t;
-    private final boolean magnitude;
+    private final SliceInputs.Form form;
     private final int pixelsPerSlice;
     private final int patchSize;
     private final int patchStride;
@@ -39,12 +40,12 @@ public final class EpochExamples implements Serializable {
     private final long epochSeed;
 
     /** The examples of {@code step}'s epoch {@code epoch} (counted from 0) under the settings {@code tc}. */
-    public EpochExamples(int step, int epoch, Property property, int t, boolean magnitude, TrainConfig tc) {
+    public EpochExamples(int step, int epoch, Property property, int t, SliceInputs.Form form, TrainConfig tc) {
         this.step = step;
         this.epoch = epoch;
         this.property = property;
         this.t = t;
-        this.magnitude = magnitude;
+        this.form = form;
         this.pixelsPerSlice = tc.pixelsPerSlice();
         this.patchSize = tc.patchSize();
         this.patchStride = tc.patchStride();
@@ -91,8 +92,8 @@ public final class EpochExamples implements Serializable {
     public DataSet of(TrainingSlice s) {
         long seed = sliceSeed(epochSeed, s);
         return step == 1
-                ? PixelExamples.from(s, property, t, magnitude, pixelsPerSlice, seed)
-                : PatchExamples.from(s, property, t, magnitude, patchSize, patchStride, augment, seed);
+                ? PixelExamples.from(s, property, t, form, pixelsPerSlice, seed)
+                : PatchExamples.from(s, property, t, form, patchSize, patchStride, augment, seed);
     }
 
     /** The minibatches of the slices of sequence (partition) {@code index}, lazily. */

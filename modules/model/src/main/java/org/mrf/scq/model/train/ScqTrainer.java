@@ -210,7 +210,7 @@ public final class ScqTrainer {
         double stepSeconds = 0;
         for (int epoch = done; epoch < epochs; epoch++) {
             long t0 = System.nanoTime();
-            EpochRunner.Fitted f = runner.fit(g, new EpochExamples(step, epoch, property, net.t(), net.variant().magnitudeInput(), cfg), epochs);
+            EpochRunner.Fitted f = runner.fit(g, new EpochExamples(step, epoch, property, net.t(), net.inputForm(), cfg), epochs);
             long n = f.examples();
             if (n == 0) throw new MrfInputException("step " + step + ": the training slices give no examples (empty masks or maps?)");
             double secs = (System.nanoTime() - t0) / 1e9;

@@ -17,11 +17,11 @@ class ExamplesTest {
     static final FispSequence SEQ = Schedules.paperDefault(2.0, 18.0).truncate(T);
     final TrainingSlice s = new SyntheticSlices(SEQ).slice("s1", 0, 20, 24, 5, 0.05, 11);
     /** The slice's network inputs, NHWC: what every patch is cut from. */
-    final float[] inputs = SliceInputs.nhwc(s, T, false);
+    final float[] inputs = SliceInputs.nhwc(s, T, SliceInputs.Form.COMPLEX);
 
     @Test
     void inputsHaveUnitEnergyAndChannelLayout() {
-        float[] x = SliceInputs.nhwc(s, 8, false);
+        float[] x = SliceInputs.nhwc(s, 8, SliceInputs.Form.COMPLEX);
         int c = 16;
         float[] inv = SliceInputs.inverseNorms(s, 8);
         int p = 10 * 24 + 12; // inside the disk
@@ -31,27 +31,27 @@ class ExamplesTest {
         assertEquals(1.0, e, 1e-5);
         assertEquals(s.re()[3 * s.pixels() + p] * inv[p], x[p * c + 3], 1e-7);
         assertEquals(s.im()[3 * s.pixels() + p] * inv[p], x[p * c + 8 + 3], 1e-7);
-        float[] mag = SliceInputs.nhwc(s, 8, true);
+        float[] mag = SliceInputs.nhwc(s, 8, SliceInputs.Form.MAGNITUDE);
         assertEquals(Math.hypot(x[p * c + 3], x[p * c + 11]), mag[p * 8 + 3], 1e-6);
-        assertThrows(MrfInputException.class, () -> SliceInputs.nhwc(s, T + 1, false));
+        assertThrows(MrfInputException.class, () -> SliceInputs.nhwc(s, T + 1, SliceInputs.Form.COMPLEX));
     }
 
     @Test
     void pixelExamplesComeFromTheMask() {
-        DataSet d = PixelExamples.from(s, Property.T2, T, false, 50, 3);
+        DataSet d = PixelExamples.from(s, Property.T2, T, SliceInputs.Form.COMPLEX, 50, 3);
         assertArrayEquals(new long[]{50, 1, 1, 2 * T}, d.getFeatures().shape());
         assertArrayEquals(new long[]{50, 1, 1, 1}, d.getLabels().shape());
         INDArray l = d.getLabels();
         for (int i = 0; i < 50; i++) assertTrue(l.getDouble(i, 0, 0, 0) > 0);
-        assertEquals(PixelExamples.count(s, Property.T2, 0), PixelExamples.from(s, Property.T2, T, false, 0, 3).numExamples());
+        assertEquals(PixelExamples.count(s, Property.T2, 0), PixelExamples.from(s, Property.T2, T, SliceInputs.Form.COMPLEX, 0, 3).numExamples());
         // pure function of its arguments
-        assertEquals(d.getFeatures(), PixelExamples.from(s, Property.T2, T, false, 50, 3).getFeatures());
+        assertEquals(d.getFeatures(), PixelExamples.from(s, Property.T2, T, SliceInputs.Form.COMPLEX, 50, 3).getFeatures());
     }
 
     @Test
     void patchesCoverTheSliceAndAugmentFeaturesWithLabels() {
         assertEquals(List.of(0, 8, 12), PatchExamples.starts(20, 8, 8));
-        DataSet plain = PatchExamples.from(s, Property.T1, T, false, 8, 8, false, 1);
+        DataSet plain = PatchExamples.from(s, Property.T1, T, SliceInputs.Form.COMPLEX, 8, 8, false, 1);
         int n = PatchExamples.count(s, Property.T1, 8, 8);
         assertEquals(n, plain.numExamples());
         assertArrayEquals(new long[]{n, 8, 8, 2 * T}, plain.getFeatures().shape());
@@ -72,7 +72,7 @@ class ExamplesTest {
             assertTrue(grid.contains(at[0] + "," + at[1]) && at[2] == 0, "plain patch " + i + " is a grid crop as it is");
         }
 
-        DataSet augmented = PatchExamples.from(s, Property.T1, T, false, 8, 8, true, 1);
+        DataSet augmented = PatchExamples.from(s, Property.T1, T, SliceInputs.Form.COMPLEX, 8, 8, true, 1);
         int m = augmented.numExamples();
         assertTrue(m > 0 && m <= grid.size(), "at most one patch per grid position, got " + m);
         // each augmented patch is a crop of the slice in one of the 8 symmetries, features, labels and mask alike;
@@ -80,7 +80,7 @@ class ExamplesTest {
         java.util.Set<Integer> symmetries = new java.util.HashSet<>();
         java.util.Set<String> places = new java.util.HashSet<>();
         for (long seed = 1; seed <= 8; seed++) {
-            DataSet a = PatchExamples.from(s, Property.T1, T, false, 8, 8, true, seed);
+            DataSet a = PatchExamples.from(s, Property.T1, T, SliceInputs.Form.COMPLEX, 8, 8, true, seed);
             for (int i = 0; i < a.numExamples(); i++) {
                 int[] at = placeOf(a, i);
                 assertNotNull(at, "augmented patch " + i + " (seed " + seed + ") is no symmetry of any crop of the slice");
@@ -90,7 +90,7 @@ class ExamplesTest {
         }
         assertEquals(8, symmetries.size(), "all 8 symmetries of the square occur");
         assertTrue(places.size() > grid.size(), "random places, not only the grid's: " + places.size());
-        assertEquals(augmented.getFeatures(), PatchExamples.from(s, Property.T1, T, false, 8, 8, true, 1).getFeatures(), "pure function of the seed");
+        assertEquals(augmented.getFeatures(), PatchExamples.from(s, Property.T1, T, SliceInputs.Form.COMPLEX, 8, 8, true, 1).getFeatures(), "pure function of the seed");
     }
 
     /**

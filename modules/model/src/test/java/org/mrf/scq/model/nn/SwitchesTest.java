@@ -103,8 +103,12 @@ class SwitchesTest {
                 ScqSettings.paper().net(144, Variant.SCQ), TrainConfig.paper(), 0, Map.of(), "v", "now").toJson());
         ((org.nd4j.shade.jackson.databind.node.ObjectNode) tree.get("net")).remove(java.util.List.of("residualHead", "foldBn"));
         tree.remove("switches");
+        ((org.nd4j.shade.jackson.databind.node.ObjectNode) tree.get("net")).remove("phaseReference");
         NetConfig legacy = ModelMetadata.fromJson(mapper.writeValueAsString(tree), "old").net();
         assertTrue(legacy.residualHead() && legacy.foldBn());
+        // ... and took re/im as acquired, which is how it is applied.
+        assertFalse(legacy.phaseReference());
+        assertEquals(org.mrf.scq.model.data.SliceInputs.Form.COMPLEX, legacy.inputForm());
     }
 
     @Test
@@ -123,7 +127,11 @@ class SwitchesTest {
         assertEquals(32, t.patchBatch());
         assertEquals(2e-4, t.lr());
         assertEquals(0.5, t.beta1());
-        for (Object v : p.switches().values()) assertTrue(v.equals(false) || v.equals(0), "a switch is on in the paper profile: " + p.switches());
+        // Every deviation from the paper's network is off; the phase reference, which concerns the data, is on.
+        assertEquals(true, p.switches().get("phase_reference"));
+        assertEquals(org.mrf.scq.model.data.SliceInputs.Form.REFERENCED, net.inputForm());
+        p.switches().forEach((k, v) -> assertTrue(k.equals("phase_reference") || v.equals(false) || v.equals(0),
+                "a switch is on in the paper profile: " + p.switches()));
         ScqSettings small = ScqSettings.paperSmall();
         NetConfig s = small.net(576, Variant.SCQ);
         assertArrayEquals(new int[]{12, 12, 12, 12}, s.feWidths(), "a quarter of 46, rounded up");

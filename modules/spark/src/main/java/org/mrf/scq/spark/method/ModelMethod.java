@@ -167,6 +167,10 @@ public final class ModelMethod implements MapMethod {
         int t = data.t();
         List<MrfSlice> slices = data.slices();
         NetConfig net = net(t);
+        if (stepOne != null && stepOne.trained().model(Property.T1).metadata().net().phaseReference() != net.phaseReference()) {
+            throw new MrfInputException(name + ": the FE-only networks to warm-start from took " + (net.phaseReference() ? "re/im as acquired"
+                    : "phase-referenced input") + ", this method's settings the other; retrain with the same mrf.train.phase-reference.");
+        }
         float[][] proj = null;
         int rank = net.projectionComponents();
         if (rank > 0) {

@@ -166,7 +166,7 @@ class SparkEpochRunnerTest {
         ScqModel spark = trainer(Property.T1, net, sc, dir.resolve("ckpt"), quiet()).train(st);
 
         // the minibatches DL4J fitted are exactly those the executors cut (8 slices x 48 pixels / 32 = 12)
-        List<DataSet> cut = st.minibatches(new EpochExamples(1, 0, Property.T1, T, false, tc)).collect();
+        List<DataSet> cut = st.minibatches(new EpochExamples(1, 0, Property.T1, T, org.mrf.scq.model.data.SliceInputs.Form.COMPLEX, tc)).collect();
         List<DataSet> fitted = new ArrayList<>(Recorder.MINIBATCHES);
         assertEquals(12, cut.size());
         assertEquals(cut.size(), fitted.size());
