@@ -161,9 +161,10 @@ public final class DemoCommand implements Callable<Integer> {
         List<String> lines = new java.util.ArrayList<>(Files.readAllLines(report));
         lines.add(Math.min(2, lines.size()), String.format(Locale.ROOT, "Cohort: seed %d, preset invivo. Training settings: "
                 + "conf/profiles/demo.conf, fixed beforehand on a development cohort (seed %d, the former single-coil "
-                + "acquisition, held-out sub-000), %s (docs/SETTINGS.md).", seed, DEVELOPMENT_SEED, seed == DEVELOPMENT_SEED
+                + "acquisition, held-out sub-000), %s; %s (docs/SETTINGS.md).", seed, DEVELOPMENT_SEED, seed == DEVELOPMENT_SEED
                 ? "whose seed this cohort shares, so its subjects' tissue values were seen when the settings were chosen"
-                : "with another seed and another acquisition than this cohort; nothing was tuned on this cohort"));
+                : "with another seed and another acquisition than this cohort; nothing was tuned on this cohort",
+                TrainSettings.PHASE_REFERENCE_CHOICE));
         lines.add(Math.min(3, lines.size()), "");
         Files.write(report, lines);
     }

@@ -51,10 +51,10 @@ public final class ReproduceCommand implements Callable<Integer> {
     static final List<Integer> SMALL_ARS = List.of(4, 8);
     static final Map<String, Scale> SCALES = Map.of(
             "small", new Scale(6, 1, 64, "demo", "fixed beforehand in conf/profiles/demo.conf, whose values were chosen on sub-000 of "
-                    + "the development demo cohort (seed 42, single-coil acquisition, not the in-vivo preset); nothing was tuned on "
-                    + "any subject of this cohort", SMALL_ARS, List.of("dm", "sdm", "dl", "fe_only", "scq")),
+                    + "the development demo cohort (seed 42, single-coil acquisition, not the in-vivo preset); "
+                    + TrainSettings.PHASE_REFERENCE_CHOICE + "; nothing was tuned on any subject of this cohort", SMALL_ARS, List.of("dm", "sdm", "dl", "fe_only", "scq")),
             "paper", new Scale(6, 3, 256, "paper", "fixed beforehand in conf/profiles/paper.conf, the authors' published settings; "
-                    + "nothing was tuned on any subject of this cohort", List.of(2, 4, 8, 16), List.of("dm", "sdm", "dl", "fe_only", "scq")));
+                    + TrainSettings.PHASE_REFERENCE_CHOICE + "; nothing was tuned on any subject of this cohort", List.of(2, 4, 8, 16), List.of("dm", "sdm", "dl", "fe_only", "scq")));
     /** Methods that learn nothing from subjects (matching, and DRONE, fitted on the dictionary): no folds needed. */
     static final java.util.Set<String> SUBJECT_FREE = java.util.Set.of("dm", "sdm", "dl");
     /** The evaluation folder of the methods in {@link #SUBJECT_FREE}, beside the folds' {@code ar<N>/<subject>}. */
