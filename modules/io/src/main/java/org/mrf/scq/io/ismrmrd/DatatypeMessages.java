@@ -159,10 +159,7 @@ final class DatatypeMessages {
             case 6 -> {
                 int members = bits & 0xffff;
                 for (int i = 0; i < members; i++) {
-                    int name = p;
-                    while (b.get(p) != 0) p++;
-                    int nameBytes = p - name + 1;
-                    p = name + (version < 3 ? (nameBytes + 7) & ~7 : nameBytes);
+                    p = afterName(b, p, version);
                     long offset;
                     if (version == 1) {
                         offset = b.getInt(p) & 0xffffffffL;
@@ -197,12 +194,7 @@ final class DatatypeMessages {
                 String inner = walk(b, p, depth + 1, end);
                 if (inner != null) return "in its base type, " + inner;
                 p = end[0];
-                for (int i = 0; i < members; i++) {
-                    int name = p;
-                    while (b.get(p) != 0) p++;
-                    int nameBytes = p - name + 1;
-                    p = name + (version < 3 ? (nameBytes + 7) & ~7 : nameBytes);
-                }
+                for (int i = 0; i < members; i++) p = afterName(b, p, version);
                 p += (int) Math.min(Integer.MAX_VALUE, members * baseSize);
             }
             case 9 -> {
@@ -229,5 +221,13 @@ final class DatatypeMessages {
         }
         end[0] = p;
         return null;
+    }
+
+    /** Where a member name at {@code p} ends: NUL-terminated, padded to 8 bytes before version 3. */
+    private static int afterName(ByteBuffer b, int p, int version) {
+        int name = p;
+        while (b.get(p) != 0) p++;
+        int nameBytes = p - name + 1;
+        return name + (version < 3 ? (nameBytes + 7) & ~7 : nameBytes);
     }
 }
