@@ -98,21 +98,38 @@ public final class SliceInputs {
                 si[p] += 2 * a * b;
             }
         }
-        int w = Math.min(SIGN_WINDOW, t);
         double[] out = new double[2 * hw];
-        for (int p = 0; p < hw; p++) {
-            double half = (sr[p] == 0 && si[p] == 0) ? 0 : -0.5 * Math.atan2(si[p], sr[p]);
-            double c = Math.cos(half), sn = Math.sin(half);
-            double early = 0;
-            for (int k = 0; k < w; k++) early += s.re()[k * hw + p] * c - s.im()[k * hw + p] * sn;
-            if (early > 0) {
-                c = -c;
-                sn = -sn;
-            }
-            out[2 * p] = c;
-            out[2 * p + 1] = sn;
-        }
+        for (int p = 0; p < hw; p++) phasor(sr[p], si[p], s.re(), s.im(), p, hw, t, out, 2 * p);
         return out;
+    }
+
+    /**
+     * The convention's unit phasor for one series whose point k is {@code (re, im)[off + k * stride]}, written as cos,
+     * sin at {@code out[at]}: for any input that builds its own series (a per-pixel network), the same phase as
+     * {@link #referencePhasors}.
+     */
+    public static void referencePhasor(float[] re, float[] im, int off, int stride, int t, double[] out, int at) {
+        double sr = 0, si = 0;
+        for (int k = 0; k < t; k++) {
+            double a = re[off + k * stride], b = im[off + k * stride];
+            sr += a * a - b * b;
+            si += 2 * a * b;
+        }
+        phasor(sr, si, re, im, off, stride, t, out, at);
+    }
+
+    /** Minus half the angle of sum x^2 = sr + i si, turned by pi if the rotated first points sum positive. */
+    private static void phasor(double sr, double si, float[] re, float[] im, int off, int stride, int t, double[] out, int at) {
+        double half = (sr == 0 && si == 0) ? 0 : -0.5 * Math.atan2(si, sr);
+        double c = Math.cos(half), sn = Math.sin(half);
+        double early = 0;
+        for (int k = 0; k < Math.min(SIGN_WINDOW, t); k++) early += re[off + k * stride] * c - im[off + k * stride] * sn;
+        if (early > 0) {
+            c = -c;
+            sn = -sn;
+        }
+        out[at] = c;
+        out[at + 1] = sn;
     }
 
     static void requireT(TrainingSlice s, int t) {

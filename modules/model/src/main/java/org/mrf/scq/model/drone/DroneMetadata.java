@@ -22,8 +22,8 @@ public record DroneMetadata(int t, double ar, String scheduleHash, int dictionar
                             String codeVersion, String createdUtc) {
     public static final String FORMAT = "mrf-drone-model";
     public static final int FORMAT_VERSION = 1;
-    public static final String INPUT = "per-fingerprint energy 2T (unit energy times sqrt(2T)) over the first T time points; channels re_0..re_{T-1}, "
-            + "im_0..im_{T-1}; outputs T1/5000 ms, T2/500 ms";
+    public static final String INPUT = "per-fingerprint energy 2T (unit energy times sqrt(2T)) over the first T time points, turned to the "
+            + "dictionary's phase (SliceInputs' phase convention); channels re_0..re_{T-1}, im_0..im_{T-1}; outputs T1/5000 ms, T2/500 ms";
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     public String toJson() {

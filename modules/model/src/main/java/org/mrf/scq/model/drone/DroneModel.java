@@ -6,6 +6,7 @@ import org.mrf.scq.core.util.MrfInputException;
 import org.mrf.scq.model.ModelMetadata;
 import org.mrf.scq.model.Property;
 import org.mrf.scq.model.ScqModel;
+import org.mrf.scq.model.data.SliceInputs;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -92,16 +93,22 @@ public final class DroneModel {
      * network's 2T channels: the unit-energy fingerprint times sqrt(2T), so that each channel has unit mean square.
      * The factor is a fixed reparametrisation of the first layer: at unit energy alone its Xavier-initialised
      * pre-activations have a standard deviation of about sqrt(2 / (2T + hidden)), so small that the tanh layer
-     * starts out linear and trains slowly. False (channels left 0) when the fingerprint is all zero.
+     * starts out linear and trains slowly. The fingerprint is first turned to the dictionary's own phase (the phase
+     * convention of {@link SliceInputs#referencePhasor}): the dictionary's entries are real and already in it, so the
+     * training input is unchanged, while a measured fingerprint carrying its subject's phase meets the network as they
+     * did. False (channels left 0) when the fingerprint is all zero.
      */
     static boolean scaledFingerprint(float[] re, float[] im, int off, int t, float[] out, int outOff) {
         double e = 0;
         for (int k = 0; k < t; k++) e += (double) re[off + k] * re[off + k] + (double) im[off + k] * im[off + k];
         if (e == 0) return false;
         float inv = (float) Math.sqrt(2.0 * t / e);
+        double[] rot = new double[2];
+        SliceInputs.referencePhasor(re, im, off, 1, t, rot, 0);
         for (int k = 0; k < t; k++) {
-            out[outOff + k] = re[off + k] * inv;
-            out[outOff + t + k] = im[off + k] * inv;
+            float a = re[off + k], b = im[off + k];
+            out[outOff + k] = (float) (a * rot[0] - b * rot[1]) * inv;
+            out[outOff + t + k] = (float) (a * rot[1] + b * rot[0]) * inv;
         }
         return true;
     }

@@ -75,6 +75,31 @@ class DroneTest {
         }
     }
 
+    /**
+     * Measured fingerprints carry their subject's phase, which differs from pixel to pixel; the dictionary's entries
+     * the network learnt from are real. Turned by any phase, a fingerprint gives the same maps.
+     */
+    @Test
+    void aPhaseOnEachPixelDoesNotChangeTheMaps() {
+        float[][] s = series(dict, T);
+        DroneModel.Maps plain = model.apply(s[0], s[1], T);
+        float[] re = new float[s[0].length], im = new float[s[1].length];
+        for (int e = 0; e < dict.size(); e++) {
+            double phi = 0.37 + 1.3 * e;
+            double c = Math.cos(phi), sn = Math.sin(phi);
+            for (int k = 0; k < T; k++) {
+                int i = e * T + k;
+                re[i] = (float) (s[0][i] * c - s[1][i] * sn);
+                im[i] = (float) (s[0][i] * sn + s[1][i] * c);
+            }
+        }
+        DroneModel.Maps turned = model.apply(re, im, T);
+        for (int e = 0; e < dict.size(); e++) {
+            assertEquals(plain.t1Ms()[e], turned.t1Ms()[e], 1e-3 * plain.t1Ms()[e], "T1 of atom " + e);
+            assertEquals(plain.t2Ms()[e], turned.t2Ms()[e], 1e-3 * plain.t2Ms()[e], "T2 of atom " + e);
+        }
+    }
+
     @Test
     void usesTheFirstTPointsOfALongerSeriesAndLeavesEmptyPixelsZero() {
         Dictionary longer = Dictionary.simulate(Schedules.paperDefault(2.0, 18.0).truncate(2 * T),
