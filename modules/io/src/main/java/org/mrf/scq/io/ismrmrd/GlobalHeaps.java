@@ -119,10 +119,12 @@ final class GlobalHeaps {
             if (H5Pget_layout(dcpl) != H5D_CHUNKED || H5Pget_chunk(dcpl, 1, chunk) != 1 || chunk[0] <= 0) return;
             int filters = H5Pget_nfilters(dcpl);
             if (filters > 1) return;
-            for (int i = 0; i < filters; i++) {
-                if (H5Pget_filter2(dcpl, i, new int[1], new SizeTPointer(1), new int[0], 0, new byte[0], new int[1])
-                        != H5Z_FILTER_DEFLATE) {
-                    return;
+            try (SizeTPointer values = new SizeTPointer(1)) {   // freed here, not left to the collector per file
+                for (int i = 0; i < filters; i++) {
+                    if (H5Pget_filter2(dcpl, i, new int[1], values.put(0L), new int[0], 0, new byte[0], new int[1])
+                            != H5Z_FILTER_DEFLATE) {
+                        return;
+                    }
                 }
             }
             deflated = filters == 1;
